@@ -1,0 +1,27 @@
+// The message catalogs: every user-visible string lives here, once, in Indonesian and English.
+import type { Locale } from "../reference/index.js";
+import { admin } from "./admin.js";
+import { bot } from "./bot.js";
+import { common } from "./common.js";
+import { notify } from "./notify.js";
+
+const catalogs = {
+  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id },
+  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en },
+};
+
+export type MessageKey = keyof typeof catalogs.id;
+export type Params = Record<string, string | number>;
+
+export const isLocale = (v: unknown): v is Locale => v === "id" || v === "en";
+export const messageKeys = () => Object.keys(catalogs.id) as MessageKey[];
+export const hasMessage = (key: string): key is MessageKey => Object.hasOwn(catalogs.id, key);
+
+/** Looks up a message and fills {placeholders}. Unknown placeholders stay visible, never crash. */
+export function t(locale: Locale, key: MessageKey, params: Params = {}): string {
+  const template: string = (catalogs[locale] as Record<string, string>)[key] ?? catalogs.id[key];
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** A translator bound to one locale. */
+export const translator = (locale: Locale) => (key: MessageKey, params?: Params) => t(locale, key, params);

@@ -1,0 +1,151 @@
+// Notification intents: which outbox rows a change creates. Written in the same transaction
+// as the change, so a notice is never lost and, thanks to dedupeKey, never created twice.
+// Payloads carry ids only; the delivery worker renders text in the recipient's language.
+import type { Prisma, Tx } from "../db/client.js";
+import type { RequestStatus } from "../db/generated/enums.js";
+
+type OutboxRow = Prisma.OutboxCreateManyInput;
+
+interface RequestRef {
+  id: string;
+  requesterId: string | null;
+  requesterPhone: string;
+  picPhone: string;
+  officeId: string;
+  startAt: Date;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+export async function supervisorsOf(tx: Tx, officeId: string) {
+  return tx.user.findMany({ where: { officeId, roles: { has: "SUPERVISOR" }, deletedAt: null }, select: { id: true } });
+}
+
+/** A new request: alert every supervisor of the handling office. */
+export function submittedIntents(request: RequestRef, supervisorIds: readonly string[]): OutboxRow[] {
+  return supervisorIds.map((userId) => ({
+    kind: "request.submitted",
+    dedupeKey: `${request.id}:submitted:${userId}`,
+    requestId: request.id,
+    recipientKind: "SUPERVISOR",
+    recipientUserId: userId,
+    payload: { requestId: request.id },
+  }));
+}
+
+/** The requester hears about every status change (by chat identity, or by phone if none). */
+export function requesterIntent(request: RequestRef, statusChangeId: string, to: RequestStatus): OutboxRow {
+  return {
+    kind: `request.${to.toLowerCase()}`,
+    dedupeKey: `${statusChangeId}:requester`,
+    requestId: request.id,
+    recipientKind: "REQUESTER",
+    recipientRequesterId: request.requesterId,
+    recipientPhone: request.requesterId ? null : request.requesterPhone,
+    payload: { requestId: request.id, statusChangeId },
+  };
+}
+
+/** Each newly assigned coach gets the SPEKTRAL assignment notice, and reminders are scheduled. */
+export function assignmentIntents(request: RequestRef, coachIds: readonly string[], now: Date): OutboxRow[] {
+  const rows: OutboxRow[] = [];
+  const dayBefore = new Date(request.startAt.getTime() - DAY_MS);
+  for (const coachId of coachIds) {
+    rows.push({
+      kind: "coach.assigned",
+      dedupeKey: `${request.id}:assigned:${coachId}`,
+      requestId: request.id,
+      recipientKind: "COACH",
+      recipientUserId: coachId,
+      payload: { requestId: request.id, coachId },
+    });
+    if (dayBefore > now) {
+      rows.push({
+        kind: "reminder.session",
+        dedupeKey: `${request.id}:reminder.session:coach:${coachId}`,
+        requestId: request.id,
+        recipientKind: "COACH",
+        recipientUserId: coachId,
+        availableAt: dayBefore,
+        payload: { requestId: request.id, coachId },
+      });
+    }
+  }
+  return rows;
+}
+
+/** The PIC is reminded the day before the session (once per request). */
+export function picReminderIntent(request: RequestRef, now: Date): OutboxRow[] {
+  const dayBefore = new Date(request.startAt.getTime() - DAY_MS);
+  if (dayBefore <= now) return [];
+  return [
+    {
+      kind: "reminder.session",
+      dedupeKey: `${request.id}:reminder.session:pic`,
+      requestId: request.id,
+      recipientKind: "PIC",
+      recipientRequesterId: null,
+      recipientPhone: request.picPhone,
+      availableAt: dayBefore,
+      payload: { requestId: request.id },
+    },
+  ];
+}
+
+/** Once done, coaches are asked for documentation now and again after 3 working days. */
+export function documentationReminderIntents(request: RequestRef, coachIds: readonly string[], now: Date): OutboxRow[] {
+  const later = addWorkingDays(now, 3);
+  return coachIds.flatMap((coachId) => [
+    {
+      kind: "reminder.documentation",
+      dedupeKey: `${request.id}:reminder.documentation:1:${coachId}`,
+      requestId: request.id,
+      recipientKind: "COACH" as const,
+      recipientUserId: coachId,
+      payload: { requestId: request.id, coachId, round: 1 },
+    },
+    {
+      kind: "reminder.documentation",
+      dedupeKey: `${request.id}:reminder.documentation:2:${coachId}`,
+      requestId: request.id,
+      recipientKind: "COACH" as const,
+      recipientUserId: coachId,
+      availableAt: later,
+      payload: { requestId: request.id, coachId, round: 2 },
+    },
+  ]);
+}
+
+/** Reminders that no longer make sense once a request is rejected or cancelled. */
+export async function cancelPendingReminders(tx: Tx, requestId: string): Promise<number> {
+  const { count } = await tx.outbox.updateMany({
+    where: { requestId, kind: { startsWith: "reminder." }, status: { in: ["PENDING", "QUEUED"] } },
+    data: { status: "CANCELLED" },
+  });
+  return count;
+}
+
+/** Adds working days (Monday to Friday), keeping the time of day. */
+export function addWorkingDays(from: Date, days: number): Date {
+  const d = new Date(from);
+  let left = days;
+  while (left > 0) {
+    d.setUTCDate(d.getUTCDate() + 1);
+    const wd = d.getUTCDay();
+    if (wd !== 0 && wd !== 6) left--;
+  }
+  return d;
+}
+
+/** Working days between two instants (for the supervisor's queue). */
+export function workingDaysBetween(from: Date, to: Date): number {
+  let n = 0;
+  const d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
+  const end = Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), to.getUTCDate());
+  while (d.getTime() < end) {
+    d.setUTCDate(d.getUTCDate() + 1);
+    const wd = d.getUTCDay();
+    if (wd !== 0 && wd !== 6) n++;
+  }
+  return n;
+}

@@ -1,0 +1,76 @@
+// Who may do what, as one table. The admin panel and the bot both ask `can()`;
+// the server enforces it, the UI only hides what it cannot do.
+import type { Role } from "./db/generated/enums.js";
+
+export const ACTIONS = [
+  "dashboard.view",
+  "request.view",
+  "request.export",
+  "request.changeStatus",
+  "request.assignCoaches",
+  "request.escalate",
+  "request.clarify",
+  "request.create",
+  "request.edit",
+  "request.delete",
+  "coaching.view",
+  "documentation.view",
+  "documentation.manage",
+  "documentation.upload",
+  "module.view",
+  "module.manage",
+  "testimonial.view",
+  "testimonial.manage",
+  "user.manage",
+  "channel.manage",
+  "audit.view",
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const ALL_STAFF: readonly Role[] = ["ADMIN", "OPERATOR", "SUPERVISOR", "COACH"];
+
+/** The permission table (SPEKTRAL guide section 4 and the Sibina design). */
+export const PERMISSIONS: Record<Action, readonly Role[]> = {
+  "dashboard.view": ALL_STAFF,
+  "request.view": ["ADMIN", "SUPERVISOR", "OPERATOR"],
+  "request.export": ["ADMIN", "SUPERVISOR"],
+  "request.changeStatus": ["SUPERVISOR"],
+  "request.assignCoaches": ["SUPERVISOR"],
+  "request.escalate": ["SUPERVISOR"],
+  "request.clarify": ["SUPERVISOR"],
+  "request.create": ["ADMIN"],
+  "request.edit": ["ADMIN"],
+  "request.delete": ["ADMIN"],
+  "coaching.view": ALL_STAFF,
+  "documentation.view": ALL_STAFF,
+  "documentation.manage": ["OPERATOR"],
+  // Further limited by canUploadDocumentation: own assignment, request DONE.
+  "documentation.upload": ["COACH"],
+  "module.view": ALL_STAFF,
+  "module.manage": ["OPERATOR"],
+  "testimonial.view": ["ADMIN", "SUPERVISOR"],
+  "testimonial.manage": ["ADMIN"],
+  "user.manage": ["ADMIN"],
+  "channel.manage": ["ADMIN"],
+  "audit.view": ["ADMIN"],
+};
+
+export function can(roles: readonly Role[], action: Action): boolean {
+  return PERMISSIONS[action].some((r) => roles.includes(r));
+}
+
+/** A coach documents only their own assignments, and only once the coaching is done. */
+export function canUploadDocumentation(roles: readonly Role[], ctx: { isAssignedCoach: boolean; status: string }): boolean {
+  return can(roles, "documentation.upload") && ctx.isAssignedCoach && ctx.status === "DONE";
+}
+
+/** A requester sees a request only through their own identity or their own phone number. */
+export function requesterOwns(
+  request: { identityId: string | null; requesterId: string | null; requesterPhone: string; picPhone: string },
+  who: { identityId?: string | null; requesterId?: string | null; phones?: readonly string[] },
+): boolean {
+  if (who.identityId && request.identityId === who.identityId) return true;
+  if (who.requesterId && request.requesterId === who.requesterId) return true;
+  const phones = who.phones ?? [];
+  return phones.length > 0 && (phones.includes(request.requesterPhone) || phones.includes(request.picPhone));
+}

@@ -1,0 +1,345 @@
+// Request services: the only way to change a request's state. Each runs in one transaction
+// and writes its audit trail and notification intents alongside the change.
+import type { Db, Tx } from "../db/client.js";
+import type { Channel, RequestStatus, Role } from "../db/generated/enums.js";
+import { DomainError } from "../errors.js";
+import {
+  assignmentIntents,
+  cancelPendingReminders,
+  documentationReminderIntents,
+  picReminderIntent,
+  requesterIntent,
+  submittedIntents,
+  supervisorsOf,
+} from "../notifications/intents.js";
+import { can, requesterOwns } from "../permissions.js";
+import { TIME_ZONES } from "../reference/index.js";
+import { type RequestInput, requestInputSchema } from "../validation/request.js";
+import { checkTransition, OPEN_STATUSES } from "./lifecycle.js";
+import { routeRequest, selfAndAncestorIds, selfAndDescendantIds } from "./routing.js";
+import { nextTicketCode } from "./tickets.js";
+
+export interface StaffActor {
+  userId: string;
+  roles: readonly Role[];
+  officeId: string;
+}
+
+export interface SubmitOptions {
+  channel: Channel;
+  identityId?: string | null;
+  requesterId?: string | null;
+  /** Chat form id; the same form can never create two requests. */
+  submissionKey?: string | null;
+  consentAt?: Date | null;
+  locale?: string;
+  /** This deployment's office, for agencies without a known region. */
+  defaultOfficeId: string;
+  actorUserId?: string | null;
+  now?: Date;
+}
+
+const officeTree = (db: Tx) => db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true } });
+
+/** Submits a request; returns it with its ticket code. Idempotent on submissionKey. */
+export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOptions) {
+  const data = requestInputSchema.parse(input);
+  if (opts.submissionKey) {
+    const existing = await db.coachingRequest.findUnique({ where: { submissionKey: opts.submissionKey } });
+    if (existing) return { request: existing, created: false };
+  }
+  try {
+    return await db.$transaction(async (tx) => {
+      const offices = await officeTree(tx);
+      const agency = data.agencyId ? await tx.agency.findUnique({ where: { id: data.agencyId } }) : null;
+      const officeId = routeRequest({ level: data.agencyLevel, agencyOfficeId: agency?.officeId }, offices, opts.defaultOfficeId);
+      const zone = offices.find((o) => o.id === officeId)?.timeZone ?? "WIB";
+      const now = opts.now ?? new Date();
+      const year = new Date(now.getTime() + TIME_ZONES[zone].offsetMinutes * 60_000).getUTCFullYear();
+      const code = await nextTicketCode(tx, year);
+      const request = await tx.coachingRequest.create({
+        data: {
+          code,
+          requesterName: data.requesterName,
+          requesterNip: data.requesterNip ?? null,
+          requesterPhone: data.requesterPhone,
+          requesterEmail: data.requesterEmail,
+          agencyId: agency?.id ?? null,
+          agencyName: agency?.name ?? data.agencyName,
+          agencyLevel: data.agencyLevel,
+          isDataProducer: data.isDataProducer,
+          serviceType: data.serviceType,
+          topics: data.topics,
+          description: data.description,
+          location: data.location,
+          mode: data.mode,
+          startAt: data.startAt,
+          endAt: data.endAt,
+          picName: data.picName,
+          picPhone: data.picPhone,
+          officeId,
+          channel: opts.channel,
+          identityId: opts.identityId ?? null,
+          requesterId: opts.requesterId ?? null,
+          submissionKey: opts.submissionKey ?? null,
+          consentAt: opts.consentAt ?? null,
+          locale: opts.locale ?? "id",
+        },
+      });
+      await tx.statusChange.create({
+        data: {
+          requestId: request.id,
+          fromStatus: null,
+          toStatus: "SUBMITTED",
+          actorRequesterId: opts.requesterId ?? null,
+          actorUserId: opts.actorUserId ?? null,
+        },
+      });
+      const supervisors = await supervisorsOf(tx, officeId);
+      await tx.outbox.createMany({
+        data: submittedIntents(
+          request,
+          supervisors.map((s) => s.id),
+        ),
+        skipDuplicates: true,
+      });
+      return { request, created: true };
+    });
+  } catch (e) {
+    // Two deliveries of the same form raced: the loser returns the winner's request.
+    if (opts.submissionKey && (e as { code?: string }).code === "P2002") {
+      const existing = await db.coachingRequest.findUnique({ where: { submissionKey: opts.submissionKey } });
+      if (existing) return { request: existing, created: false };
+    }
+    throw e;
+  }
+}
+
+/** Offices whose requests a staff member may see: their own and those below it. */
+export async function visibleOfficeIds(db: Db | Tx, actor: { officeId: string }): Promise<string[]> {
+  return selfAndDescendantIds(actor.officeId, await officeTree(db));
+}
+
+/** Loads a request the actor may see, or throws NOT_FOUND (never reveals that it exists). */
+export async function getRequestForStaff(db: Db | Tx, actor: StaffActor, requestId: string) {
+  const request = await db.coachingRequest.findFirst({ where: { id: requestId, deletedAt: null } });
+  if (!request) throw new DomainError("NOT_FOUND", "error.notFound");
+  const assigned = actor.roles.includes("COACH") ? await db.assignment.findFirst({ where: { requestId, coachId: actor.userId } }) : null;
+  const inScope = (await visibleOfficeIds(db, actor)).includes(request.officeId);
+  const allowed = (inScope && can(actor.roles, "request.view")) || assigned !== null;
+  if (!allowed) throw new DomainError("NOT_FOUND", "error.notFound");
+  return request;
+}
+
+/** Coaches who may be assigned to a request: COACH role, in the handling office or above. */
+export async function eligibleCoaches(db: Db | Tx, officeId: string) {
+  const ids = selfAndAncestorIds(officeId, await officeTree(db));
+  return db.user.findMany({ where: { roles: { has: "COACH" }, officeId: { in: ids }, deletedAt: null }, orderBy: { name: "asc" } });
+}
+
+/** Assignments of these coaches that overlap the given time (for the picker's warning). */
+export async function coachConflicts(db: Db | Tx, coachIds: readonly string[], startAt: Date, endAt: Date, exceptRequestId?: string) {
+  return db.assignment.findMany({
+    where: {
+      coachId: { in: [...coachIds] },
+      requestId: exceptRequestId ? { not: exceptRequestId } : undefined,
+      request: { deletedAt: null, status: { in: ["APPROVED", "DONE"] }, startAt: { lt: endAt }, endAt: { gt: startAt } },
+    },
+    include: { request: { select: { code: true, startAt: true, endAt: true } }, coach: { select: { name: true } } },
+  });
+}
+
+export interface ChangeStatusInput {
+  requestId: string;
+  to: RequestStatus;
+  coachIds?: string[];
+  reason?: string | null;
+  note?: string | null;
+  now?: Date;
+}
+
+/** A supervisor moves a request along the lifecycle. */
+export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatusInput) {
+  if (!can(actor.roles, "request.changeStatus")) throw new DomainError("FORBIDDEN", "error.forbidden");
+  const now = input.now ?? new Date();
+  return db.$transaction(async (tx) => {
+    const request = await getRequestForStaff(tx, actor, input.requestId);
+    const coachIds = [...new Set(input.coachIds ?? [])];
+    checkTransition({ from: request.status, to: input.to, by: "SUPERVISOR", coachIds, reason: input.reason });
+    if (input.to === "APPROVED") {
+      const eligible = new Set((await eligibleCoaches(tx, request.officeId)).map((c) => c.id));
+      if (coachIds.some((id) => !eligible.has(id))) throw new DomainError("COACH_NOT_ELIGIBLE", "error.coachNotEligible");
+    }
+    // Optimistic guard: a concurrent change of the same request makes this one fail cleanly.
+    const updated = await tx.coachingRequest.updateMany({
+      where: { id: request.id, status: request.status },
+      data: { status: input.to, rejectionReason: input.to === "REJECTED" ? input.reason!.trim() : undefined },
+    });
+    if (updated.count !== 1) throw new DomainError("INVALID_TRANSITION", "error.invalidTransition", { from: request.status, to: input.to });
+    const change = await tx.statusChange.create({
+      data: {
+        requestId: request.id,
+        fromStatus: request.status,
+        toStatus: input.to,
+        actorUserId: actor.userId,
+        note: input.to === "REJECTED" ? input.reason!.trim() : (input.note ?? null),
+      },
+    });
+    const rows = [requesterIntent(request, change.id, input.to)];
+    if (input.to === "APPROVED") {
+      await tx.assignment.createMany({
+        data: coachIds.map((coachId) => ({ requestId: request.id, coachId, assignedById: actor.userId })),
+        skipDuplicates: true,
+      });
+      rows.push(...assignmentIntents(request, coachIds, now), ...picReminderIntent(request, now));
+    }
+    if (input.to === "DONE") {
+      const coaches = await tx.assignment.findMany({ where: { requestId: request.id }, select: { coachId: true } });
+      rows.push(
+        ...documentationReminderIntents(
+          request,
+          coaches.map((c) => c.coachId),
+          now,
+        ),
+      );
+    }
+    if (input.to === "REJECTED" || input.to === "CANCELLED") await cancelPendingReminders(tx, request.id);
+    await tx.outbox.createMany({ data: rows, skipDuplicates: true });
+    return { request: await tx.coachingRequest.findUniqueOrThrow({ where: { id: request.id } }), change };
+  });
+}
+
+/** Adds coaches to an approved request (e.g. a second coach later). */
+export async function assignCoaches(db: Db, actor: StaffActor, requestId: string, coachIds: string[], now = new Date()) {
+  if (!can(actor.roles, "request.assignCoaches")) throw new DomainError("FORBIDDEN", "error.forbidden");
+  return db.$transaction(async (tx) => {
+    const request = await getRequestForStaff(tx, actor, requestId);
+    if (request.status !== "APPROVED") throw new DomainError("INVALID_TRANSITION", "error.invalidTransition", { from: request.status, to: "APPROVED" });
+    const eligible = new Set((await eligibleCoaches(tx, request.officeId)).map((c) => c.id));
+    const fresh = [...new Set(coachIds)];
+    if (fresh.length === 0) throw new DomainError("COACH_REQUIRED", "error.coachRequired");
+    if (fresh.some((id) => !eligible.has(id))) throw new DomainError("COACH_NOT_ELIGIBLE", "error.coachNotEligible");
+    const existing = new Set((await tx.assignment.findMany({ where: { requestId } })).map((a) => a.coachId));
+    const added = fresh.filter((id) => !existing.has(id));
+    await tx.assignment.createMany({ data: added.map((coachId) => ({ requestId, coachId, assignedById: actor.userId })), skipDuplicates: true });
+    if (added.length > 0) {
+      await tx.statusChange.create({
+        data: { requestId, kind: "ASSIGNMENT", fromStatus: "APPROVED", toStatus: "APPROVED", actorUserId: actor.userId, note: added.join(",") },
+      });
+      await tx.outbox.createMany({ data: assignmentIntents(request, added, now), skipDuplicates: true });
+    }
+    return added;
+  });
+}
+
+/** A supervisor hands a request to the parent office; recorded in the trail. */
+export async function escalate(db: Db, actor: StaffActor, requestId: string, note?: string | null) {
+  if (!can(actor.roles, "request.escalate")) throw new DomainError("FORBIDDEN", "error.forbidden");
+  return db.$transaction(async (tx) => {
+    const request = await getRequestForStaff(tx, actor, requestId);
+    if (!OPEN_STATUSES.includes(request.status) || request.status === "APPROVED") {
+      throw new DomainError("INVALID_TRANSITION", "error.invalidTransition", { from: request.status, to: request.status });
+    }
+    const office = await tx.office.findUniqueOrThrow({ where: { id: request.officeId } });
+    if (!office.parentId) throw new DomainError("NO_PARENT_OFFICE", "error.noParentOffice");
+    await tx.coachingRequest.update({ where: { id: request.id }, data: { officeId: office.parentId } });
+    const change = await tx.statusChange.create({
+      data: {
+        requestId,
+        kind: "ESCALATION",
+        fromStatus: request.status,
+        toStatus: request.status,
+        actorUserId: actor.userId,
+        note: note ?? null,
+        fromOfficeId: office.id,
+        toOfficeId: office.parentId,
+      },
+    });
+    const supervisors = await supervisorsOf(tx, office.parentId);
+    await tx.outbox.createMany({
+      data: submittedIntents(
+        request,
+        supervisors.map((s) => s.id),
+      ).map((row) => ({ ...row, kind: "request.escalated", dedupeKey: `${change.id}:${row.recipientUserId}` })),
+      skipDuplicates: true,
+    });
+    return change;
+  });
+}
+
+export interface RequesterRef {
+  identityId?: string | null;
+  requesterId?: string | null;
+  phones?: string[];
+}
+
+function ownedWhere(who: RequesterRef) {
+  const or: object[] = [];
+  if (who.identityId) or.push({ identityId: who.identityId });
+  if (who.requesterId) or.push({ requesterId: who.requesterId });
+  for (const phone of who.phones ?? []) or.push({ requesterPhone: phone }, { picPhone: phone });
+  return or.length ? { deletedAt: null, OR: or } : { id: "00000000-0000-0000-0000-000000000000" };
+}
+
+/** The requests a chat identity may see (its own, or those naming its phone), newest first. */
+export async function findRequestsFor(db: Db, who: RequesterRef, take = 10) {
+  return db.coachingRequest.findMany({
+    where: ownedWhere(who),
+    orderBy: { createdAt: "desc" },
+    take,
+    include: { assignments: { include: { coach: { select: { name: true } } } } },
+  });
+}
+
+/** A request by code, only when it belongs to the asker; otherwise null, exactly as for an unknown code. */
+export async function lookupByCode(db: Db, code: string, who: RequesterRef) {
+  const request = await db.coachingRequest.findFirst({
+    where: { code: code.trim().toUpperCase(), deletedAt: null },
+    include: { assignments: { include: { coach: { select: { name: true } } } }, office: true },
+  });
+  if (!request || !requesterOwns(request, who)) return null;
+  return request;
+}
+
+/** The requester cancels their own request before approval. */
+export async function cancelByRequester(db: Db, who: RequesterRef, requestId: string) {
+  return db.$transaction(async (tx) => {
+    const request = await tx.coachingRequest.findFirst({ where: { id: requestId, deletedAt: null } });
+    if (!request || !requesterOwns(request, who)) throw new DomainError("NOT_FOUND", "error.notFound");
+    checkTransition({ from: request.status, to: "CANCELLED", by: "REQUESTER" });
+    const updated = await tx.coachingRequest.updateMany({ where: { id: request.id, status: request.status }, data: { status: "CANCELLED" } });
+    if (updated.count !== 1) throw new DomainError("INVALID_TRANSITION", "error.invalidTransition", { from: request.status, to: "CANCELLED" });
+    const change = await tx.statusChange.create({
+      data: { requestId, fromStatus: request.status, toStatus: "CANCELLED", actorRequesterId: who.requesterId ?? null },
+    });
+    await cancelPendingReminders(tx, request.id);
+    const supervisors = await supervisorsOf(tx, request.officeId);
+    await tx.outbox.createMany({
+      data: submittedIntents(
+        request,
+        supervisors.map((s) => s.id),
+      ).map((row) => ({ ...row, kind: "request.cancelled", dedupeKey: `${change.id}:${row.recipientUserId}` })),
+      skipDuplicates: true,
+    });
+    return change;
+  });
+}
+
+/**
+ * Open requests from the same agency for the same service within ±7 days of the proposed
+ * start (SPEKTRAL: avoid duplicate coaching). Matches the agency by id, or by name when typed.
+ */
+export async function findDuplicates(db: Db, q: { agencyId?: string | null; agencyName: string; serviceType: RequestInput["serviceType"]; startAt: Date }) {
+  const window = 7 * 24 * 3600_000;
+  return db.coachingRequest.findMany({
+    where: {
+      deletedAt: null,
+      status: { in: [...OPEN_STATUSES] },
+      serviceType: q.serviceType,
+      startAt: { gte: new Date(q.startAt.getTime() - window), lte: new Date(q.startAt.getTime() + window) },
+      OR: [...(q.agencyId ? [{ agencyId: q.agencyId }] : []), { agencyName: { equals: q.agencyName.trim(), mode: "insensitive" as const } }],
+    },
+    orderBy: { startAt: "asc" },
+    select: { id: true, code: true, startAt: true, status: true },
+  });
+}

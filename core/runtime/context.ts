@@ -1,0 +1,34 @@
+// What every part of the running product shares: configuration, database, Redis, logs, storage.
+import type { Config } from "../config.js";
+import { createDb, type Db } from "../db/client.js";
+import { LocalDiskStorage, type Storage } from "../storage/index.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createRedis, type Redis } from "./redis.js";
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  log: Logger;
+  storage: Storage;
+  /** The office this deployment belongs to (DEFAULT_OFFICE_CODE). */
+  defaultOfficeId: string;
+  /** Key prefix for everything this instance keeps in Redis (queues, locks, sessions). */
+  redisPrefix: string;
+}
+
+export async function createContext(config: Config, overrides: Partial<AppContext> = {}): Promise<AppContext> {
+  const db = overrides.db ?? createDb(config.DATABASE_URL);
+  const office = await db.office.findUnique({ where: { code: config.DEFAULT_OFFICE_CODE } });
+  const fallback = office ?? (await db.office.findFirst({ orderBy: { createdAt: "asc" } }));
+  if (!fallback) throw new Error(`No office found. Run "npm run db:seed", or set DEFAULT_OFFICE_CODE to an existing office code.`);
+  return {
+    config,
+    db,
+    redis: overrides.redis ?? createRedis(config.REDIS_URL),
+    log: overrides.log ?? createLogger(config.LOG_LEVEL),
+    storage: overrides.storage ?? new LocalDiskStorage(config.STORAGE_DIR),
+    defaultOfficeId: fallback.id,
+    redisPrefix: overrides.redisPrefix ?? config.REDIS_PREFIX,
+  };
+}

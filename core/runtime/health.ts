@@ -1,0 +1,54 @@
+// Liveness of the two services the product needs, with advice when one is down.
+
+import { Redis } from "ioredis";
+import pg from "pg";
+
+export interface ServiceStatus {
+  ok: boolean;
+  error?: string;
+}
+
+export async function checkPostgres(databaseUrl: string): Promise<ServiceStatus> {
+  const u = new URL(databaseUrl);
+  u.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: u.toString(), connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export async function checkRedis(redisUrl: string): Promise<ServiceStatus> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export const START_HINTS = {
+  postgres:
+    "PostgreSQL is not reachable at DATABASE_URL. Start it with `docker compose up -d db`, or on Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+  redis:
+    'Redis is not reachable at REDIS_URL. Start it with `docker compose up -d redis`, or: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""',
+};
+
+/** Checks both services; returns readable problems (empty when all is well). */
+export async function serviceProblems(databaseUrl: string, redisUrl: string): Promise<string[]> {
+  const [p, r] = await Promise.all([checkPostgres(databaseUrl), checkRedis(redisUrl)]);
+  const problems: string[] = [];
+  if (!p.ok) problems.push(`${START_HINTS.postgres}\n  (${p.error})`);
+  if (!r.ok) problems.push(`${START_HINTS.redis}\n  (${r.error})`);
+  return problems;
+}

@@ -1,0 +1,39 @@
+// The composition root: one process runs the admin panel, the chat channels and the
+// background workers. Each part registers itself here and nowhere else.
+import { buildServer } from "./admin/server.js";
+import { config } from "./core/config.js";
+import { createContext } from "./core/runtime/context.js";
+
+export interface Running {
+  url: string;
+  notes: string[];
+  stop(): Promise<void>;
+}
+
+export async function start(): Promise<Running> {
+  const cfg = config();
+  const ctx = await createContext(cfg);
+  const app = await buildServer(ctx);
+  const notes: string[] = [];
+  const stops: (() => Promise<void>)[] = [];
+
+  await app.listen({ host: cfg.HOST, port: cfg.PORT });
+  const url = cfg.PUBLIC_URL ?? `http://${cfg.HOST}:${cfg.PORT}`;
+
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((e) => ctx.log.error({ err: e }, "stop failed"));
+    await app.close();
+    ctx.redis.disconnect();
+    await ctx.db.$disconnect();
+  };
+  return { url, notes, stop };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const running = await start();
+  console.log(`Sibina is running at ${running.url}`);
+  for (const n of running.notes) console.log(n);
+  const shutdown = () => running.stop().then(() => process.exit(0));
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
