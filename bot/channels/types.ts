@@ -62,3 +62,8 @@ export interface ChannelSender {
   readonly channel: Channel;
   send(externalId: string, message: OutboundMessage): Promise<{ messageId?: string }>;
 }
+
+/** The conversation engine, as every channel sees it: one inbound event in, replies out. */
+export interface ConversationEngine {
+  handle(event: InboundEvent): Promise<OutboundMessage[]>;
+}
