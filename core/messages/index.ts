@@ -4,10 +4,11 @@ import { admin } from "./admin.js";
 import { bot } from "./bot.js";
 import { common } from "./common.js";
 import { notify } from "./notify.js";
+import { whatsapp } from "./whatsapp.js";
 
 const catalogs = {
-  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id },
-  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en },
+  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id, ...whatsapp.id },
+  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en, ...whatsapp.en },
 };
 
 export type MessageKey = keyof typeof catalogs.id;
