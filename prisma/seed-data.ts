@@ -5,7 +5,7 @@ import { hashPassword } from "../core/auth/password.js";
 import { config } from "../core/config.js";
 import type { Db } from "../core/db/client.js";
 import type { AgencyLevel, Mode, RequestStatus, Role, ServiceType, Topic } from "../core/db/generated/enums.js";
-import { changeStatus, type StaffActor, submitRequest } from "../core/requests/service.js";
+import { cancelByRequester, changeStatus, type StaffActor, submitRequest } from "../core/requests/service.js";
 import { LocalDiskStorage, type Storage, storeAttachment } from "../core/storage/index.js";
 
 export const DEMO_PASSWORD = "sibina-demo-2026";
@@ -300,6 +300,24 @@ const REQUESTS: DemoRequest[] = [
   },
 ];
 
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * The services stamp everything "now"; the demo reads better when a request's history spans the days
+ * before it (and a finished coaching closes after its session). Rewrites only timestamps.
+ */
+async function spreadHistory(db: Db, requestId: string, createdAt: Date, startAt: Date, now: Date) {
+  const trail = await db.statusChange.findMany({ where: { requestId }, orderBy: { createdAt: "asc" } });
+  const end = Math.min(startAt < now ? startAt.getTime() + DAY_MS : now.getTime() - 3600_000, now.getTime());
+  const step = trail.length > 1 ? (end - createdAt.getTime()) / (trail.length - 1) : 0;
+  let last = createdAt;
+  for (const [k, row] of trail.entries()) {
+    last = new Date(createdAt.getTime() + Math.round(k * step));
+    await db.statusChange.update({ where: { id: row.id }, data: { createdAt: last } });
+  }
+  await db.coachingRequest.update({ where: { id: requestId }, data: { createdAt, updatedAt: last } });
+}
+
 /** Loads the demo data into an empty database. Returns seeded: false when data already exists. */
 export async function seedDemo(db: Db, storage: Storage = new LocalDiskStorage(config().STORAGE_DIR), now = new Date()): Promise<{ seeded: boolean }> {
   if ((await db.office.count()) > 0) return { seeded: false };
@@ -383,7 +401,7 @@ export async function seedDemo(db: Db, storage: Storage = new LocalDiskStorage(c
   const supervisor = users[2]!;
   const actor: StaffActor = { userId: supervisor.id, roles: supervisor.roles, officeId: supervisor.officeId };
   const riauId = officeIds.get("1400")!;
-  for (const r of REQUESTS) {
+  for (const [index, r] of REQUESTS.entries()) {
     const agencyId = agencyIds.get(r.agency)!;
     const agency = AGENCIES.find((a) => a.name === r.agency)!;
     const startAt = new Date(now.getTime() + r.daysFromNow * 24 * 3600_000);
@@ -424,10 +442,14 @@ export async function seedDemo(db: Db, storage: Storage = new LocalDiskStorage(c
     for (const to of path) {
       await changeStatus(db, who, { requestId: request.id, to, coachIds: (r.coaches ?? []).map((i) => users[i]!.id), reason: r.reason, now });
     }
-    if (r.status === "CANCELLED") {
-      await db.coachingRequest.update({ where: { id: request.id }, data: { status: "CANCELLED" } });
-      await db.statusChange.create({ data: { requestId: request.id, fromStatus: "SUBMITTED", toStatus: "CANCELLED", note: "Dibatalkan oleh pengaju" } });
-    }
+    if (r.status === "CANCELLED") await cancelByRequester(db, { phones: [request.requesterPhone] }, request.id);
+    await spreadHistory(
+      db,
+      request.id,
+      r.daysFromNow > 0 ? new Date(now.getTime() - ((index % 6) + 1) * DAY_MS) : new Date(startAt.getTime() - 14 * DAY_MS),
+      startAt,
+      now,
+    );
   }
   const done = await db.coachingRequest.findFirst({ where: { status: "DONE" }, orderBy: { startAt: "desc" } });
   if (done)

@@ -1,10 +1,12 @@
 // Coaching documentation: only the assigned coach, only once the coaching is DONE (SPEKTRAL 4.3.2).
+import { z } from "zod";
 import type { Db } from "../db/client.js";
 import type { DocumentationKind } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import { canUploadDocumentation } from "../permissions.js";
-import { REQUIRED_DOCUMENTATION } from "../reference/index.js";
+import { codesOf, DOCUMENTATION_KINDS, REQUIRED_DOCUMENTATION } from "../reference/index.js";
 import type { StaffActor } from "../requests/service.js";
+import { cleanText, LIMITS } from "../validation/text.js";
 
 export interface DocumentationInput {
   requestId: string;
@@ -14,22 +16,40 @@ export interface DocumentationInput {
   note?: string | null;
 }
 
+const documentationSchema = z
+  .object({
+    requestId: z.guid(),
+    kind: z.enum(codesOf(DOCUMENTATION_KINDS)),
+    attachmentId: z.guid().nullish(),
+    link: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .nullish(),
+    note: z.string().transform(cleanText).pipe(z.string().max(LIMITS.message)).nullish(),
+  })
+  .refine((d) => Boolean(d.attachmentId || d.link));
+
 export async function addDocumentation(db: Db, actor: StaffActor, input: DocumentationInput) {
-  if (!input.attachmentId && !input.link) throw new DomainError("VALIDATION", "error.validation");
+  const parsed = documentationSchema.safeParse(input);
+  if (!parsed.success) throw new DomainError("VALIDATION", "error.validation");
+  const data = parsed.data;
   return db.$transaction(async (tx) => {
-    const request = await tx.coachingRequest.findFirst({ where: { id: input.requestId, deletedAt: null } });
+    const request = await tx.coachingRequest.findFirst({ where: { id: data.requestId, deletedAt: null } });
     if (!request) throw new DomainError("NOT_FOUND", "error.notFound");
     const isAssignedCoach = (await tx.assignment.count({ where: { requestId: request.id, coachId: actor.userId } })) > 0;
     if (!canUploadDocumentation(actor.roles, { isAssignedCoach, status: request.status })) {
-      throw isAssignedCoach ? new DomainError("NOT_DONE", "error.notDone") : new DomainError("FORBIDDEN", "error.forbidden");
+      // Only the assigned coach learns that the coaching is simply not done yet.
+      const mayEverUpload = isAssignedCoach && canUploadDocumentation(actor.roles, { isAssignedCoach, status: "DONE" });
+      throw mayEverUpload ? new DomainError("NOT_DONE", "error.notDone") : new DomainError("FORBIDDEN", "error.forbidden");
     }
+    if (data.attachmentId && (await tx.attachment.count({ where: { id: data.attachmentId } })) === 0) throw new DomainError("VALIDATION", "error.validation");
     const doc = await tx.documentation.create({
       data: {
         requestId: request.id,
-        kind: input.kind,
-        attachmentId: input.attachmentId ?? null,
-        link: input.link ?? null,
-        note: input.note ?? null,
+        kind: data.kind,
+        attachmentId: data.attachmentId ?? null,
+        link: data.link ?? null,
+        note: data.note || null,
         uploadedById: actor.userId,
       },
     });

@@ -15,6 +15,7 @@ import {
 import { can, requesterOwns } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
 import { type RequestInput, requestInputSchema } from "../validation/request.js";
+import { cleanText, LIMITS } from "../validation/text.js";
 import { checkTransition, OPEN_STATUSES } from "./lifecycle.js";
 import { routeRequest, selfAndAncestorIds, selfAndDescendantIds } from "./routing.js";
 import { nextTicketCode } from "./tickets.js";
@@ -52,7 +53,9 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
     return await db.$transaction(async (tx) => {
       const offices = await officeTree(tx);
       const agency = data.agencyId ? await tx.agency.findUnique({ where: { id: data.agencyId } }) : null;
-      const officeId = routeRequest({ level: data.agencyLevel, agencyOfficeId: agency?.officeId }, offices, opts.defaultOfficeId);
+      // A known agency's own level decides the route; the typed level only counts for free-text agencies.
+      const agencyLevel = agency?.level ?? data.agencyLevel;
+      const officeId = routeRequest({ level: agencyLevel, agencyOfficeId: agency?.officeId }, offices, opts.defaultOfficeId);
       const zone = offices.find((o) => o.id === officeId)?.timeZone ?? "WIB";
       const now = opts.now ?? new Date();
       const year = new Date(now.getTime() + TIME_ZONES[zone].offsetMinutes * 60_000).getUTCFullYear();
@@ -66,7 +69,7 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
           requesterEmail: data.requesterEmail,
           agencyId: agency?.id ?? null,
           agencyName: agency?.name ?? data.agencyName,
-          agencyLevel: data.agencyLevel,
+          agencyLevel,
           isDataProducer: data.isDataProducer,
           serviceType: data.serviceType,
           topics: data.topics,
@@ -158,14 +161,23 @@ export interface ChangeStatusInput {
   now?: Date;
 }
 
+/** Free text on the trail (reason, note): control characters stripped, length bounded. */
+function trailText(text: string | null | undefined, max: number): string | null {
+  const cleaned = cleanText(text ?? "");
+  if (cleaned.length > max) throw new DomainError("VALIDATION", "error.validation");
+  return cleaned || null;
+}
+
 /** A supervisor moves a request along the lifecycle. */
 export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatusInput) {
   if (!can(actor.roles, "request.changeStatus")) throw new DomainError("FORBIDDEN", "error.forbidden");
   const now = input.now ?? new Date();
+  const reason = trailText(input.reason, LIMITS.reason);
+  const note = trailText(input.note, LIMITS.message);
   return db.$transaction(async (tx) => {
     const request = await getRequestForStaff(tx, actor, input.requestId);
     const coachIds = [...new Set(input.coachIds ?? [])];
-    checkTransition({ from: request.status, to: input.to, by: "SUPERVISOR", coachIds, reason: input.reason });
+    checkTransition({ from: request.status, to: input.to, by: "SUPERVISOR", coachIds, reason });
     if (input.to === "APPROVED") {
       const eligible = new Set((await eligibleCoaches(tx, request.officeId)).map((c) => c.id));
       if (coachIds.some((id) => !eligible.has(id))) throw new DomainError("COACH_NOT_ELIGIBLE", "error.coachNotEligible");
@@ -173,7 +185,7 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
     // Optimistic guard: a concurrent change of the same request makes this one fail cleanly.
     const updated = await tx.coachingRequest.updateMany({
       where: { id: request.id, status: request.status },
-      data: { status: input.to, rejectionReason: input.to === "REJECTED" ? input.reason!.trim() : undefined },
+      data: { status: input.to, rejectionReason: input.to === "REJECTED" ? reason : undefined },
     });
     if (updated.count !== 1) throw new DomainError("INVALID_TRANSITION", "error.invalidTransition", { from: request.status, to: input.to });
     const change = await tx.statusChange.create({
@@ -182,7 +194,7 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
         fromStatus: request.status,
         toStatus: input.to,
         actorUserId: actor.userId,
-        note: input.to === "REJECTED" ? input.reason!.trim() : (input.note ?? null),
+        note: input.to === "REJECTED" ? reason : note,
       },
     });
     const rows = [requesterIntent(request, change.id, input.to)];
@@ -235,6 +247,7 @@ export async function assignCoaches(db: Db, actor: StaffActor, requestId: string
 /** A supervisor hands a request to the parent office; recorded in the trail. */
 export async function escalate(db: Db, actor: StaffActor, requestId: string, note?: string | null) {
   if (!can(actor.roles, "request.escalate")) throw new DomainError("FORBIDDEN", "error.forbidden");
+  const cleanNote = trailText(note, LIMITS.message);
   return db.$transaction(async (tx) => {
     const request = await getRequestForStaff(tx, actor, requestId);
     if (!OPEN_STATUSES.includes(request.status) || request.status === "APPROVED") {
@@ -250,7 +263,7 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
         fromStatus: request.status,
         toStatus: request.status,
         actorUserId: actor.userId,
-        note: note ?? null,
+        note: cleanNote,
         fromOfficeId: office.id,
         toOfficeId: office.parentId,
       },

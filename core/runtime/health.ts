@@ -2,6 +2,7 @@
 
 import { Redis } from "ioredis";
 import pg from "pg";
+import type { Db } from "../db/client.js";
 
 export interface ServiceStatus {
   ok: boolean;
@@ -51,4 +52,31 @@ export async function serviceProblems(databaseUrl: string, redisUrl: string): Pr
   if (!p.ok) problems.push(`${START_HINTS.postgres}\n  (${p.error})`);
   if (!r.ok) problems.push(`${START_HINTS.redis}\n  (${r.error})`);
   return problems;
+}
+
+const within = <T>(promise: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  database: "ok" | "down";
+  redis: "ok" | "down";
+}
+
+/**
+ * What GET /health reports. Each probe has a deadline: the app's Redis client queues commands
+ * while it reconnects (BullMQ needs that), so a bare PING would hang instead of saying "down".
+ */
+export async function healthReport(ctx: { db: Pick<Db, "$queryRaw">; redis: Redis }, timeoutMs = 2000): Promise<HealthReport> {
+  const [database, redis] = await Promise.all([
+    within(ctx.db.$queryRaw`SELECT 1`, timeoutMs).then(
+      () => "ok" as const,
+      () => "down" as const,
+    ),
+    within(ctx.redis.ping(), timeoutMs).then(
+      () => "ok" as const,
+      () => "down" as const,
+    ),
+  ]);
+  return { status: database === "ok" && redis === "ok" ? "ok" : "degraded", database, redis };
 }

@@ -4,6 +4,7 @@ import { DomainError } from "../errors.js";
 import { requesterOwns } from "../permissions.js";
 import type { RequesterRef } from "../requests/service.js";
 import { testimonialSchema } from "../validation/request.js";
+import { LIMITS, oneLine } from "../validation/text.js";
 
 export async function addTestimonial(db: Db, who: RequesterRef & { authorName: string }, requestId: string, input: { rating: number; text: string }) {
   const data = testimonialSchema.parse(input);
@@ -13,7 +14,13 @@ export async function addTestimonial(db: Db, who: RequesterRef & { authorName: s
   if (request.testimonial) throw new DomainError("ALREADY_EXISTS", "error.testimonialExists");
   try {
     return await db.testimonial.create({
-      data: { requestId, rating: data.rating, text: data.text, authorName: who.authorName, requesterId: who.requesterId ?? null },
+      data: {
+        requestId,
+        rating: data.rating,
+        text: data.text,
+        authorName: oneLine(who.authorName).slice(0, LIMITS.name),
+        requesterId: who.requesterId ?? null,
+      },
     });
   } catch (e) {
     if ((e as { code?: string }).code === "P2002") throw new DomainError("ALREADY_EXISTS", "error.testimonialExists");

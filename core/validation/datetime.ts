@@ -176,8 +176,15 @@ export function parseEnd(text: string, start: Date, officeZone: TimeZone): Parse
   const t = text
     .trim()
     .toLowerCase()
-    .replace(/^(sampai|s\.?d\.?|hingga|until|to|selesai)\s+/, "");
-  const dur = /^(\d+(?:[.,]\d+)?)\s*([a-z]+)$/.exec(t);
+    .replace(/\s+/g, " ")
+    .replace(/^(?:(?:sampai(?: dengan)?|hingga|until|to|selesai|sd)\s+|(?:s\/d|s\.d\.?|-)\s*)/, "");
+  const mixed = /^(\d{1,2}) ?(?:jam|j|hours?|hrs?|h) ?(\d{1,3}) ?(?:menit|mnt|minutes?|min|m)$/.exec(t); // "1 jam 30 menit"
+  if (mixed) {
+    const minutes = Number(mixed[1]) * 60 + Number(mixed[2]);
+    if (minutes < 15 || minutes > 24 * 60) return { ok: false, error: "invalid_duration" };
+    return { ok: true, value: new Date(start.getTime() + minutes * 60_000) };
+  }
+  const dur = /^(\d+(?:[.,]\d+)?) ?([a-z]+)$/.exec(t);
   if (dur) {
     const amount = Number(dur[1]!.replace(",", "."));
     const unit = dur[2]!;

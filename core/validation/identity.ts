@@ -22,19 +22,24 @@ export const phoneSchema = z.string().transform((v, ctx) => {
 
 /**
  * NIP (Nomor Induk Pegawai): 18 digits, commonly written with spaces
- * (e.g. "19850101 201001 1 001"). Its first 8 digits are the birth date
- * and digit 15 is the sex code (1 or 2).
+ * (e.g. "19850101 201001 1 001"): birth date (8), appointment year and month (6; PPPK
+ * contract staff have the code 21 instead of a month), sex code 1 or 2, and a sequence number.
  */
-export function normaliseNip(input: string): string | null {
+export function normaliseNip(input: string, now: Date = new Date()): string | null {
   const digits = input.replace(/[\s.-]/g, "");
   if (!/^\d{18}$/.test(digits)) return null;
   const year = Number(digits.slice(0, 4));
   const month = Number(digits.slice(4, 6));
   const day = Number(digits.slice(6, 8));
+  const hiredYear = Number(digits.slice(8, 12));
   const hiredMonth = Number(digits.slice(12, 14));
   const sex = digits[14];
-  if (year < 1940 || year > 2015 || month < 1 || month > 12 || day < 1 || day > 31) return null;
-  if (hiredMonth < 1 || hiredMonth > 12 || (sex !== "1" && sex !== "2")) return null;
+  const birth = new Date(Date.UTC(year, month - 1, day));
+  // A real calendar date (no 31 February), of someone old enough to have been appointed.
+  if (birth.getUTCFullYear() !== year || birth.getUTCMonth() !== month - 1 || birth.getUTCDate() !== day) return null;
+  if (year < 1940 || hiredYear < year + 15 || hiredYear > now.getUTCFullYear() + 1) return null;
+  if (!((hiredMonth >= 1 && hiredMonth <= 12) || hiredMonth === 21) || (sex !== "1" && sex !== "2")) return null;
+  if (digits.slice(15) === "000") return null;
   return digits;
 }
 
