@@ -17,8 +17,11 @@ export const queueName = (channel: DeliveryChannel) => `notify-${channel}`;
 export const QUEUE_NAMES = DELIVERY_CHANNELS.map(queueName);
 export const channelOfQueue = (name: string): DeliveryChannel | undefined => DELIVERY_CHANNELS.find((c) => queueName(c) === name);
 
-/** The idempotency key: one job per outbox row and channel, ever. */
-export const jobIdOf = (outboxId: string, channel: DeliveryChannel) => `${outboxId}:${channel}`;
+/**
+ * The idempotency key: one job per outbox row and channel, ever. It is the issue's
+ * `<outboxId>:<channel>` written with a dot, because BullMQ refuses ':' in custom job ids.
+ */
+export const jobIdOf = (outboxId: string, channel: DeliveryChannel) => `${outboxId}.${channel}`;
 
 /** BullMQ key prefix, under this instance's Redis prefix. */
 export const bullPrefix = (ctx: Pick<AppContext, "redisPrefix">) => `${ctx.redisPrefix}:bull`;

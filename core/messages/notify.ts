@@ -1,6 +1,110 @@
-// Messages for the notify surface. Indonesian first; English must have the same keys.
-const id = {} as const;
+// Messages for the notify surface: every notice people get without asking. Indonesian first;
+// English must have the same keys. Plain text (no markup), so they read the same on
+// Telegram, WhatsApp, the web simulator and email.
+const id = {
+  "notify.request.received":
+    "Pengajuan pembinaan Anda sudah kami terima dengan kode {code}.\n{summary}\n\nSupervisor {office} akan meninjaunya. Anda akan mendapat kabar di sini setiap ada perubahan status. Ketik kode {code} kapan saja untuk melihat statusnya.",
+  "notify.request.in_review":
+    "Pengajuan {code} ({service}, {date}) sekarang Dalam Proses. Supervisor {office} sedang membahasnya dan menentukan pembina. Kami kabari lagi setelah ada keputusan.",
+  "notify.request.approved":
+    "Kabar baik! Pengajuan {code} ({service}, {date}) DISETUJUI.\n\nPembina: {coaches}.\nPembina akan menghubungi PIC kegiatan, {picName} ({picPhone}), untuk koordinasi persiapan.",
+  "notify.request.rejected":
+    "Mohon maaf, pengajuan {code} ({service}, {date}) tidak dapat kami setujui.\nAlasan: {reason}\n\nAnda dapat mengajukan kembali kapan saja.",
+  "notify.request.done":
+    "Pembinaan {code} ({service}) telah Selesai. Terima kasih atas kerja samanya!\n\nKami sangat menghargai pendapat Anda: ketik testimoni untuk memberi nilai 1–5 dan kesan singkat.",
+  "notify.request.cancelled": "Pengajuan {code} ({service}, {date}) telah dibatalkan.",
+  "notify.request.update": "Ada pembaruan untuk pengajuan {code}: status sekarang {status}.",
+  "notify.supervisor.submitted": "Pengajuan baru {code}\n{agency}\n{service}, {date}\nLokasi: {location}\n\nTinjau di panel: {link}",
+  "notify.supervisor.escalated": "Pengajuan {code} dieskalasi ke {office}.\n{agency}\n{service}, {date}\n\nTinjau di panel: {link}",
+  "notify.supervisor.cancelled": "Pengajuan {code} ({agency}, {service}, {date}) dibatalkan oleh pengaju.\n\n{link}",
+  "notify.supervisor.answer": 'Jawaban klarifikasi untuk pengajuan {code} ({agency}):\n"{answer}"\n\nLihat di panel: {link}',
+  "notify.coach.assigned":
+    "Penunjukan Narasumber Pembinaan\n\nYth. Bapak/Ibu {coachName},\n\nAnda ditugaskan menjadi Narasumber dalam kegiatan pembinaan statistik sektoral dengan detail:\n\nKode pengajuan: {code}\nJenis layanan pembinaan: {service}\nInstansi: {agency}\nLokasi pembinaan: {location} ({mode})\nTanggal: {date} Pukul: {time}\nPIC Kegiatan: {picName} ({picContact})\n\nTerima kasih,\nSupervisor SPEKTRAL {office}",
+  "notify.reminder.session.coach":
+    "Pengingat: besok Anda menjadi narasumber pembinaan {code}.\n{service} – {agency}\nLokasi: {location} ({mode})\nTanggal: {date} Pukul: {time}\nPIC: {picName} ({picContact})",
+  "notify.reminder.session.pic":
+    "Pengingat: pembinaan {code} ({service}) dijadwalkan besok, {date} pukul {time}, di {location}.\nPembina: {coaches}.\nSampai jumpa!",
+  "notify.reminder.documentation.1":
+    "Pembinaan {code} ({agency}, {date}) sudah Selesai. Mohon unggah dokumentasinya: {missing}.\n\nUnggah di panel: {link}\nAtau kirim file langsung di chat ini, lalu pilih jenis dokumentasinya.",
+  "notify.reminder.documentation.2":
+    "Pengingat kedua: dokumentasi pembinaan {code} ({agency}, {date}) masih belum lengkap: {missing}.\n\nUnggah di panel: {link}\nAtau kirim file langsung di chat ini.",
+  "notify.clarification.question":
+    'Pertanyaan dari Supervisor {office} tentang pengajuan {code}:\n"{question}"\n\nBalas pesan ini untuk menjawab. Jawaban Anda akan diteruskan ke supervisor.',
+  "notify.admin.channel_logged_out": "Saluran {channel} terputus (logged out) dan perlu ditautkan ulang. Buka halaman Channels: {link}",
+  "notify.generic": "Ada pembaruan untuk pengajuan {code}. Lihat detailnya: {link}",
+  "notify.none": "-",
+  "notify.email.subject": "[Sibina] {title}",
+  "notify.email.footer": "Pesan ini dikirim otomatis oleh Sibina, layanan pembinaan statistik sektoral BPS.",
+  "notify.title.request": "Pengajuan {code}",
+  "notify.title.coach.assigned": "Penunjukan Narasumber Pembinaan {code}",
+  "notify.title.reminder": "Pengingat pembinaan {code}",
+  "notify.title.admin": "Pemberitahuan sistem",
+  "notify.summary": "{service} – {agency}\n{date} pukul {time}, {location}",
+  "notify.phone.wa": "{phone}, wa.me/{digits}",
+  "notify.doc.askRequest": "Terima kasih, file diterima. Untuk pembinaan yang mana?",
+  "notify.doc.askKind": "Dokumentasi jenis apa file ini?",
+  "notify.doc.saved": "Tersimpan sebagai {kind} untuk pembinaan {code}. {status}",
+  "notify.doc.complete": "Dokumentasi wajib sudah lengkap. Terima kasih!",
+  "notify.doc.stillMissing": "Masih kurang: {missing}. Kirim file berikutnya kapan saja.",
+  "notify.doc.noRequests": "Belum ada pembinaan berstatus Selesai yang perlu dokumentasi dari Anda. File tidak disimpan.",
+  "notify.doc.badFile": "File ini tidak dapat diterima. Kirim PDF, DOCX, XLSX, PPTX, JPG, PNG atau video MP4, maksimal {maxMb} MB.",
+  "notify.doc.tooLarge": "File terlalu besar (maksimal {maxMb} MB). Untuk video besar, kirim tautannya lewat panel: {link}",
+  "notify.doc.invalidChoice": "Pilihan tidak dikenali. Ketik nomornya, atau batal.",
+  "notify.doc.cancelled": "Baik, file tidak disimpan.",
+  "notify.doc.failed": "Maaf, dokumentasi gagal disimpan. Coba lagi sebentar lagi atau unggah lewat panel: {link}",
+} as const;
 
-const en: Record<keyof typeof id, string> = {};
+const en: Record<keyof typeof id, string> = {
+  "notify.request.received":
+    "We have received your coaching request, code {code}.\n{summary}\n\nA supervisor at {office} will review it. You will hear from us here whenever its status changes. Type {code} at any time to see its status.",
+  "notify.request.in_review":
+    "Request {code} ({service}, {date}) is now In process. The supervisors at {office} are discussing it and choosing coaches. We will let you know once it is decided.",
+  "notify.request.approved":
+    "Good news! Request {code} ({service}, {date}) is APPROVED.\n\nCoaches: {coaches}.\nThe coaches will contact the activity PIC, {picName} ({picPhone}), to prepare.",
+  "notify.request.rejected":
+    "We are sorry, request {code} ({service}, {date}) could not be approved.\nReason: {reason}\n\nYou are welcome to submit a new request at any time.",
+  "notify.request.done":
+    "The coaching for {code} ({service}) is Done. Thank you for working with us!\n\nWe value your opinion: type testimonial to give a rating from 1 to 5 and a short comment.",
+  "notify.request.cancelled": "Request {code} ({service}, {date}) has been cancelled.",
+  "notify.request.update": "There is an update on request {code}: its status is now {status}.",
+  "notify.supervisor.submitted": "New request {code}\n{agency}\n{service}, {date}\nLocation: {location}\n\nReview it in the panel: {link}",
+  "notify.supervisor.escalated": "Request {code} was escalated to {office}.\n{agency}\n{service}, {date}\n\nReview it in the panel: {link}",
+  "notify.supervisor.cancelled": "Request {code} ({agency}, {service}, {date}) was cancelled by the requester.\n\n{link}",
+  "notify.supervisor.answer": 'Clarification answer for request {code} ({agency}):\n"{answer}"\n\nSee it in the panel: {link}',
+  "notify.coach.assigned":
+    "Coaching Speaker Assignment\n\nDear {coachName},\n\nYou are assigned as speaker for a sectoral statistics coaching:\n\nRequest code: {code}\nService type: {service}\nAgency: {agency}\nLocation: {location} ({mode})\nDate: {date} Time: {time}\nActivity PIC: {picName} ({picContact})\n\nThank you,\nSPEKTRAL Supervisor, {office}",
+  "notify.reminder.session.coach":
+    "Reminder: tomorrow you are the speaker for coaching {code}.\n{service} – {agency}\nLocation: {location} ({mode})\nDate: {date} Time: {time}\nPIC: {picName} ({picContact})",
+  "notify.reminder.session.pic":
+    "Reminder: coaching {code} ({service}) is scheduled for tomorrow, {date} at {time}, at {location}.\nCoaches: {coaches}.\nSee you there!",
+  "notify.reminder.documentation.1":
+    "Coaching {code} ({agency}, {date}) is Done. Please upload its documentation: {missing}.\n\nUpload in the panel: {link}\nOr send the files right here in this chat, then choose their kind.",
+  "notify.reminder.documentation.2":
+    "Second reminder: the documentation of coaching {code} ({agency}, {date}) is still incomplete: {missing}.\n\nUpload in the panel: {link}\nOr send the files right here in this chat.",
+  "notify.clarification.question":
+    'A question from the supervisor at {office} about request {code}:\n"{question}"\n\nReply to this message to answer. Your answer goes to the supervisor.',
+  "notify.admin.channel_logged_out": "The {channel} channel was logged out and needs to be linked again. Open the Channels page: {link}",
+  "notify.generic": "There is an update on request {code}. See the details: {link}",
+  "notify.none": "-",
+  "notify.email.subject": "[Sibina] {title}",
+  "notify.email.footer": "This message was sent automatically by Sibina, the BPS sectoral statistics coaching service.",
+  "notify.title.request": "Request {code}",
+  "notify.title.coach.assigned": "Coaching speaker assignment {code}",
+  "notify.title.reminder": "Coaching reminder {code}",
+  "notify.title.admin": "System notice",
+  "notify.summary": "{service} – {agency}\n{date} at {time}, {location}",
+  "notify.phone.wa": "{phone}, wa.me/{digits}",
+  "notify.doc.askRequest": "Thank you, file received. Which coaching is it for?",
+  "notify.doc.askKind": "What kind of documentation is this file?",
+  "notify.doc.saved": "Saved as {kind} for coaching {code}. {status}",
+  "notify.doc.complete": "The required documentation is complete. Thank you!",
+  "notify.doc.stillMissing": "Still missing: {missing}. Send the next file at any time.",
+  "notify.doc.noRequests": "You have no Done coaching that needs documentation. The file was not saved.",
+  "notify.doc.badFile": "This file cannot be accepted. Send a PDF, DOCX, XLSX, PPTX, JPG, PNG or MP4 video, at most {maxMb} MB.",
+  "notify.doc.tooLarge": "The file is too large (at most {maxMb} MB). For a large video, send its link in the panel: {link}",
+  "notify.doc.invalidChoice": "Choice not recognised. Type its number, or cancel.",
+  "notify.doc.cancelled": "All right, the file was not saved.",
+  "notify.doc.failed": "Sorry, the documentation could not be saved. Please try again shortly or upload it in the panel: {link}",
+};
 
 export const notify = { id, en };

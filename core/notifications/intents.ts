@@ -2,7 +2,8 @@
 // as the change, so a notice is never lost and, thanks to dedupeKey, never created twice.
 // Payloads carry ids only; the delivery worker renders text in the recipient's language.
 import type { Prisma, Tx } from "../db/client.js";
-import type { RequestStatus } from "../db/generated/enums.js";
+import type { DocumentationKind, RequestStatus } from "../db/generated/enums.js";
+import { REQUIRED_DOCUMENTATION } from "../reference/index.js";
 
 type OutboxRow = Prisma.OutboxCreateManyInput;
 
@@ -148,4 +149,60 @@ export function workingDaysBetween(from: Date, to: Date): number {
     if (wd !== 0 && wd !== 6) n++;
   }
   return n;
+}
+
+/**
+ * The requester's receipt on submit. In chat the bot answers at once, so the row is written
+ * already SENT (recorded, not sent twice); a request entered any other way is sent by the relay.
+ */
+export function receiptIntent(request: RequestRef, alreadyAnswered: boolean, now: Date = new Date()): OutboxRow {
+  return {
+    kind: "request.received",
+    dedupeKey: `${request.id}:received`,
+    requestId: request.id,
+    recipientKind: "REQUESTER",
+    recipientRequesterId: request.requesterId,
+    recipientPhone: request.requesterId ? null : request.requesterPhone,
+    payload: { requestId: request.id },
+    ...(alreadyAnswered ? { status: "SENT" as const, sentAt: now } : {}),
+  };
+}
+
+/** Alerts every admin (e.g. the WhatsApp number was logged out). cause makes it once per event. */
+export async function adminAlertIntents(tx: Tx, kind: string, cause: string, payload: Record<string, string>): Promise<OutboxRow[]> {
+  const admins = await tx.user.findMany({ where: { roles: { has: "ADMIN" }, deletedAt: null }, select: { id: true } });
+  return admins.map((a) => ({ kind, dedupeKey: `${kind}:${cause}:${a.id}`, recipientKind: "ADMIN" as const, recipientUserId: a.id, payload }));
+}
+
+/** Required documentation kinds a request still lacks. */
+export async function documentationStillMissing(tx: Tx, requestId: string): Promise<DocumentationKind[]> {
+  const have = new Set((await tx.documentation.findMany({ where: { requestId, deletedAt: null }, select: { kind: true } })).map((d) => d.kind));
+  return REQUIRED_DOCUMENTATION.filter((k) => !have.has(k));
+}
+
+/**
+ * Whether a notice still makes sense at the moment it is sent: a reminder of a session that is
+ * no longer approved, for a coach who was removed, or for documentation already complete is
+ * dropped. Status notices are always sent: people should hear about every change.
+ */
+export async function stillRelevant(
+  tx: Tx,
+  row: { kind: string; requestId: string | null; recipientUserId: string | null },
+  now: Date = new Date(),
+): Promise<boolean> {
+  if (!row.requestId) return true;
+  const request = await tx.coachingRequest.findUnique({ where: { id: row.requestId }, select: { status: true, startAt: true, deletedAt: true } });
+  if (!request || request.deletedAt) return false;
+  const stillAssigned = async () =>
+    !row.recipientUserId || (await tx.assignment.count({ where: { requestId: row.requestId!, coachId: row.recipientUserId } })) > 0;
+  switch (row.kind) {
+    case "reminder.session":
+      return request.status === "APPROVED" && request.startAt > now && (await stillAssigned());
+    case "reminder.documentation":
+      return request.status === "DONE" && (await stillAssigned()) && (await documentationStillMissing(tx, row.requestId)).length > 0;
+    case "coach.assigned":
+      return (request.status === "APPROVED" || request.status === "DONE") && (await stillAssigned());
+    default:
+      return true;
+  }
 }

@@ -1,0 +1,118 @@
+// Platform-aware pacing, shared by every instance through Redis. BullMQ's open-source limiter
+// is global per queue only, so each send reserves a slot with one atomic script that knows
+// three "next allowed at" clocks: the channel's global one (messages per second), the
+// recipient's (per chat or per number) and a pause set when the platform answered 429.
+// Times come from Redis itself, so instances with skewed clocks still agree.
+import type { Redis } from "ioredis";
+
+const RESERVE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local g = tonumber(redis.call('GET', KEYS[1]) or '0')
+local r = tonumber(redis.call('GET', KEYS[2]) or '0')
+local p = tonumber(redis.call('GET', KEYS[3]) or '0')
+if p > now then return {2, p, now} end
+local slot = math.max(now, g)
+if r > slot then return {1, r, now} end
+if slot - now > tonumber(ARGV[3]) then return {2, slot, now} end
+local gg = tonumber(ARGV[1])
+if gg > 0 then redis.call('SET', KEYS[1], slot + gg, 'PX', slot - now + gg + 60000) end
+local rg = tonumber(ARGV[2])
+if rg > 0 then redis.call('SET', KEYS[2], slot + rg, 'PX', slot - now + rg + 60000) end
+return {0, slot, now}
+`;
+
+const PAUSE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local untilMs = now + tonumber(ARGV[1])
+local p = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untilMs > p then redis.call('SET', KEYS[1], untilMs, 'PX', tonumber(ARGV[1]) + 1000) end
+return math.max(untilMs, p) - now
+`;
+
+const PAUSED_FOR = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local p = tonumber(redis.call('GET', KEYS[1]) or '0')
+return math.max(0, p - now)
+`;
+
+export interface PacingRule {
+  /** Minimum gap between any two sends of this channel, in ms (0: no global pacing). */
+  globalGapMs: number;
+  /** Extra random gap added to each global gap (WhatsApp: look less like a robot). */
+  jitterMs: number;
+  /** Minimum gap between two sends to the same recipient, in ms. */
+  recipientGapMs(address: string): number;
+  /** Longest we wait in-process for a global slot; beyond it the job is delayed instead. */
+  maxWaitMs: number;
+}
+
+/** Telegram: ≤ rate/s overall, 1/s per private chat, 20/min per group (negative chat ids). */
+export function telegramRule(ratePerSecond: number): PacingRule {
+  return {
+    globalGapMs: Math.ceil(1000 / ratePerSecond),
+    jitterMs: 0,
+    // A small margin over Telegram's 1 s so network jitter never makes two arrive closer.
+    recipientGapMs: (chatId) => (chatId.startsWith("-") ? 3_100 : 1_100),
+    maxWaitMs: 3_000,
+  };
+}
+
+/** WhatsApp: one message every minGap (+ up to half of it as jitter) overall, recipientGap per number. */
+export function whatsappRule(minGapMs: number, recipientGapMs: number): PacingRule {
+  return { globalGapMs: minGapMs, jitterMs: Math.round(minGapMs / 2), recipientGapMs: () => recipientGapMs, maxWaitMs: 2 * minGapMs + 1_000 };
+}
+
+export const NO_PACING: PacingRule = { globalGapMs: 0, jitterMs: 0, recipientGapMs: () => 0, maxWaitMs: 0 };
+
+export type Reservation =
+  /** Send after waitMs. */
+  | { kind: "go"; waitMs: number }
+  /** The recipient had a message too recently: try again at atMs (Redis time, converted to local). */
+  | { kind: "recipient_busy"; retryInMs: number }
+  /** The channel is paused (429) or its queue of reserved slots is long: stop fetching for a while. */
+  | { kind: "channel_busy"; retryInMs: number };
+
+export class Pacer {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly channel: string,
+    private readonly rule: PacingRule,
+  ) {}
+
+  private key(part: string) {
+    return `${this.prefix}:pace:${this.channel}:${part}`;
+  }
+
+  /** Reserves a send slot for this recipient, atomically across instances. */
+  async reserve(address: string): Promise<Reservation> {
+    const gap = this.rule.globalGapMs > 0 ? this.rule.globalGapMs + Math.floor(Math.random() * (this.rule.jitterMs + 1)) : 0;
+    const [status, at, now] = (await this.redis.eval(
+      RESERVE,
+      3,
+      this.key("global"),
+      this.key(`to:${address}`),
+      this.key("pause"),
+      String(gap),
+      String(this.rule.recipientGapMs(address)),
+      String(this.rule.maxWaitMs),
+    )) as [number, number, number];
+    const inMs = Math.max(0, at - now);
+    if (status === 0) return { kind: "go", waitMs: inMs };
+    if (status === 1) return { kind: "recipient_busy", retryInMs: inMs };
+    return { kind: "channel_busy", retryInMs: Math.max(inMs, 1) };
+  }
+
+  /** The platform said "too many requests": nobody sends on this channel for ms. Returns the pause left. */
+  async pause(ms: number): Promise<number> {
+    return Number(await this.redis.eval(PAUSE, 1, this.key("pause"), String(Math.ceil(ms))));
+  }
+
+  /** How long this channel is still paused, in ms (0 when not paused). */
+  async pausedFor(): Promise<number> {
+    return Number(await this.redis.eval(PAUSED_FOR, 1, this.key("pause")));
+  }
+}

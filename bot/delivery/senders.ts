@@ -1,0 +1,89 @@
+// The senders delivery can use. Any ChannelSender from bot/channels (Telegram, WhatsApp, web)
+// fits; email is delivery's own. startDelivery() takes whichever are running, so a
+// deployment without a Telegram token or WhatsApp simply has fewer channels.
+import { createTransport } from "nodemailer";
+import { Telegram } from "telegraf";
+import type { Config } from "../../core/config.js";
+import { t } from "../../core/messages/index.js";
+import type { Locale } from "../../core/reference/index.js";
+import type { ChannelSender, OutboundMessage } from "../channels/types.js";
+import type { DeliveryChannel } from "./queues.js";
+
+/** A notice for one person: the chat text, plus a subject and language for email. */
+export interface NoticeMessage extends OutboundMessage {
+  subject?: string;
+  locale?: Locale;
+}
+
+export interface Sender {
+  readonly channel: DeliveryChannel;
+  /** False while the channel cannot send from this instance (e.g. WhatsApp not connected). */
+  readonly ready?: boolean;
+  send(address: string, message: NoticeMessage): Promise<{ messageId?: string }>;
+}
+
+export type Senders = readonly (Sender | ChannelSender)[];
+
+/** The platform asked us to slow down: wait retryAfterMs before any further call. */
+export function retryAfterMs(err: unknown): number | null {
+  const e = err as { code?: unknown; response?: { error_code?: number; parameters?: { retry_after?: number } }; retryAfterMs?: number };
+  if (typeof e?.retryAfterMs === "number") return e.retryAfterMs;
+  const code = e?.response?.error_code ?? e?.code;
+  if (code !== 429) return null;
+  return Math.max(1, e.response?.parameters?.retry_after ?? 1) * 1000;
+}
+
+/** Errors that no retry can fix: the person blocked the bot, the chat or number does not exist. */
+export function isPermanent(err: unknown): boolean {
+  const e = err as { name?: string; response?: { error_code?: number } };
+  if (e?.name === "WhatsAppNotRegisteredError") return true;
+  const code = e?.response?.error_code;
+  return code === 400 || code === 403;
+}
+
+/** The channel is temporarily unable to send here (not a failure of this notice). */
+export function isChannelDown(err: unknown): boolean {
+  return (err as { name?: string })?.name === "WhatsAppNotConnectedError";
+}
+
+export type TelegramRenderer = (message: OutboundMessage) => { text: string; extra?: Record<string, unknown> };
+
+/** Plain text with choices as an inline keyboard, for when no richer renderer is given. */
+export const plainTelegram: TelegramRenderer = (message) => ({
+  text: message.text,
+  extra: message.choices?.length
+    ? { reply_markup: { inline_keyboard: message.choices.map((c) => [{ text: c.label, callback_data: c.id.slice(0, 64) }]) } }
+    : undefined,
+});
+
+/** Proactive Telegram messages through the Bot API (TELEGRAM_API_ROOT for an emulator). */
+export function telegramSender(token: string, apiRoot: string | undefined, render: TelegramRenderer = plainTelegram): Sender {
+  const telegram = new Telegram(token, apiRoot ? { apiRoot } : {});
+  return {
+    channel: "telegram",
+    async send(chatId, message) {
+      const { text, extra } = render(message);
+      const sent = await telegram.sendMessage(chatId, text, extra as Parameters<Telegram["sendMessage"]>[2]);
+      return { messageId: String(sent.message_id) };
+    },
+  };
+}
+
+/** Email through SMTP (SMTP_URL), for people with no chat channel linked, or in addition. */
+export function emailSender(config: Pick<Config, "SMTP_URL" | "SMTP_FROM">): Sender | null {
+  if (!config.SMTP_URL) return null;
+  const transport = createTransport(config.SMTP_URL);
+  return {
+    channel: "email",
+    async send(address, message) {
+      const locale = message.locale ?? "id";
+      const info = await transport.sendMail({
+        from: config.SMTP_FROM,
+        to: address,
+        subject: message.subject ?? t(locale, "notify.email.subject", { title: t(locale, "app.tagline") }),
+        text: `${message.text}\n\n--\n${t(locale, "notify.email.footer")}`,
+      });
+      return { messageId: info.messageId };
+    },
+  };
+}

@@ -1,0 +1,167 @@
+// One BullMQ worker per channel. Each job is one outbox row on one channel. Before sending,
+// the worker re-reads the row (a cancelled reminder is never sent), skips a channel already
+// recorded as delivered, and reserves a paced send slot. The Delivery row is written right
+// after the platform accepts the message, so a crash can repeat at most that one message.
+import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import { stillRelevant } from "../../core/notifications/intents.js";
+import type { AppContext } from "../../core/runtime/context.js";
+import { NO_PACING, Pacer, type PacingRule, telegramRule, whatsappRule } from "./pacing.js";
+import { bullPrefix, type DeliveryChannel, type NotifyJob, queueName } from "./queues.js";
+import { resolveTarget } from "./recipients.js";
+import { composeNotice, loadNotice, panelLinks } from "./render.js";
+import { isChannelDown, isPermanent, retryAfterMs, type Sender } from "./senders.js";
+
+export interface ChannelWorkerOptions {
+  concurrency?: number;
+  /** How long a job's lock lasts; a crashed worker's job is picked up again after it. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** How long to wait before retrying while the channel is down here (e.g. WhatsApp disconnected). */
+  channelDownDelayMs?: number;
+  pacing?: PacingRule;
+}
+
+export type SendOutcome = "sent" | "already_sent" | "cancelled" | "missing";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const DAY_MS = 24 * 3600_000;
+
+export function pacingFor(ctx: AppContext, channel: DeliveryChannel): PacingRule {
+  if (channel === "telegram") return telegramRule(ctx.config.TELEGRAM_RATE_PER_SECOND);
+  if (channel === "whatsapp") return whatsappRule(ctx.config.WHATSAPP_MIN_GAP_MS, ctx.config.WHATSAPP_RECIPIENT_GAP_MS);
+  return NO_PACING;
+}
+
+const DEFAULT_CONCURRENCY: Record<DeliveryChannel, number> = { telegram: 16, whatsapp: 1, web: 4, email: 2 };
+
+/** The pacing key of an address: a WhatsApp number is the same recipient as a JID or a phone. */
+const paceKey = (channel: DeliveryChannel, address: string) => (channel === "whatsapp" ? address.replace(/@.*$/, "").replace(/\D/g, "") : address);
+
+const shortError = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500);
+
+export interface ChannelWorker {
+  worker: Worker<NotifyJob, SendOutcome>;
+  close(): Promise<void>;
+}
+
+export function startChannelWorker(ctx: AppContext, sender: Sender, opts: ChannelWorkerOptions = {}): ChannelWorker {
+  const channel = sender.channel;
+  const pacer = new Pacer(ctx.redis, ctx.redisPrefix, channel, opts.pacing ?? pacingFor(ctx, channel));
+  const links = panelLinks(ctx.config);
+  const log = ctx.log.child({ part: "delivery", channel });
+  const db = ctx.db;
+
+  async function recordSent(outboxId: string, address: string, messageId: string | undefined) {
+    await db.$transaction([
+      db.delivery.upsert({
+        where: { outboxId_channel: { outboxId, channel } },
+        create: { outboxId, channel, address, status: "SENT", externalId: messageId ?? null },
+        update: { status: "SENT", error: null, externalId: messageId ?? null, address },
+      }),
+      db.outbox.update({ where: { id: outboxId }, data: { status: "SENT", sentAt: new Date(), lastError: null } }),
+    ]);
+  }
+
+  async function recordFailure(job: Job<NotifyJob>, error: string, final: boolean, address = "") {
+    const { outboxId } = job.data;
+    await db.outbox.update({ where: { id: outboxId }, data: { attempts: { increment: 1 }, lastError: error } });
+    if (!final) return;
+    await db.delivery.upsert({
+      where: { outboxId_channel: { outboxId, channel } },
+      create: { outboxId, channel, address, status: "FAILED", error },
+      update: { status: "FAILED", error },
+    });
+    await db.outbox.updateMany({ where: { id: outboxId, status: { in: ["PENDING", "QUEUED"] } }, data: { status: "FAILED" } });
+  }
+
+  async function process(job: Job<NotifyJob>, token?: string): Promise<SendOutcome> {
+    const { outboxId } = job.data;
+    const row = await db.outbox.findUnique({ where: { id: outboxId } });
+    if (!row) return "missing";
+    if (row.status === "CANCELLED" || row.status === "UNREACHABLE") return "cancelled";
+    const done = await db.delivery.findUnique({ where: { outboxId_channel: { outboxId, channel } } });
+    if (done?.status === "SENT") return "already_sent";
+    if (!(await stillRelevant(db, row))) {
+      await db.outbox.updateMany({ where: { id: outboxId, status: { in: ["PENDING", "QUEUED"] } }, data: { status: "CANCELLED" } });
+      return "cancelled";
+    }
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (sender.ready === false) return waitForChannel(job, token);
+    const target = await resolveTarget(db, row, channel);
+    if (!target) {
+      await recordFailure(job, "no address on this channel any more", true);
+      throw new UnrecoverableError("recipient is no longer reachable on this channel");
+    }
+    const notice = composeNotice(await loadNotice(db, row), target.locale, links);
+    const message = { text: notice.text, subject: notice.title, locale: target.locale };
+
+    const slot = await pacer.reserve(paceKey(channel, target.address));
+    if (slot.kind === "recipient_busy") {
+      await job.moveToDelayed(Date.now() + slot.retryInMs, token);
+      throw new DelayedError();
+    }
+    if (slot.kind === "channel_busy") return rateLimited(slot.retryInMs);
+    if (slot.waitMs > 0) await sleep(slot.waitMs);
+    // A 429 seen by another job while we waited for our slot pauses us too.
+    const paused = await pacer.pausedFor();
+    if (paused > 0) return rateLimited(paused);
+
+    let result: { messageId?: string };
+    try {
+      result = await sender.send(target.address, message);
+    } catch (e) {
+      const wait = retryAfterMs(e);
+      if (wait !== null) {
+        log.warn({ jobId: job.id, retryAfterMs: wait }, "rate limited by the platform; pausing the channel");
+        return rateLimited(await pacer.pause(wait));
+      }
+      if (isChannelDown(e)) return waitForChannel(job, token);
+      const permanent = isPermanent(e);
+      await recordFailure(job, shortError(e), final || permanent, target.address);
+      log.warn({ jobId: job.id, outboxId, attempt: job.attemptsMade + 1, permanent }, "notification send failed");
+      if (permanent) throw new UnrecoverableError(shortError(e));
+      throw e;
+    }
+    await recordSent(outboxId, target.address, result.messageId);
+    return "sent";
+  }
+
+  /** The whole channel waits (worker.rateLimit) and the job goes back without using an attempt. */
+  async function rateLimited(ms: number): Promise<never> {
+    await worker.rateLimit(ms);
+    throw Worker.RateLimitError();
+  }
+
+  /** The channel cannot send from here right now: try again later, without using an attempt, for up to a day. */
+  async function waitForChannel(job: Job<NotifyJob>, token?: string): Promise<never> {
+    if (Date.now() - job.timestamp > DAY_MS) throw new Error(`${channel} has been unavailable for a day`);
+    await job.moveToDelayed(Date.now() + (opts.channelDownDelayMs ?? 30_000), token);
+    throw new DelayedError();
+  }
+
+  const connection = ctx.redis.duplicate({ maxRetriesPerRequest: null });
+  connection.on("error", () => {}); // reconnects by itself; the worker reports what matters
+  const worker = new Worker<NotifyJob, SendOutcome>(queueName(channel), process, {
+    connection,
+    prefix: bullPrefix(ctx),
+    concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY[channel],
+    lockDuration: opts.lockDurationMs ?? 30_000,
+    stalledInterval: opts.stalledIntervalMs ?? 15_000,
+    // The real pacing is the Redis slot reservation; this cap is a backstop, and it is what
+    // makes worker.rateLimit() hold the whole queue after a 429.
+    limiter: { max: channel === "telegram" ? Math.ceil(ctx.config.TELEGRAM_RATE_PER_SECOND) : 100, duration: 1000 },
+  });
+  worker.on("error", (err) => log.warn({ err: { name: err.name, message: err.message } }, "delivery worker error"));
+  worker.on("failed", (job, err) => {
+    if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError)) {
+      log.error({ jobId: job.id, outboxId: job.data.outboxId }, "notification failed for good");
+    }
+  });
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}
