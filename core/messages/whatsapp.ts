@@ -1,8 +1,7 @@
-// Messages for the WhatsApp channel: its own chat replies, the terminal pairing prompts,
-// the admin Channels page labels and the logout alert. Indonesian first; English must have the same keys.
+// Messages for the WhatsApp channel: terminal notes and pairing prompts, Channels page state
+// labels and pairing refusals. Chat replies come from the bot catalog, the logout alert from
+// the notify catalog. Indonesian first; English must have the same keys.
 const id = {
-  "whatsapp.groupOnly": "Maaf, layanan Sibina hanya melayani chat pribadi. Silakan kirim pesan langsung ke nomor ini.",
-  "whatsapp.error": "Maaf, terjadi gangguan saat memproses pesan Anda. Silakan coba lagi sebentar lagi.",
   "whatsapp.note.off": "WhatsApp: nonaktif (atur WHATSAPP_ENABLED=true)",
   "whatsapp.note.on": "WhatsApp: aktif, status dan QR ada di halaman Kanal admin",
   "whatsapp.terminal.qr": "WhatsApp: pindai QR ini dengan ponsel kantor (WhatsApp → Perangkat tertaut → Tautkan perangkat).",
@@ -21,13 +20,10 @@ const id = {
   "whatsapp.pairing.notRunning": "Kanal WhatsApp tidak berjalan. Aktifkan dengan WHATSAPP_ENABLED=true.",
   "whatsapp.pairing.alreadyLinked": "Nomor kantor sudah tertaut. Keluarkan perangkat dulu jika ingin menautkan ulang.",
   "whatsapp.pairing.timeout": "Kode penautan belum diterima dari WhatsApp. Coba lagi sebentar lagi.",
-  "whatsapp.alert.loggedOut":
-    "Peringatan Sibina: nomor WhatsApp kantor terputus (perangkat dikeluarkan). Tautkan ulang di halaman Kanal admin agar pesan WhatsApp kembali terlayani.",
+  "whatsapp.pairing.failed": "Kode penautan tidak dapat dibuat. Tunggu sampai halaman ini menampilkan QR, lalu coba lagi.",
 } as const;
 
 const en: Record<keyof typeof id, string> = {
-  "whatsapp.groupOnly": "Sorry, Sibina only works in private chats. Please message this number directly.",
-  "whatsapp.error": "Sorry, something went wrong while handling your message. Please try again in a moment.",
   "whatsapp.note.off": "WhatsApp: off (set WHATSAPP_ENABLED=true)",
   "whatsapp.note.on": "WhatsApp: on, status and QR on the admin Channels page",
   "whatsapp.terminal.qr": "WhatsApp: scan this QR with the office phone (WhatsApp → Linked devices → Link a device).",
@@ -46,8 +42,7 @@ const en: Record<keyof typeof id, string> = {
   "whatsapp.pairing.notRunning": "The WhatsApp channel is not running. Turn it on with WHATSAPP_ENABLED=true.",
   "whatsapp.pairing.alreadyLinked": "The office number is already linked. Log the device out first to link it again.",
   "whatsapp.pairing.timeout": "No pairing code came back from WhatsApp yet. Please try again in a moment.",
-  "whatsapp.alert.loggedOut":
-    "Sibina alert: the office WhatsApp number was disconnected (device logged out). Link it again on the admin Channels page so WhatsApp messages are answered again.",
+  "whatsapp.pairing.failed": "A pairing code could not be made. Wait until this page shows a QR, then try again.",
 };
 
 export const whatsapp = { id, en };

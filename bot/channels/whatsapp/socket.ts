@@ -1,0 +1,80 @@
+// The part of a Baileys socket the channel uses, and the factory that makes one. Tests
+// inject a factory returning a fake with Baileys' own event emitter; production uses
+// makeWASocket with our PostgreSQL auth state behind Baileys' cacheable key store.
+import {
+  type AnyMessageContent,
+  type AuthenticationState,
+  type BaileysEventEmitter,
+  Browsers,
+  downloadMediaMessage,
+  type MiscMessageGenerationOptions,
+  makeCacheableSignalKeyStore,
+  makeWASocket,
+  type WAMessage,
+  type WAMessageKey,
+  type WAPresence,
+} from "@whiskeysockets/baileys";
+import type { Logger } from "../../../core/runtime/logger.js";
+import { FileTooLargeError } from "../types.js";
+import type { LidLookup } from "./identity.js";
+
+export interface WaSocket {
+  ev: BaileysEventEmitter;
+  sendMessage(jid: string, content: AnyMessageContent, options?: MiscMessageGenerationOptions): Promise<WAMessage | undefined>;
+  sendPresenceUpdate(type: WAPresence, toJid?: string): Promise<void>;
+  readMessages(keys: WAMessageKey[]): Promise<void>;
+  requestPairingCode(phoneNumber: string): Promise<string>;
+  end(error: Error | undefined): void | Promise<void>;
+  signalRepository?: { lidMapping?: LidLookup };
+  updateMediaMessage?(message: WAMessage): Promise<WAMessage>;
+  onWhatsApp?(...phoneNumber: string[]): Promise<{ jid: string; exists: boolean }[] | undefined>;
+}
+
+export interface SocketOptions {
+  auth: AuthenticationState;
+  logger: Logger;
+}
+
+export type SocketFactory = (opts: SocketOptions) => WaSocket;
+
+/** The real thing: a linked-device socket that never syncs history (we only answer new messages). */
+export const baileysSocketFactory: SocketFactory = ({ auth, logger }) =>
+  makeWASocket({
+    auth: { creds: auth.creds, keys: makeCacheableSignalKeyStore(auth.keys, logger) },
+    logger,
+    browser: Browsers.ubuntu("Sibina"),
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+    shouldSyncHistoryMessage: () => false,
+    // We keep no message store; WhatsApp then re-sends from the phone when a retry is needed.
+    getMessage: async () => undefined,
+  }) as unknown as WaSocket;
+
+export type MediaDownloader = (message: WAMessage, sock: WaSocket) => Promise<Buffer>;
+
+/**
+ * Baileys' media download as a stream, stopped as soon as it passes maxBytes, so a file that
+ * lies about its size cannot fill memory (the engine then says the file is too large).
+ */
+export const baileysDownloader =
+  (maxBytes: number, logger: Logger): MediaDownloader =>
+  async (message, sock) => {
+    const stream = await downloadMediaMessage(
+      message,
+      "stream",
+      {},
+      sock.updateMediaMessage ? { logger, reuploadRequest: (m) => sock.updateMediaMessage!(m) } : undefined,
+    );
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of stream) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      chunks.push(buf);
+      total += buf.length;
+      if (total > maxBytes) {
+        stream.destroy();
+        throw new FileTooLargeError(maxBytes);
+      }
+    }
+    return Buffer.concat(chunks);
+  };

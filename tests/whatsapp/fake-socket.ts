@@ -1,0 +1,112 @@
+// A stand-in for a Baileys socket: Baileys' own event emitter (makeEventBuffer), and the
+// shapes a real socket emits (connection.update with QR / open / close carrying a Boom with
+// a DisconnectReason, messages.upsert with proto.WebMessageInfo). Nothing reaches WhatsApp.
+import { Boom } from "@hapi/boom";
+import {
+  type AnyMessageContent,
+  type AuthenticationState,
+  type DisconnectReason,
+  makeEventBuffer,
+  proto,
+  type WAMessage,
+  type WAMessageKey,
+  type WAPresence,
+} from "@whiskeysockets/baileys";
+import { pino } from "pino";
+import type { LidLookup } from "../../bot/channels/whatsapp/identity.js";
+import type { SocketFactory, SocketOptions, WaSocket } from "../../bot/channels/whatsapp/socket.js";
+
+export const OFFICE_JID = "6281100000001:3@s.whatsapp.net";
+const quiet = pino({ level: "silent" });
+
+export interface Sent {
+  jid: string;
+  content: AnyMessageContent;
+  at: number;
+}
+
+export class FakeSocket implements WaSocket {
+  readonly ev = makeEventBuffer(quiet);
+  readonly sent: Sent[] = [];
+  readonly presences: { type: WAPresence; jid?: string }[] = [];
+  readonly receipts: WAMessageKey[] = [];
+  readonly pairingRequests: string[] = [];
+  ended = false;
+  signalRepository?: { lidMapping?: LidLookup };
+  private nextId = 1;
+
+  constructor(
+    readonly auth: AuthenticationState,
+    lidMapping?: LidLookup,
+    readonly registered: (jid: string) => boolean = () => true,
+  ) {
+    if (lidMapping) this.signalRepository = { lidMapping };
+  }
+
+  async sendMessage(jid: string, content: AnyMessageContent): Promise<WAMessage> {
+    if (this.ended) throw new Boom("Connection Closed", { statusCode: 428 });
+    this.sent.push({ jid, content, at: performance.now() });
+    return proto.WebMessageInfo.fromObject({ key: { remoteJid: jid, fromMe: true, id: `OUT${this.nextId++}` } }) as WAMessage;
+  }
+  async sendPresenceUpdate(type: WAPresence, jid?: string) {
+    this.presences.push({ type, jid });
+  }
+  async readMessages(keys: WAMessageKey[]) {
+    this.receipts.push(...keys);
+  }
+  async requestPairingCode(phone: string) {
+    this.pairingRequests.push(phone);
+    return "ABCD1234";
+  }
+  async onWhatsApp(...jids: string[]) {
+    return jids.map((jid) => ({ jid, exists: this.registered(jid) }));
+  }
+  end() {
+    this.ended = true;
+  }
+
+  // ---- what WhatsApp would make the socket emit ----
+  qr(ref = `2@${Math.random().toString(36).slice(2)},noise,identity,adv`) {
+    this.ev.emit("connection.update", { qr: ref });
+  }
+  /** A scan succeeded: Baileys stores the signed identity and our own JID, then opens. */
+  pair() {
+    this.auth.creds.me = { id: OFFICE_JID, name: "Kantor" };
+    this.auth.creds.account = proto.ADVSignedDeviceIdentity.fromObject({ details: Buffer.from("details"), accountSignature: Buffer.alloc(64, 1) });
+    this.auth.creds.registered = true;
+    this.ev.emit("creds.update", { me: this.auth.creds.me, account: this.auth.creds.account, registered: true });
+  }
+  open() {
+    this.ev.emit("connection.update", { connection: "open", receivedPendingNotifications: true });
+  }
+  close(reason: DisconnectReason | number) {
+    this.ended = true;
+    this.ev.emit("connection.update", {
+      connection: "close",
+      lastDisconnect: { error: new Boom("Connection Failure", { statusCode: reason }), date: new Date() },
+    });
+  }
+  receive(...messages: WAMessage[]) {
+    this.ev.emit("messages.upsert", { messages, type: "notify" });
+  }
+}
+
+/** A factory that records every socket it makes; onCreate decides what each one does first. */
+export function fakeFactory(opts: { lids?: LidLookup; onCreate?: (sock: FakeSocket) => void; registered?: (jid: string) => boolean } = {}) {
+  const sockets: FakeSocket[] = [];
+  const factory: SocketFactory = ({ auth }: SocketOptions) => {
+    const sock = new FakeSocket(auth, opts.lids, opts.registered);
+    sockets.push(sock);
+    // Like Baileys: events start after the caller has attached its listeners.
+    queueMicrotask(() => opts.onCreate?.(sock));
+    return sock;
+  };
+  return { factory, sockets, last: () => sockets.at(-1) };
+}
+
+/** Resumes a linked device straight to open, or shows a QR when there is nothing to resume. */
+export const autoConnect = (sock: FakeSocket) => {
+  sock.ev.emit("connection.update", { connection: "connecting" });
+  if (sock.auth.creds.account) sock.open();
+  else sock.qr();
+};

@@ -1,0 +1,183 @@
+// How the channel treats messages around the engine: read receipts and typing, replies to the
+// chat the message came from, one answer per group, silence for what is not a message,
+// per-chat order, numbered choices, documents from storage, and the notification sender.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { InboundEvent } from "../../bot/channels/types.js";
+import type { WhatsAppChannel } from "../../bot/channels/whatsapp/channel.js";
+import { WhatsAppSender } from "../../bot/channels/whatsapp/sender.js";
+import { storeAttachment } from "../../core/storage/index.js";
+import { autoConnect, type FakeSocket, fakeFactory } from "./fake-socket.js";
+import { channelFor, type Harness, harness, recordingEngine, until } from "./harness.js";
+import { GROUP_JID, m, PDF, USER_JID, USER_LID, USER_PHONE } from "./messages.js";
+
+let h: Harness;
+const running: WhatsAppChannel[] = [];
+beforeAll(async () => {
+  h = await harness();
+});
+afterEach(async () => {
+  for (const c of running.splice(0)) await c.stop();
+  await h.redis.del(`${h.ctx.redisPrefix}:whatsapp:lease`);
+});
+afterAll(async () => h.close());
+
+async function linked(reply?: Parameters<typeof recordingEngine>[0], opts: { registered?: (jid: string) => boolean; delay?: number } = {}) {
+  const rec = recordingEngine(reply);
+  if (opts.delay) {
+    const inner = rec.engine.handle.bind(rec.engine);
+    rec.engine.handle = async (e: InboundEvent) => {
+      // The first message of a chat takes longest, so a naive channel would answer out of order.
+      if (rec.events.length === 0) await new Promise((r) => setTimeout(r, opts.delay));
+      return inner(e);
+    };
+  }
+  const fake = fakeFactory({
+    registered: opts.registered,
+    onCreate: (sock) => {
+      sock.pair();
+      autoConnect(sock);
+    },
+  });
+  const channel = channelFor(h, { engine: rec.engine, socketFactory: fake.factory });
+  running.push(channel);
+  await channel.start();
+  await until(() => channel.connectedSocket(), 2_000, "open");
+  return { channel, sock: fake.last() as FakeSocket, ...rec };
+}
+
+const texts = (sock: FakeSocket) => sock.sent.map((s) => ("text" in s.content ? s.content.text : "caption" in s.content ? s.content.caption : ""));
+
+describe("around the engine", () => {
+  it("marks the message read, shows typing, replies at once to the chat, then stops typing", async () => {
+    const { channel, sock, events } = await linked();
+    const msg = m.text("halo");
+    sock.receive(msg);
+    await until(() => sock.sent.length === 1);
+    await channel.whenIdle();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ channel: "whatsapp", kind: "text", text: "halo", phone: USER_PHONE, externalId: USER_JID, updateId: msg.key.id });
+    expect(sock.sent[0]).toMatchObject({ jid: USER_JID, content: { text: "ok text" } });
+    expect(sock.receipts.map((k) => k.id)).toEqual([msg.key.id]);
+    expect(sock.presences).toEqual([
+      { type: "composing", jid: USER_JID },
+      { type: "paused", jid: USER_JID },
+    ]);
+  });
+
+  it("replies to a LID chat at its LID, while the engine sees the phone identity", async () => {
+    const { channel, sock, events } = await linked();
+    sock.receive(m.text("halo", { from: USER_LID, remoteJidAlt: USER_JID }));
+    await until(() => sock.sent.length === 1);
+    await channel.whenIdle();
+    expect(sock.sent[0]!.jid).toBe(USER_LID);
+    expect(events[0]).toMatchObject({ externalId: USER_JID, phone: USER_PHONE });
+  });
+
+  it("ignores our own messages, status broadcasts, newsletters, reactions and protocol messages: no engine call, no receipt, no reply", async () => {
+    const { channel, sock, events } = await linked();
+    sock.receive(
+      m.text("echo", { fromMe: true }),
+      m.text("story", { from: "status@broadcast", participant: USER_JID }),
+      m.text("news", { from: "120363144038483540@newsletter" }),
+      m.reaction(),
+      m.revoke(),
+      m.stub(),
+    );
+    // History sync ("append") is never answered either.
+    sock.ev.emit("messages.upsert", { messages: [m.text("old message")], type: "append" });
+    await channel.whenIdle();
+    expect(events).toEqual([]);
+    expect(sock.sent).toEqual([]);
+    expect(sock.receipts).toEqual([]);
+  });
+
+  it("answers a group once, through the engine's group hint, and never again", async () => {
+    const { channel, sock, events } = await linked((e) => (e.kind === "group" ? [{ text: "hanya chat pribadi" }] : []));
+    sock.receive(m.text("halo grup", { from: GROUP_JID, participant: USER_JID }));
+    await until(() => sock.sent.length === 1);
+    sock.receive(m.text("halo lagi", { from: GROUP_JID, participant: USER_JID }), m.document("x.pdf", 10, { from: GROUP_JID, participant: USER_JID }));
+    await channel.whenIdle();
+    expect(events.map((e) => [e.kind, e.externalId])).toEqual([["group", GROUP_JID]]);
+    expect(sock.sent).toEqual([expect.objectContaining({ jid: GROUP_JID, content: { text: "hanya chat pribadi" } })]);
+  });
+
+  it("answers one chat's messages in the order they were sent, even when the first is slow", async () => {
+    const { channel, sock } = await linked((e) => [{ text: `re: ${e.text}` }], { delay: 150 });
+    sock.receive(m.text("satu"));
+    sock.receive(m.text("dua"), m.text("tiga"));
+    await until(() => sock.sent.length === 3);
+    await channel.whenIdle();
+    expect(texts(sock)).toEqual(["re: satu", "re: dua", "re: tiga"]);
+  });
+
+  it("handles a batch flushed by Baileys' event buffer (messages received while offline)", async () => {
+    const { channel, sock, events } = await linked();
+    sock.ev.buffer();
+    sock.receive(m.text("pesan 1"));
+    sock.receive(m.text("pesan 2"));
+    expect(events).toEqual([]);
+    sock.ev.flush();
+    await until(() => sock.sent.length === 2);
+    await channel.whenIdle();
+    expect(events.map((e) => e.text)).toEqual(["pesan 1", "pesan 2"]);
+  });
+
+  it("renders choices as a numbered list (ticking picked ones), never as buttons", async () => {
+    const { channel, sock } = await linked(() => [
+      {
+        text: "Pilih topik:",
+        multi: true,
+        choices: [
+          { id: "t1", label: "Satu Data Indonesia", selected: true },
+          { id: "t2", label: "Kualitas Data" },
+        ],
+      },
+    ]);
+    sock.receive(m.text("x"));
+    await until(() => sock.sent.length === 1);
+    await channel.whenIdle();
+    expect(sock.sent[0]!.content).toEqual({ text: "Pilih topik:\n\n1. ✓ Satu Data Indonesia\n2. Kualitas Data" });
+  });
+
+  it("sends a document (a module) from storage with its name, type and caption", async () => {
+    const stored = await storeAttachment(h.t.db, h.ctx.storage, { bytes: PDF, fileName: "Modul Satu Data.pdf", maxBytes: 1_000_000 });
+    if (!stored.ok) throw new Error("fixture not stored");
+    const a = stored.attachment;
+    const { channel, sock } = await linked(() => [{ text: "Ini modulnya", document: { attachmentId: a.id, fileName: a.fileName, mimeType: a.mimeType } }]);
+    sock.receive(m.text("2"));
+    await until(() => sock.sent.length === 1);
+    await channel.whenIdle();
+    const content = sock.sent[0]!.content as { document: Buffer; mimetype: string; fileName: string; caption: string };
+    expect(Buffer.compare(content.document, PDF)).toBe(0);
+    expect(content).toMatchObject({ mimetype: "application/pdf", fileName: "Modul Satu Data.pdf", caption: "Ini modulnya" });
+  });
+
+  it("says sorry instead of going silent when the engine itself fails", async () => {
+    const { channel, sock } = await linked(() => {
+      throw new Error("engine down");
+    });
+    sock.receive(m.text("halo"));
+    await until(() => sock.sent.length === 1);
+    await channel.whenIdle();
+    expect(texts(sock)[0]).toMatch(/gangguan/);
+  });
+});
+
+describe("WhatsAppSender (for the notification worker)", () => {
+  it("sends to a JID, or to a phone after checking it is on WhatsApp; refuses when not connected here", async () => {
+    const { channel, sock } = await linked(undefined, { registered: (jid) => jid !== "6281999999999@s.whatsapp.net" });
+    const sender = new WhatsAppSender(channel, { db: h.t.db, storage: h.ctx.storage });
+    expect(sender.channel).toBe("whatsapp");
+    expect(sender.ready).toBe(true);
+    const r1 = await sender.send(USER_JID, { text: "Pengajuan Anda disetujui.", choices: [{ id: "a", label: "Lihat status" }] });
+    expect(r1.messageId).toMatch(/^OUT/);
+    await sender.send("0812-3456-7890", { text: "Pengingat" });
+    expect(sock.sent.map((s) => s.jid)).toEqual([USER_JID, USER_JID]);
+    expect(texts(sock)[0]).toBe("Pengajuan Anda disetujui.\n\n1. Lihat status");
+    await expect(sender.send("+6281999999999", { text: "x" })).rejects.toMatchObject({ name: "WhatsAppNotRegisteredError" });
+
+    await channel.stop();
+    expect(sender.ready).toBe(false);
+    await expect(sender.send(USER_JID, { text: "x" })).rejects.toMatchObject({ name: "WhatsAppNotConnectedError" });
+  });
+});
