@@ -1,5 +1,6 @@
 // The Fastify app: the admin panel, the web chat simulator and the health endpoint.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { simulatorPlugin } from "../bot/channels/web/plugin.js";
 import type { AppContext } from "../core/runtime/context.js";
 
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
@@ -19,6 +20,8 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     const ok = database === "ok" && redis === "ok";
     return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "degraded", database, redis });
   });
+
+  await app.register(simulatorPlugin, { ctx });
 
   return app;
 }

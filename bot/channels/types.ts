@@ -40,6 +40,8 @@ export interface Choice {
   /** Stable id sent back as choiceId (also accepted typed). */
   id: string;
   label: string;
+  /** In a multi-choice question: already picked (rendered with a tick). */
+  selected?: boolean;
 }
 
 export interface OutboundDocument {
@@ -66,4 +68,12 @@ export interface ChannelSender {
 /** The conversation engine, as every channel sees it: one inbound event in, replies out. */
 export interface ConversationEngine {
   handle(event: InboundEvent): Promise<OutboundMessage[]>;
+}
+
+/** Thrown by InboundFile.download() when the file turns out larger than allowed. */
+export class FileTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`file larger than ${maxBytes} bytes`);
+    this.name = "FileTooLargeError";
+  }
 }

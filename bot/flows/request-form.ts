@@ -1,0 +1,647 @@
+// The coaching request form, top to bottom. Each step asks one question, validates the answer
+// on the spot with the zod schemas of core/validation (a wrong answer gets a specific hint and
+// an example, then the same question again), and names the next step. At the end: a summary
+// with edit-by-number, a duplicate check, and one submission per form (the run key is the
+// submission key, so a double tap or a redelivered update can never create two requests).
+
+import type { z } from "zod";
+import type { AgencyLevel, Mode, ServiceType, TimeZone, Topic } from "../../core/db/generated/enums.js";
+import type { MessageKey } from "../../core/messages/index.js";
+import { AGENCY_LEVELS, labelOf, MODES, SERVICE_TYPES, TOPICS } from "../../core/reference/index.js";
+import { routeRequest } from "../../core/requests/routing.js";
+import { findDuplicates, submitRequest } from "../../core/requests/service.js";
+import { formatDate, formatDateTime, parseEnd, parseStart } from "../../core/validation/datetime.js";
+import { fieldSchemas } from "../../core/validation/request.js";
+import { type Answer, defineFlow, end, go, invalidKey, type Outcome, type Prompt, retry, type StepChoice, say, stay, type Turn } from "../engine/flow.js";
+import { recordConsent } from "../engine/identity.js";
+import { normalise } from "../engine/input.js";
+
+interface AgencyMatch {
+  id: string;
+  name: string;
+  level: AgencyLevel;
+}
+
+export interface FormState {
+  name?: string;
+  nip?: string | null;
+  phone?: string;
+  email?: string;
+  agencyQuery?: string;
+  matches?: AgencyMatch[];
+  agencyId?: string | null;
+  agencyName?: string;
+  level?: AgencyLevel;
+  producer?: boolean;
+  service?: ServiceType;
+  topics?: Topic[];
+  /** Topics toggled with buttons, before "done". */
+  picking?: Topic[];
+  description?: string;
+  location?: string;
+  mode?: Mode;
+  /** The handling office's time zone, for reading and showing dates. */
+  zone?: TimeZone;
+  startAt?: string;
+  endAt?: string;
+  picName?: string;
+  picPhone?: string;
+  attachment?: { id: string; name: string } | null;
+  consentAt?: string;
+  /** Set while changing one field from the summary: the next answer returns to the summary. */
+  editing?: boolean;
+  duplicates?: string[];
+}
+
+type FormTurn = Turn<FormState>;
+
+/** The questions in the order people answer them; the numbers shown as (n/17). */
+const ORDER = [
+  "name",
+  "nip",
+  "phone",
+  "email",
+  "agency",
+  "level",
+  "producer",
+  "service",
+  "topics",
+  "description",
+  "location",
+  "mode",
+  "start",
+  "end",
+  "pic",
+  "picPhone",
+  "attachment",
+] as const;
+
+/** The summary's numbered fields and the step that changes each one. */
+const FIELDS: { label: MessageKey; step: (typeof ORDER)[number] }[] = [
+  { label: "form.field.name", step: "name" },
+  { label: "form.field.nip", step: "nip" },
+  { label: "form.field.phone", step: "phone" },
+  { label: "form.field.email", step: "email" },
+  { label: "form.field.agency", step: "agency" },
+  { label: "form.field.level", step: "level" },
+  { label: "form.field.producer", step: "producer" },
+  { label: "form.field.service", step: "service" },
+  { label: "form.field.topics", step: "topics" },
+  { label: "form.field.description", step: "description" },
+  { label: "form.field.location", step: "location" },
+  { label: "form.field.mode", step: "mode" },
+  { label: "form.field.start", step: "start" },
+  { label: "form.field.end", step: "end" },
+  { label: "form.field.picName", step: "pic" },
+  { label: "form.field.picPhone", step: "picPhone" },
+  { label: "form.field.attachment", step: "attachment" },
+];
+
+// ------------------------------------------------------------------ small helpers
+
+/** A question with its progress number: "(3/17) Nomor HP/WhatsApp…". */
+function ask(turn: FormTurn, step: (typeof ORDER)[number], key: MessageKey, params?: Record<string, string | number>): string {
+  return `${turn.t("form.progress", { n: ORDER.indexOf(step) + 1, total: ORDER.length })} ${turn.t(key, params)}`;
+}
+
+/** The next step, or back to the summary when the person is changing one field. */
+const then = (turn: FormTurn, next: string): Outcome => go(turn.state.editing ? "summary" : next);
+
+/** Validates one answer with a core schema: the value, or the hint for what is wrong. */
+function check<T>(schema: z.ZodType<T>, input: unknown): { ok: true; value: T } | { ok: false; key: MessageKey } {
+  const r = schema.safeParse(input);
+  return r.success ? { ok: true, value: r.data } : { ok: false, key: invalidKey(r.error.issues[0]?.message) };
+}
+
+const yesNo = (turn: FormTurn): StepChoice[] => [
+  { id: "yes", label: turn.t("bot.yes"), aliases: ["ya", "y", "yes", "iya", "benar"] },
+  { id: "no", label: turn.t("bot.no"), aliases: ["tidak", "no", "n", "bukan", "tdk", "gak", "nggak"] },
+];
+const skipChoice = (turn: FormTurn): StepChoice => ({ id: "skip", label: turn.t("bot.skip"), aliases: ["lewati", "skip", "lewat", "tidak ada", "none", "-"] });
+const listChoices = <C extends string>(items: readonly { code: C; id: string; en: string }[], prefix: string, turn: FormTurn): StepChoice[] =>
+  items.map((i) => ({ id: `${prefix}:${i.code}`, label: i[turn.locale], aliases: [i.id, i.en] }));
+const codeOf = <C extends string>(choice: StepChoice | undefined, prefix: string): C | undefined =>
+  choice?.id.startsWith(`${prefix}:`) ? (choice.id.slice(prefix.length + 1) as C) : undefined;
+
+/** The handling office's zone, from the agency (when picked) and its level. */
+async function officeZone(turn: FormTurn): Promise<TimeZone> {
+  const { db, defaultOfficeId } = turn.app;
+  const offices = await db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true } });
+  const agency = turn.state.agencyId ? await db.agency.findUnique({ where: { id: turn.state.agencyId }, select: { officeId: true } }) : null;
+  const officeId = routeRequest({ level: turn.state.level ?? "OTHER", agencyOfficeId: agency?.officeId }, offices, defaultOfficeId);
+  return offices.find((o) => o.id === officeId)?.timeZone ?? "WIB";
+}
+
+/** Agencies whose names contain the typed words, best match first. */
+async function searchAgencies(turn: FormTurn, query: string): Promise<AgencyMatch[]> {
+  const words = normalise(query)
+    .split(" ")
+    .filter((w) => w.length >= 3)
+    .slice(0, 6);
+  if (words.length === 0) return [];
+  const rows = await turn.app.db.agency.findMany({
+    where: { OR: words.map((w) => ({ name: { contains: w, mode: "insensitive" as const } })) },
+    select: { id: true, name: true, level: true },
+    take: 50,
+  });
+  const score = (name: string) => words.filter((w) => normalise(name).includes(w)).length;
+  return rows
+    .map((r) => ({ r, s: score(r.name) }))
+    .filter((x) => x.s === words.length || (words.length > 1 && x.s >= Math.ceil(words.length / 2)))
+    .sort((a, b) => b.s - a.s || a.r.name.length - b.r.name.length)
+    .slice(0, 6)
+    .map((x) => x.r);
+}
+
+const exampleStart = (turn: FormTurn, zone: TimeZone) => `${formatDate(new Date(turn.now.getTime() + 14 * 24 * 3600_000), zone)} 09:00`;
+
+/** The summary text: every field numbered, as the edit question numbers them. */
+function summaryText(turn: FormTurn): string {
+  const s = turn.state;
+  const zone = s.zone ?? "WIB";
+  const empty = turn.t("bot.empty");
+  const values: string[] = [
+    s.name ?? empty,
+    s.nip ?? empty,
+    s.phone ?? empty,
+    s.email ?? empty,
+    s.agencyName ?? empty,
+    s.level ? labelOf(AGENCY_LEVELS, s.level, turn.locale) : empty,
+    s.producer === undefined ? empty : turn.t(s.producer ? "bot.yes" : "bot.no"),
+    s.service ? labelOf(SERVICE_TYPES, s.service, turn.locale) : empty,
+    (s.topics ?? []).map((c) => labelOf(TOPICS, c, turn.locale)).join(", ") || empty,
+    s.description ?? empty,
+    s.location ?? empty,
+    s.mode ? labelOf(MODES, s.mode, turn.locale) : empty,
+    s.startAt ? formatDateTime(new Date(s.startAt), zone) : empty,
+    s.endAt ? formatDateTime(new Date(s.endAt), zone) : empty,
+    s.picName ?? empty,
+    s.picPhone ?? empty,
+    s.attachment?.name ?? empty,
+  ];
+  const lines = FIELDS.map((f, i) => `${i + 1}. ${turn.t(f.label)}: ${values[i]}`);
+  return [turn.t("form.summary.title"), ...lines, "", turn.t("form.summary.footer")].join("\n");
+}
+
+/** "ubah 5" / "edit 5" typed at the summary. */
+function editShortcut(text: string): number | null {
+  const m = /^(?:ubah|edit|ganti|change)\s+(?:no\.?\s*|nomor\s*)?(\d{1,2})$/i.exec(text.trim());
+  return m ? Number(m[1]) : null;
+}
+
+function editField(turn: FormTurn, n: number): Outcome {
+  const field = FIELDS[n - 1];
+  if (!field) return retry(turn, "bot.invalid.choice");
+  turn.state.editing = true;
+  return go(field.step);
+}
+
+async function submit(turn: FormTurn): Promise<Outcome> {
+  const s = turn.state;
+  const { db } = turn.app;
+  const { request } = await submitRequest(
+    db,
+    {
+      requesterName: s.name!,
+      requesterNip: s.nip ?? undefined,
+      requesterPhone: s.phone!,
+      requesterEmail: s.email!,
+      agencyId: s.agencyId ?? undefined,
+      agencyName: s.agencyName!,
+      agencyLevel: s.level!,
+      isDataProducer: s.producer!,
+      serviceType: s.service!,
+      topics: s.topics!,
+      description: s.description!,
+      location: s.location!,
+      mode: s.mode!,
+      startAt: new Date(s.startAt!),
+      endAt: new Date(s.endAt!),
+      picName: s.picName!,
+      picPhone: s.picPhone!,
+    },
+    {
+      channel: turn.event.channel,
+      identityId: turn.who.identityId,
+      requesterId: turn.who.requester?.id ?? null,
+      submissionKey: turn.runKey,
+      consentAt: s.consentAt ? new Date(s.consentAt) : null,
+      locale: turn.locale,
+      defaultOfficeId: turn.app.defaultOfficeId,
+      now: turn.now,
+    },
+  );
+  if (s.attachment) await db.attachment.updateMany({ where: { id: s.attachment.id, requestId: null }, data: { requestId: request.id } });
+  if (turn.who.requester) {
+    await db.requester.update({
+      where: { id: turn.who.requester.id },
+      data: { name: s.name, nip: s.nip ?? null, phone: s.phone, email: s.email, locale: turn.locale },
+    });
+  }
+  const office = await db.office.findUnique({ where: { id: request.officeId }, select: { name: true } });
+  turn.app.log.info({ request: request.id, channel: turn.event.channel }, "request submitted from chat");
+  return end(say(turn.t("form.submitted", { code: request.code, office: office?.name ?? "BPS" })));
+}
+
+// ------------------------------------------------------------------ the form
+
+export const requestForm = defineFlow<FormState>({
+  id: "request",
+  menu: { label: "bot.menu.submit", order: 10 },
+  resumable: true,
+  begin: () => go("consent"),
+  steps: {
+    consent: {
+      prompt: (turn) => ({
+        text: turn.t("form.consent"),
+        choices: [
+          { id: "agree", label: turn.t("form.consent.agree"), aliases: ["ya", "yes", "setuju", "ok", "oke", "agree", "y"] },
+          { id: "decline", label: turn.t("form.consent.decline"), aliases: ["tidak", "no", "n", "tidak setuju"] },
+        ],
+      }),
+      answer: async (a, turn) => {
+        if (a.choice?.id !== "agree") return end(say(turn.t("form.consent.declined")));
+        await recordConsent(turn.app.db, turn.who, turn.now, turn.locale);
+        turn.state.consentAt = turn.now.toISOString();
+        return go("name");
+      },
+    },
+
+    name: {
+      freeText: true,
+      prompt: (turn) => ({
+        text: ask(turn, "name", "form.name.ask"),
+        choices: turn.who.requester?.name ? [{ id: "known", label: turn.who.requester.name }] : [],
+      }),
+      answer: (a, turn) => {
+        const r = check(fieldSchemas.requesterName, a.choice?.id === "known" ? turn.who.requester?.name : a.text);
+        if (!r.ok) return retry(turn, r.key, undefined, "form.name.example");
+        turn.state.name = r.value;
+        return then(turn, "nip");
+      },
+    },
+
+    nip: {
+      freeText: true,
+      prompt: (turn) => ({ text: ask(turn, "nip", "form.nip.ask"), choices: [skipChoice(turn)] }),
+      answer: (a, turn) => {
+        if (a.choice?.id === "skip") {
+          turn.state.nip = null;
+          return then(turn, "phone");
+        }
+        const r = check(fieldSchemas.requesterNip, a.text);
+        if (!r.ok) return retry(turn, r.key);
+        turn.state.nip = r.value;
+        return then(turn, "phone");
+      },
+    },
+
+    phone: {
+      freeText: true,
+      // On WhatsApp the chat's own number is offered as the default answer.
+      prompt: (turn) => {
+        const known = turn.who.phone ?? turn.who.requester?.phone;
+        return { text: ask(turn, "phone", "form.phone.ask"), choices: known ? [{ id: "this", label: turn.t("form.phone.useThis", { phone: known }) }] : [] };
+      },
+      answer: (a, turn) => {
+        const r = check(fieldSchemas.requesterPhone, a.choice?.id === "this" ? (turn.who.phone ?? turn.who.requester?.phone) : a.text);
+        if (!r.ok) return retry(turn, r.key);
+        turn.state.phone = r.value;
+        return then(turn, "email");
+      },
+    },
+
+    email: {
+      freeText: true,
+      prompt: (turn) => ({
+        text: ask(turn, "email", "form.email.ask"),
+        choices: turn.who.requester?.email ? [{ id: "known", label: turn.who.requester.email }] : [],
+      }),
+      answer: (a, turn) => {
+        const r = check(fieldSchemas.requesterEmail, a.choice?.id === "known" ? turn.who.requester?.email : a.text);
+        if (!r.ok) return retry(turn, r.key);
+        turn.state.email = r.value;
+        return then(turn, "agency");
+      },
+    },
+
+    agency: {
+      prompt: (turn) => ({ text: ask(turn, "agency", "form.agency.ask") }),
+      answer: async (a, turn) => {
+        const r = check(fieldSchemas.agencyName, a.text);
+        if (!r.ok) return retry(turn, r.key, undefined, "form.agency.example");
+        return agencyFound(turn, r.value, await searchAgencies(turn, r.value));
+      },
+    },
+
+    agencyPick: {
+      freeText: true, // typing another name searches again
+      prompt: (turn) => ({
+        text: ask(turn, "agency", "form.agency.pick"),
+        choices: [
+          ...(turn.state.matches ?? []).map((m) => ({ id: `agency:${m.id}`, label: m.name })),
+          { id: "keep", label: turn.t("form.agency.keep", { name: turn.state.agencyQuery ?? "" }) },
+        ],
+      }),
+      answer: async (a, turn) => {
+        const s = turn.state;
+        if (a.choice?.id === "keep") {
+          s.agencyId = null;
+          s.agencyName = s.agencyQuery;
+          s.matches = undefined;
+          return then(turn, "level");
+        }
+        const picked = s.matches?.find((m) => a.choice?.id === `agency:${m.id}`);
+        if (picked) {
+          // A listed agency brings its level; the level question is skipped.
+          Object.assign(s, { agencyId: picked.id, agencyName: picked.name, level: picked.level, matches: undefined });
+          s.zone = await officeZone(turn);
+          return then(turn, "producer");
+        }
+        const r = check(fieldSchemas.agencyName, a.text);
+        if (!r.ok) return retry(turn, r.key, undefined, "form.agency.example");
+        return agencyFound(turn, r.value, await searchAgencies(turn, r.value));
+      },
+    },
+
+    level: {
+      prompt: (turn) => ({ text: ask(turn, "level", "form.level.ask"), choices: listChoices(AGENCY_LEVELS, "level", turn) }),
+      answer: async (a, turn) => {
+        const level = codeOf<AgencyLevel>(a.choice, "level");
+        if (!level) return retry(turn, "bot.invalid.choice");
+        turn.state.level = level;
+        turn.state.zone = await officeZone(turn);
+        return then(turn, "producer");
+      },
+    },
+
+    producer: {
+      prompt: (turn) => ({ text: ask(turn, "producer", "form.producer.ask"), choices: yesNo(turn) }),
+      answer: (a, turn) => {
+        turn.state.producer = a.choice?.id === "yes";
+        return then(turn, "service");
+      },
+    },
+
+    service: {
+      prompt: (turn) => ({ text: ask(turn, "service", "form.service.ask"), choices: listChoices(SERVICE_TYPES, "service", turn) }),
+      answer: (a, turn) => {
+        const service = codeOf<ServiceType>(a.choice, "service");
+        if (!service) return retry(turn, "bot.invalid.choice");
+        turn.state.service = service;
+        return then(turn, "topics");
+      },
+    },
+
+    topics: {
+      prompt: (turn) => topicsPrompt(turn),
+      answer: (a, turn) => topicsAnswer(a, turn),
+    },
+
+    description: {
+      prompt: (turn) => ({ text: ask(turn, "description", "form.description.ask") }),
+      answer: (a, turn) => {
+        const r = check(fieldSchemas.description, a.text);
+        if (!r.ok) return retry(turn, r.key, undefined, "form.description.example");
+        turn.state.description = r.value;
+        return then(turn, "location");
+      },
+    },
+
+    location: {
+      prompt: (turn) => ({ text: ask(turn, "location", "form.location.ask") }),
+      answer: (a, turn) => {
+        const r = check(fieldSchemas.location, a.text);
+        if (!r.ok) return retry(turn, r.key, undefined, "form.location.example");
+        turn.state.location = r.value;
+        return then(turn, "mode");
+      },
+    },
+
+    mode: {
+      prompt: (turn) => ({ text: ask(turn, "mode", "form.mode.ask"), choices: listChoices(MODES, "mode", turn) }),
+      answer: (a, turn) => {
+        const mode = codeOf<Mode>(a.choice, "mode");
+        if (!mode) return retry(turn, "bot.invalid.choice");
+        turn.state.mode = mode;
+        return then(turn, "start");
+      },
+    },
+
+    start: {
+      prompt: (turn) => {
+        const zone = turn.state.zone ?? "WIB";
+        return { text: ask(turn, "start", "form.start.ask", { zone, example: exampleStart(turn, zone) }) };
+      },
+      answer: (a, turn) => {
+        const s = turn.state;
+        const r = parseStart(a.text, s.zone ?? "WIB", turn.now);
+        if (!r.ok) return retry(turn, invalidKey(r.error));
+        s.startAt = r.value.toISOString();
+        // A changed start keeps the old end only while it still makes sense.
+        const endStillFits = s.endAt && new Date(s.endAt) > r.value && new Date(s.endAt).getTime() - r.value.getTime() <= 14 * 24 * 3600_000;
+        return s.editing && endStillFits ? go("summary") : go("end");
+      },
+    },
+
+    end: {
+      prompt: (turn) => ({ text: ask(turn, "end", "form.end.ask") }),
+      answer: (a, turn) => {
+        const s = turn.state;
+        if (!s.startAt) return go("start");
+        const r = parseEnd(a.text, new Date(s.startAt), s.zone ?? "WIB");
+        if (!r.ok) return retry(turn, invalidKey(r.error));
+        s.endAt = r.value.toISOString();
+        return then(turn, "pic");
+      },
+    },
+
+    pic: {
+      freeText: true,
+      prompt: (turn) => ({
+        text: ask(turn, "pic", "form.pic.ask"),
+        choices: [{ id: "same", label: turn.t("form.pic.same"), aliases: ["sama", "saya", "same", "me", "sama dengan saya"] }],
+      }),
+      answer: (a, turn) => {
+        const s = turn.state;
+        if (a.choice?.id === "same") {
+          s.picName = s.name;
+          s.picPhone = s.phone;
+          return then(turn, "attachment");
+        }
+        const r = check(fieldSchemas.picName, a.text);
+        if (!r.ok) return retry(turn, r.key, undefined, "form.name.example");
+        s.picName = r.value;
+        return go("picPhone"); // a different person: ask their number too, even when editing
+      },
+    },
+
+    picPhone: {
+      prompt: (turn) => ({ text: ask(turn, "picPhone", "form.picPhone.ask") }),
+      answer: (a, turn) => {
+        const r = check(fieldSchemas.picPhone, a.text);
+        if (!r.ok) return retry(turn, r.key);
+        turn.state.picPhone = r.value;
+        return then(turn, "attachment");
+      },
+    },
+
+    attachment: {
+      expects: "file",
+      prompt: (turn) => ({
+        text: ask(turn, "attachment", "form.attachment.ask", { max: turn.app.config.MAX_UPLOAD_MB }),
+        choices: [skipChoice(turn)],
+      }),
+      answer: async (a, turn) => {
+        if (a.choice?.id === "skip") {
+          turn.state.attachment = null;
+          return go("summary");
+        }
+        if (!a.file) return retry(turn, "bot.invalid.needFile");
+        const stored = await turn.storeFile();
+        if (!stored.ok) return { to: "stay", say: [stored.reply], invalid: true };
+        turn.state.attachment = { id: stored.attachment.id, name: stored.attachment.fileName };
+        return go("summary", say(turn.t("form.attachment.received", { name: stored.attachment.fileName })));
+      },
+    },
+
+    summary: {
+      freeText: true, // "ubah 5"
+      prompt: (turn) => ({
+        text: summaryText(turn),
+        choices: [
+          { id: "confirm", label: turn.t("form.summary.confirm"), aliases: ["kirim", "send", "submit", "ya", "yes", "ok"] },
+          { id: "edit", label: turn.t("form.summary.edit"), aliases: ["ubah", "edit", "ganti", "change"] },
+          { id: "cancel", label: turn.t("form.summary.cancel") },
+        ],
+      }),
+      answer: async (a, turn) => {
+        turn.state.editing = false;
+        switch (a.choice?.id) {
+          case "confirm":
+            return confirm(turn);
+          case "edit":
+            return go("edit");
+          case "cancel":
+            return end(say(turn.t("form.cancelled")));
+        }
+        const n = editShortcut(a.text);
+        return n ? editField(turn, n) : retry(turn, "bot.invalid.choice");
+      },
+    },
+
+    edit: {
+      prompt: (turn) => ({ text: turn.t("form.edit.ask"), choices: FIELDS.map((f, i) => ({ id: `field:${i + 1}`, label: turn.t(f.label) })) }),
+      answer: (a, turn) => (a.choice ? editField(turn, Number(a.choice.id.slice("field:".length))) : retry(turn, "bot.invalid.choice")),
+    },
+
+    duplicate: {
+      prompt: (turn) => ({
+        text: turn.t("form.duplicate", {
+          service: turn.state.service ? labelOf(SERVICE_TYPES, turn.state.service, turn.locale) : "",
+          codes: (turn.state.duplicates ?? []).join(", "),
+        }),
+        choices: [
+          { id: "submit", label: turn.t("form.duplicate.submit"), aliases: ["kirim", "ya", "yes", "send"] },
+          { id: "edit", label: turn.t("form.summary.edit") },
+          { id: "cancel", label: turn.t("form.summary.cancel") },
+        ],
+      }),
+      answer: (a, turn) => {
+        if (a.choice?.id === "submit") return submit(turn);
+        if (a.choice?.id === "edit") return go("edit");
+        return end(say(turn.t("form.cancelled")));
+      },
+    },
+  },
+});
+
+function agencyFound(turn: FormTurn, typed: string, matches: AgencyMatch[]): Outcome {
+  const s = turn.state;
+  s.agencyQuery = typed;
+  if (matches.length === 0) {
+    s.agencyId = null;
+    s.agencyName = typed;
+    s.matches = undefined;
+    return s.editing
+      ? go("summary", say(turn.t("form.agency.notListed", { name: typed })))
+      : go("level", say(turn.t("form.agency.notListed", { name: typed })));
+  }
+  s.matches = matches;
+  return go("agencyPick");
+}
+
+function topicsPrompt(turn: FormTurn): Prompt {
+  const picking = turn.state.picking ?? turn.state.topics ?? [];
+  const selected = picking.map((c) => labelOf(TOPICS, c, turn.locale)).join(", ");
+  return {
+    text: [ask(turn, "topics", "form.topics.ask"), selected ? turn.t("form.topics.selected", { list: selected }) : ""].filter(Boolean).join("\n"),
+    multi: true,
+    choices: [
+      ...listChoices(TOPICS, "topic", turn).map((c) => (picking.includes(c.id.slice(6) as Topic) ? { ...c, selected: true } : c)),
+      { id: "done", label: turn.t("form.topics.done"), aliases: ["selesai", "done", "ok", "sudah"] },
+    ],
+  };
+}
+
+function topicsAnswer(a: Answer, turn: FormTurn): Outcome {
+  const s = turn.state;
+  const finish = (topics: Topic[]): Outcome => {
+    if (topics.length === 0) return retry(turn, "form.topics.none");
+    s.topics = TOPICS.map((x) => x.code).filter((c) => topics.includes(c)); // keep the reference order
+    s.picking = undefined;
+    return then(turn, "description");
+  };
+  if (a.choices) return finish(a.choices.map((c) => codeOf<Topic>(c, "topic")).filter((c): c is Topic => !!c));
+  if (a.choice?.id === "done") return finish(s.picking ?? s.topics ?? []);
+  const topic = codeOf<Topic>(a.choice, "topic");
+  if (!topic) return retry(turn, "bot.invalid.choice");
+  // A typed topic is a complete answer; a pressed button toggles it until "done".
+  if (turn.event.kind !== "choice") return finish([topic]);
+  const picking = new Set(s.picking ?? s.topics ?? []);
+  if (picking.has(topic)) picking.delete(topic);
+  else picking.add(topic);
+  s.picking = [...picking];
+  return stay();
+}
+
+async function confirm(turn: FormTurn): Promise<Outcome> {
+  const s = turn.state;
+  const missing = FIELDS.find((f) => f.step !== "nip" && f.step !== "attachment" && valueMissing(s, f.step));
+  if (missing) {
+    s.editing = true;
+    return go(missing.step);
+  }
+  const duplicates = await findDuplicates(turn.app.db, {
+    agencyId: s.agencyId,
+    agencyName: s.agencyName!,
+    serviceType: s.service!,
+    startAt: new Date(s.startAt!),
+  });
+  if (duplicates.length > 0) {
+    s.duplicates = duplicates.map((d) => d.code);
+    return go("duplicate");
+  }
+  return submit(turn);
+}
+
+function valueMissing(s: FormState, step: string): boolean {
+  const map: Record<string, unknown> = {
+    name: s.name,
+    phone: s.phone,
+    email: s.email,
+    agency: s.agencyName,
+    level: s.level,
+    producer: s.producer,
+    service: s.service,
+    topics: s.topics?.length ? s.topics : undefined,
+    description: s.description,
+    location: s.location,
+    mode: s.mode,
+    start: s.startAt,
+    end: s.endAt,
+    pic: s.picName,
+    picPhone: s.picPhone,
+  };
+  return map[step] === undefined || map[step] === null;
+}
