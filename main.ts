@@ -1,7 +1,10 @@
 // The composition root: one process runs the admin panel, the chat channels and the
 // background workers. Each part registers itself here and nowhere else.
 import { buildServer } from "./admin/server.js";
+import { startTelegram } from "./bot/channels/telegram/index.js";
+import { sharedEngine } from "./bot/engine/index.js";
 import { config } from "./core/config.js";
+import { t } from "./core/messages/index.js";
 import { createContext } from "./core/runtime/context.js";
 
 export interface Running {
@@ -17,8 +20,13 @@ export async function start(): Promise<Running> {
   const notes: string[] = [];
   const stops: (() => Promise<void>)[] = [];
 
+  // Telegram: long polling, or a webhook route on this server when TELEGRAM_WEBHOOK_URL is set.
+  const telegram = await startTelegram(ctx, app, sharedEngine(ctx).engine);
+  stops.push(telegram.stop);
+
   await app.listen({ host: cfg.HOST, port: cfg.PORT });
   const url = cfg.PUBLIC_URL ?? `http://${cfg.HOST}:${cfg.PORT}`;
+  notes.push(t("en", "bot.note.simulator", { url: `${url}/simulator` }), telegram.note);
 
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e) => ctx.log.error({ err: e }, "stop failed"));

@@ -157,6 +157,12 @@ const id = {
   "sim.error": "Pesan gagal dikirim. Silakan coba lagi.",
   "sim.fileTooLarge": "Berkas terlalu besar (maks. {max} MB).",
   "sim.document": "Dokumen",
+
+  // Start-up notes (printed by npm run demo)
+  "bot.note.simulator": "Simulator chat: {url}",
+  "bot.note.telegramOn": "Telegram: aktif sebagai @{username} ({mode})",
+  "bot.note.telegramOff": "Telegram: nonaktif (isi TELEGRAM_BOT_TOKEN)",
+  "bot.note.telegramFailed": "Telegram: gagal tersambung ({reason})",
 } as const;
 
 const en: Record<keyof typeof id, string> = {
@@ -309,6 +315,11 @@ const en: Record<keyof typeof id, string> = {
   "sim.error": "The message could not be sent. Please try again.",
   "sim.fileTooLarge": "The file is too large (max. {max} MB).",
   "sim.document": "Document",
+
+  "bot.note.simulator": "Chat simulator: {url}",
+  "bot.note.telegramOn": "Telegram: on as @{username} ({mode})",
+  "bot.note.telegramOff": "Telegram: off (set TELEGRAM_BOT_TOKEN)",
+  "bot.note.telegramFailed": "Telegram: could not connect ({reason})",
 };
 
 export const bot = { id, en };
