@@ -14,7 +14,13 @@ const installed = mtime("node_modules/.package-lock.json");
 const stale = installed === 0 || mtime("package-lock.json") > installed || mtime("package.json") > installed;
 if (stale) {
   console.log("Installing dependencies (npm ci)…");
-  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { stdio: "inherit" });
+  let r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { stdio: "inherit" });
+  if (r.status !== 0) {
+    // npm ci refuses a lock file that misses some platform's optional package (a registry mirror
+    // may not serve them all); npm install still installs the locked versions.
+    console.log("npm ci failed; trying npm install (same locked versions)…");
+    r = spawnSync("npm", ["install", "--no-audit", "--no-fund"], { stdio: "inherit" });
+  }
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 if (!existsSync("core/db/generated/client.ts") || mtime("prisma/schema.prisma") > mtime("core/db/generated/client.ts")) {
