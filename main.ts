@@ -2,6 +2,7 @@
 // background workers. Each part registers itself here and nowhere else.
 import { buildServer } from "./admin/server.js";
 import { startTelegram } from "./bot/channels/telegram/index.js";
+import { type RunningWhatsApp, startWhatsApp } from "./bot/channels/whatsapp/index.js";
 import { sharedEngine } from "./bot/engine/index.js";
 import { config } from "./core/config.js";
 import { t } from "./core/messages/index.js";
@@ -27,6 +28,18 @@ export async function start(): Promise<Running> {
   await app.listen({ host: cfg.HOST, port: cfg.PORT });
   const url = cfg.PUBLIC_URL ?? `http://${cfg.HOST}:${cfg.PORT}`;
   notes.push(t("en", "bot.note.simulator", { url: `${url}/simulator` }), telegram.note);
+
+  // WhatsApp: the office number as a linked device (QR in this terminal and on /channels).
+  // whatsapp?.sender is the ChannelSender for notification delivery.
+  let whatsapp: RunningWhatsApp | null = null;
+  if (cfg.WHATSAPP_ENABLED) {
+    const { engine, created } = sharedEngine(ctx);
+    if (created) stops.push(() => engine.close());
+    whatsapp = await startWhatsApp(ctx, { engine });
+    engine.attachSender(whatsapp.sender);
+    stops.push(whatsapp.stop);
+    notes.push(t("en", "whatsapp.note.on"));
+  } else notes.push(t("en", "whatsapp.note.off"));
 
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e) => ctx.log.error({ err: e }, "stop failed"));

@@ -207,7 +207,9 @@ describe("logout", () => {
     expect(alerts.every((a) => a.recipientKind === "ADMIN" && a.status === "PENDING" && a.dedupeKey.includes(a.recipientUserId!))).toBe(true);
     expect(JSON.stringify(alerts[0]!.payload)).not.toMatch(/\d{9,}/); // no phone numbers in the payload
 
-    // A fresh pairing starts: new credentials, a new QR, and the page still says why.
+    // A fresh pairing starts (after the first backoff step): new credentials, a new QR, and the page still says why.
+    await until(() => timer.delays().length === 1, 2_000, "a scheduled pairing restart");
+    expect(timer.delays()).toEqual([750]);
     timer.fire();
     const next = await until(() => fake.sockets[1]);
     expect(next.auth.creds.account).toBeUndefined();

@@ -7,6 +7,8 @@ import {
   type BaileysEventEmitter,
   Browsers,
   downloadMediaMessage,
+  isJidBroadcast,
+  isJidNewsletter,
   type MiscMessageGenerationOptions,
   makeCacheableSignalKeyStore,
   makeWASocket,
@@ -37,7 +39,11 @@ export interface SocketOptions {
 
 export type SocketFactory = (opts: SocketOptions) => WaSocket;
 
-/** The real thing: a linked-device socket that never syncs history (we only answer new messages). */
+/**
+ * The real thing: a linked-device socket. It asks for no full history (we only answer new
+ * messages), but keeps Baileys' default light syncs, which carry the LID → phone mappings.
+ * Status broadcasts and newsletters are not even decrypted.
+ */
 export const baileysSocketFactory: SocketFactory = ({ auth, logger }) =>
   makeWASocket({
     auth: { creds: auth.creds, keys: makeCacheableSignalKeyStore(auth.keys, logger) },
@@ -45,7 +51,7 @@ export const baileysSocketFactory: SocketFactory = ({ auth, logger }) =>
     browser: Browsers.ubuntu("Sibina"),
     markOnlineOnConnect: false,
     syncFullHistory: false,
-    shouldSyncHistoryMessage: () => false,
+    shouldIgnoreJid: (jid) => Boolean(isJidBroadcast(jid) || isJidNewsletter(jid)),
     // We keep no message store; WhatsApp then re-sends from the phone when a retry is needed.
     getMessage: async () => undefined,
   }) as unknown as WaSocket;

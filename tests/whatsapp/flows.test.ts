@@ -1,0 +1,230 @@
+// The real conversation engine over WhatsApp: a whole request typed the way people type on
+// WhatsApp (numbers from the numbered lists), the phone question defaulting to the chat's
+// own number, an attachment, status lookup, and a restart in the middle of the form.
+import type { WAMessage } from "@whiskeysockets/baileys";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { WhatsAppChannel } from "../../bot/channels/whatsapp/channel.js";
+import { phoneFromJid } from "../../bot/channels/whatsapp/identity.js";
+import { createEngine, type Engine } from "../../bot/engine/index.js";
+import { t } from "../../core/messages/index.js";
+import { formatDate } from "../../core/validation/datetime.js";
+import { autoConnect, type FakeSocket, fakeFactory } from "./fake-socket.js";
+import { channelFor, type Harness, harness, until } from "./harness.js";
+import { EXE, m, PDF, USER_JID, USER_LID, USER_PHONE } from "./messages.js";
+
+let h: Harness;
+const files = new Map<string, Buffer>();
+const downloaded: string[] = [];
+const open: { channel: WhatsAppChannel; engine: Engine }[] = [];
+
+beforeAll(async () => {
+  h = await harness();
+});
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    await o.channel.stop();
+    await o.engine.close();
+  }
+  await h.redis.del(`${h.ctx.redisPrefix}:whatsapp:lease`);
+});
+afterAll(async () => h.close());
+
+/** One app process: an engine and a WhatsApp channel on a linked fake socket. */
+async function boot() {
+  const engine = createEngine(h.ctx, { reminders: false });
+  const fake = fakeFactory({
+    onCreate: (sock) => {
+      sock.pair();
+      autoConnect(sock);
+    },
+  });
+  const channel = channelFor(h, {
+    engine,
+    socketFactory: fake.factory,
+    download: async (msg) => {
+      downloaded.push(msg.key.id ?? "");
+      return files.get(msg.key.id ?? "") ?? Buffer.alloc(0);
+    },
+  });
+  open.push({ channel, engine });
+  await channel.start();
+  await until(() => channel.connectedSocket(), 2_000, "open");
+  return { channel, engine, sock: fake.last() as FakeSocket };
+}
+
+/** A person chatting: sends, waits for the answers, reads the numbered lists. */
+class Chat {
+  replies: string[] = [];
+  constructor(
+    private app: { channel: WhatsAppChannel; sock: FakeSocket },
+    readonly from = USER_JID,
+    readonly alt?: string,
+  ) {}
+  /** The number WhatsApp vouches for: the chat's phone JID, or the LID's alternate. */
+  get phone(): string {
+    return phoneFromJid(this.alt ?? this.from)!;
+  }
+  use(app: { channel: WhatsAppChannel; sock: FakeSocket }) {
+    this.app = app;
+  }
+  async send(msg: WAMessage): Promise<string> {
+    const before = this.app.sock.sent.length;
+    this.app.sock.receive(msg);
+    await this.app.channel.whenIdle();
+    const sent = this.app.sock.sent.slice(before);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((s) => s.jid === this.from)).toBe(true);
+    this.replies = sent.map((s) => ("text" in s.content ? s.content.text : "caption" in s.content ? (s.content.caption ?? "") : ""));
+    return this.replies.join("\n\n");
+  }
+  say(text: string) {
+    return this.send(m.text(text, { from: this.from, remoteJidAlt: this.alt }));
+  }
+  /** The number the last reply gives to a choice, found in its numbered list. */
+  number(label: string): string {
+    const text = this.replies.join("\n");
+    const line = text.split("\n").find((l) => new RegExp(`^\\d+\\. (✓ )?${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`).test(l));
+    if (!line) throw new Error(`no choice "${label}" in:\n${text}`);
+    return line.split(".")[0]!;
+  }
+  async choose(label: string) {
+    return this.say(this.number(label));
+  }
+}
+
+const id = (key: Parameters<typeof t>[1], params?: Parameters<typeof t>[2]) => t("id", key, params);
+const inTwoWeeks = () => `${formatDate(new Date(Date.now() + 14 * 24 * 3600_000), "WIB")} 09:00`;
+
+/** Answers the form up to the attachment question. */
+async function fillForm(chat: Chat, name: string, agency: string, restartAfterEmail?: () => Promise<void>) {
+  expect(await chat.say("halo")).toContain(id("bot.menu.submit"));
+  expect(await chat.choose(id("bot.menu.submit"))).toContain(id("form.consent.agree"));
+  await chat.choose(id("form.consent.agree"));
+  await chat.say(name);
+  expect(await chat.say("1985 0101 2010")).toContain("18"); // a bad NIP gets a hint, same question again
+  await chat.say("lewati");
+  // The phone question offers the chat's own WhatsApp number.
+  const phoneQ = chat.replies.join("\n");
+  expect(phoneQ).toContain(id("form.phone.useThis", { phone: chat.phone }));
+  await chat.choose(id("form.phone.useThis", { phone: chat.phone }));
+  await chat.say("siddik@riau.go.id");
+  await restartAfterEmail?.();
+  expect(await chat.say(agency)).toContain("Pemerintah Provinsi");
+  await chat.choose("Pemerintah Provinsi");
+  await chat.say("ya");
+  await chat.choose("FGD");
+  await chat.say("1, 3");
+  await chat.say("FGD penyusunan metadata statistik sektoral untuk OPD di lingkungan Pemprov Riau.");
+  await chat.say("Aula Diskominfo, Jl. Sudirman, Pekanbaru");
+  await chat.choose("Luring (tatap muka)");
+  await chat.say(inTwoWeeks());
+  return chat.say("3 jam");
+}
+
+describe("the engine over WhatsApp", () => {
+  it("a whole request: numbered answers, the chat's phone as default, an attachment, and a ticket code", async () => {
+    const app = await boot();
+    const chat = new Chat(app);
+    await fillForm(chat, "Siddik Pratama", "Dinas Kominfo Provinsi Riau");
+    expect(await chat.say("sama")).toContain(id("bot.skip"));
+
+    // The attachment question: a disguised executable is refused, a real PDF is taken.
+    const exe = m.document("surat.pdf", EXE.length);
+    files.set(exe.key.id!, EXE);
+    expect(await chat.send(exe)).toContain(id("bot.file.badType"));
+    const pdf = m.documentWithCaption("Surat Permohonan FGD.pdf", PDF.length, "surat permohonan");
+    files.set(pdf.key.id!, PDF);
+    const summary = await chat.send(pdf);
+    expect(summary).toContain('"Surat Permohonan FGD.pdf"');
+    expect(summary).toContain(USER_PHONE);
+
+    const done = await chat.choose(id("form.summary.confirm"));
+    const code = /PB-\d{4}-\d{5}/.exec(done)?.[0];
+    expect(code).toBeTruthy();
+    const request = await h.t.db.coachingRequest.findFirstOrThrow({ where: { code }, include: { attachments: true, identity: true } });
+    expect(request).toMatchObject({
+      channel: "whatsapp",
+      requesterName: "Siddik Pratama",
+      requesterPhone: USER_PHONE,
+      picPhone: USER_PHONE,
+      serviceType: "FGD",
+      mode: "OFFLINE",
+    });
+    expect(request.topics).toEqual(["STATISTICAL_ACTIVITIES", "SATU_DATA"]);
+    expect(request.identity).toMatchObject({ channel: "whatsapp", externalId: USER_JID, phone: USER_PHONE });
+    expect(request.attachments).toHaveLength(1);
+    expect(Buffer.compare(await h.ctx.storage.get(request.attachments[0]!.storageKey), PDF)).toBe(0);
+    // Every handled message was marked read.
+    expect(app.sock.receipts.length).toBeGreaterThanOrEqual(20);
+
+    // Status: by the menu, and by typing the code.
+    await chat.say("menu");
+    const list = await chat.choose(id("bot.menu.status"));
+    expect(list).toContain(code);
+    const detail = await chat.say(code!);
+    expect(detail).toContain(`Pengajuan ${code}`);
+    expect(detail).toContain("Menunggu");
+
+    // Someone else asking for that code learns nothing.
+    const stranger = new Chat(app, "6285200001111@s.whatsapp.net");
+    await stranger.say("halo");
+    expect(await stranger.say(code!)).toContain(id("status.notFound", { code: code! }));
+  });
+
+  it("an oversized attachment is refused from its announced size, without downloading", async () => {
+    const app = await boot();
+    const chat = new Chat(app, "6281300002222@s.whatsapp.net");
+    await fillForm(chat, "Rina Marlina", "Bappeda Kota Pekanbaru");
+    await chat.say("sama");
+    const big = m.document("Laporan.pdf", 25 * 1024 * 1024, { from: chat.from });
+    expect(await chat.send(big)).toContain(id("bot.file.tooLarge", { max: 10 }));
+    expect(downloaded).not.toContain(big.key.id);
+    expect(await chat.say("lewati")).toContain(id("form.summary.confirm"));
+  });
+
+  it("a restart in the middle of the form continues where the person was", async () => {
+    let app = await boot();
+    const chat = new Chat(app, "6281400003333@s.whatsapp.net");
+    await fillForm(chat, "Budi Santoso", "Dinas Kesehatan Provinsi Riau", async () => {
+      // The process stops (engine and channel) and a new one starts on the same database.
+      const o = open.pop()!;
+      await o.channel.stop();
+      await o.engine.close();
+      app = await boot();
+      chat.use(app);
+    });
+    const summary = await chat.say("sama");
+    expect(summary).toContain(id("bot.skip"));
+    const done = await chat.say("lewati").then(() => chat.choose(id("form.summary.confirm")));
+    const code = /PB-\d{4}-\d{5}/.exec(done)?.[0];
+    const request = await h.t.db.coachingRequest.findFirstOrThrow({ where: { code } });
+    expect(request).toMatchObject({
+      requesterName: "Budi Santoso",
+      requesterPhone: chat.phone,
+      requesterEmail: "siddik@riau.go.id",
+      agencyName: "Dinas Kesehatan Provinsi Riau",
+    });
+  });
+
+  it("a LID contact is the same person as their phone: the form offers their number and replies go to the LID chat", async () => {
+    const app = await boot();
+    const chat = new Chat(app, USER_LID, USER_JID);
+    await chat.say("menu");
+    await chat.choose(id("bot.menu.submit"));
+    await chat.choose(id("form.consent.agree"));
+    await chat.say("Siddik Pratama");
+    expect(await chat.say("lewati")).toContain(id("form.phone.useThis", { phone: USER_PHONE }));
+    await chat.say("batal");
+  });
+
+  it("a redelivered message (same key id) is answered once", async () => {
+    const app = await boot();
+    const msg = m.text("halo", { from: "6281500004444@s.whatsapp.net" });
+    const chat = new Chat(app, "6281500004444@s.whatsapp.net");
+    await chat.send(msg);
+    const before = app.sock.sent.length;
+    app.sock.receive(msg);
+    await app.channel.whenIdle();
+    expect(app.sock.sent.length).toBe(before);
+  });
+});
