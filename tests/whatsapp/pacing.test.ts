@@ -46,7 +46,13 @@ describe("outbound pacing", () => {
       const admin = await makeUser(h.t.db, h.ctx.defaultOfficeId, ["ADMIN"]);
       await h.t.db.channelIdentity.create({ data: { channel: "whatsapp", externalId: jid, phone: `+${jid.slice(0, 13)}`, userId: admin.id } });
       for (let n = 0; n < (i === 0 ? 3 : 1); n++) {
-        rows.push({ kind: "channel.whatsapp_logged_out", dedupeKey: `pacing:${i}:${n}`, recipientKind: "ADMIN", recipientUserId: admin.id, payload: { channel: "whatsapp" } });
+        rows.push({
+          kind: "channel.whatsapp_logged_out",
+          dedupeKey: `pacing:${i}:${n}`,
+          recipientKind: "ADMIN",
+          recipientUserId: admin.id,
+          payload: { channel: "whatsapp" },
+        });
       }
     }
     await h.t.db.outbox.createMany({ data: rows });
