@@ -120,4 +120,10 @@ describe("parseConfig", () => {
     const read = Object.keys(configSchema.shape).filter((k) => k !== "NODE_ENV");
     expect(listed.sort()).toEqual(read.sort());
   });
+
+  it("the README's configuration table documents every variable", async () => {
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    const documented = [...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(Object.keys(configSchema.shape).sort());
+  });
 });
