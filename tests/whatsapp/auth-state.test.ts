@@ -117,3 +117,17 @@ describe("WhatsApp auth state in PostgreSQL", () => {
     expect(Buffer.from(fresh.state.creds.noiseKey.public).equals(Buffer.from(auth.state.creds.noiseKey.public))).toBe(false);
   });
 });
+
+describe("credential saves", () => {
+  it("many creds.update saves in a burst end with the newest credentials stored", async () => {
+    await clearAuthState(t.db);
+    const auth = await usePostgresAuthState(t.db);
+    const saves: Promise<void>[] = [];
+    for (let i = 1; i <= 20; i++) {
+      auth.state.creds.nextPreKeyId = i;
+      saves.push(auth.saveCreds());
+    }
+    await Promise.all(saves);
+    expect((await usePostgresAuthState(t.db)).state.creds.nextPreKeyId).toBe(20);
+  });
+});

@@ -83,11 +83,19 @@ export interface PostgresAuthState {
 export async function usePostgresAuthState(db: Db): Promise<PostgresAuthState> {
   const row = await db.whatsappAuth.findUnique({ where: { id: CREDS_ID } });
   const creds: AuthenticationCreds = row ? deserialise<AuthenticationCreds>(row.value) : initAuthCreds();
+  // Saves run one after another, each writing the creds as they are when it runs, so a slow
+  // earlier save can never overwrite a newer one.
+  let queue: Promise<void> = Promise.resolve();
+  const write = async () => {
+    const value = serialise(creds);
+    await db.whatsappAuth.upsert({ where: { id: CREDS_ID }, create: { id: CREDS_ID, value }, update: { value } });
+  };
   return {
     state: { creds, keys: postgresKeyStore(db) },
-    async saveCreds() {
-      const value = serialise(creds);
-      await db.whatsappAuth.upsert({ where: { id: CREDS_ID }, create: { id: CREDS_ID, value }, update: { value } });
+    saveCreds() {
+      const next = queue.then(write);
+      queue = next.catch(() => {});
+      return next;
     },
   };
 }

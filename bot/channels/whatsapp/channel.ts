@@ -3,7 +3,7 @@
 // conversation engine as Telegram, replying to the chat it came from.
 import { createHash, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { ConnectionState, WAMessage } from "@whiskeysockets/baileys";
+import type { AuthenticationCreds, ConnectionState, WAMessage } from "@whiskeysockets/baileys";
 import type { Redis } from "ioredis";
 import qrcode from "qrcode";
 import { t } from "../../../core/messages/index.js";
@@ -79,7 +79,7 @@ export class WhatsAppChannel {
   private stopped = false;
   private started = false;
   private attempt = 0;
-  private creds?: { signedIdentityKey: { public: Uint8Array } };
+  private creds?: AuthenticationCreds;
   private qr?: string;
   private pairingCode?: string;
   /** Kept on every status until the next successful open, so the admin page says why pairing is needed. */
@@ -163,7 +163,8 @@ export class WhatsAppChannel {
   async requestPairingCode(phoneE164: string): Promise<PairingResult> {
     const sock = this.sock;
     if (!this.holding || !sock) return { ok: false, reason: "not_running" };
-    if (this.open) return { ok: false, reason: "already_linked" };
+    // Linked already (open, or reconnecting with stored credentials): a new code would not help.
+    if (this.open || this.creds?.account) return { ok: false, reason: "already_linked" };
     try {
       const code = await sock.requestPairingCode(phoneE164.replace(/\D/g, ""));
       if (sock !== this.sock) return { ok: false, reason: "failed" };
@@ -189,6 +190,7 @@ export class WhatsAppChannel {
   private async renewOrTakeOver() {
     if (this.stopped) return;
     let held: boolean;
+    const asked = Date.now();
     try {
       held = await this.lease.acquire();
     } catch (err) {
@@ -201,7 +203,7 @@ export class WhatsAppChannel {
       return;
     }
     if (held) {
-      this.armExpiryGuard();
+      this.armExpiryGuard(asked);
       if (!this.holding) {
         this.holding = true;
         this.log.info({ instance: this.instanceId }, "holding the WhatsApp lease");
@@ -215,11 +217,15 @@ export class WhatsAppChannel {
     }
   }
 
-  /** If renewals stop succeeding, let go before the lease can expire and a standby connects. */
-  private armExpiryGuard() {
+  /**
+   * If renewals stop succeeding, let go before the lease can expire and a standby connects.
+   * Counted from when the renewal was sent, since a slow answer does not extend the lease.
+   */
+  private armExpiryGuard(renewedAt: number) {
     clearTimeout(this.expiryGuard);
     const margin = Math.min(1_000, Math.floor(this.renewMs / 2));
-    this.expiryGuard = setTimeout(() => void this.standDown("lease_expired"), Math.max(1, this.ttlMs - margin));
+    const left = renewedAt + this.ttlMs - margin - Date.now();
+    this.expiryGuard = setTimeout(() => void this.standDown("lease_expired"), Math.max(1, left));
     this.expiryGuard.unref?.();
   }
 
@@ -245,6 +251,8 @@ export class WhatsAppChannel {
     let sock: WaSocket;
     try {
       const auth = await usePostgresAuthState(this.ctx.db);
+      // The lease may have gone (or stop() come) while the credentials loaded.
+      if (!this.holding || this.stopped || this.sock) return;
       this.creds = auth.state.creds;
       sock = this.factory({ auth: auth.state, logger: this.baileysLog });
       this.sock = sock;
