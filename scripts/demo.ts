@@ -2,7 +2,7 @@
 // then start the product and print where to find it and how to log in.
 import { ConfigError, config } from "../core/config.js";
 import { createDb } from "../core/db/client.js";
-import { serviceProblems } from "../core/runtime/health.js";
+import { START_HINTS, serviceProblems } from "../core/runtime/health.js";
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from "../prisma/seed-data.js";
 import { migrate } from "../prisma/tools/migrations.js";
 
@@ -11,6 +11,7 @@ try {
   const problems = await serviceProblems(cfg.DATABASE_URL, cfg.REDIS_URL);
   if (problems.length) {
     for (const p of problems) console.error(`✗ ${p}`);
+    console.error(`\n${START_HINTS.both}, then run npm run demo again.`);
     process.exit(1);
   }
   const applied = await migrate(cfg.DATABASE_URL);

@@ -2,7 +2,7 @@
 // Redis, Telegram emulator and Chromium. Fails loudly when a service is missing; never skips.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { serviceProblems } from "../core/runtime/health.js";
+import { START_HINTS, serviceProblems } from "../core/runtime/health.js";
 
 const run = (label: string, cmd: string, args: string[]) => {
   const started = Date.now();
@@ -19,6 +19,7 @@ const problems = await serviceProblems(
 if (problems.length) {
   console.error("The test suite needs PostgreSQL and Redis running:");
   for (const p of problems) console.error(`✗ ${p}`);
+  console.error(`\n${START_HINTS.both}`);
   process.exit(1);
 }
 

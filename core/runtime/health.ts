@@ -26,13 +26,17 @@ export async function checkPostgres(databaseUrl: string): Promise<ServiceStatus>
 
 export async function checkRedis(redisUrl: string): Promise<ServiceStatus> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
-  redis.on("error", () => {});
+  // ioredis reports a refused connection as "Connection is closed."; the socket error says why.
+  let cause: Error | undefined;
+  redis.on("error", (e: Error) => {
+    cause ??= e;
+  });
   try {
     await redis.connect();
     await redis.ping();
     return { ok: true };
   } catch (e) {
-    return { ok: false, error: (e as Error).message };
+    return { ok: false, error: (cause ?? (e as Error)).message };
   } finally {
     redis.disconnect();
   }
@@ -40,17 +44,32 @@ export async function checkRedis(redisUrl: string): Promise<ServiceStatus> {
 
 export const START_HINTS = {
   postgres:
-    "PostgreSQL is not reachable at DATABASE_URL. Start it with `docker compose up -d db`, or on Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+    "Start it with `docker compose up -d db`, or on Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start. Or point DATABASE_URL at a running server.",
   redis:
-    'Redis is not reachable at REDIS_URL. Start it with `docker compose up -d redis`, or: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""',
+    'Start it with `docker compose up -d redis`, or: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "". Or point REDIS_URL at a running server.',
+  both: "With Docker, start both: docker compose up -d db redis",
 };
 
-/** Checks both services; returns readable problems (empty when all is well). */
+/** host:port of a service URL, never its password. */
+const whereIs = (url: string) => {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol.startsWith("redis") ? "6379" : "5432")}`;
+  } catch {
+    return "(unparsable URL)";
+  }
+};
+
+/** Checks both services; returns readable problems (empty when all is well), each saying how to start it. */
 export async function serviceProblems(databaseUrl: string, redisUrl: string): Promise<string[]> {
   const [p, r] = await Promise.all([checkPostgres(databaseUrl), checkRedis(redisUrl)]);
   const problems: string[] = [];
-  if (!p.ok) problems.push(`${START_HINTS.postgres}\n  (${p.error})`);
-  if (!r.ok) problems.push(`${START_HINTS.redis}\n  (${r.error})`);
+  if (!p.ok)
+    problems.push(`PostgreSQL is not reachable at ${whereIs(databaseUrl)} (DATABASE_URL): ${p.error}
+  ${START_HINTS.postgres}`);
+  if (!r.ok)
+    problems.push(`Redis is not reachable at ${whereIs(redisUrl)} (REDIS_URL): ${r.error}
+  ${START_HINTS.redis}`);
   return problems;
 }
 

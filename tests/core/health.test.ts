@@ -1,0 +1,60 @@
+// What /health and the two commands report about PostgreSQL and Redis, including when one is gone.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { healthReport, serviceProblems } from "../../core/runtime/health.js";
+import { createRedis, type Redis } from "../../core/runtime/redis.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+// Nothing listens on these ports on the test machines.
+const DEAD_REDIS = "redis://127.0.0.1:6390";
+const DEAD_PG = "postgresql://postgres@127.0.0.1:5439/sibina";
+
+let t: TestDb;
+const clients: Redis[] = [];
+const redisAt = (url: string) => {
+  const r = createRedis(url);
+  r.on("error", () => {});
+  clients.push(r);
+  return r;
+};
+
+beforeAll(async () => {
+  t = await createTestDb(2);
+});
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await t.drop();
+});
+
+describe("healthReport", () => {
+  it("says ok when both answer", async () => {
+    expect(await healthReport({ db: t.db, redis: redisAt(REDIS_URL) })).toEqual({ status: "ok", database: "ok", redis: "ok" });
+  });
+
+  it("says down, within its deadline, when Redis is gone (the app's client would wait forever)", async () => {
+    const started = Date.now();
+    expect(await healthReport({ db: t.db, redis: redisAt(DEAD_REDIS) }, 300)).toEqual({ status: "degraded", database: "ok", redis: "down" });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("serviceProblems", () => {
+  it("is empty when both run", async () => {
+    expect(await serviceProblems(t.url, REDIS_URL)).toEqual([]);
+  });
+
+  it("names the missing service, where it was looked for, and how to start it", async () => {
+    const problems = await serviceProblems(DEAD_PG, DEAD_REDIS);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^PostgreSQL is not reachable at 127\.0\.0\.1:5439 \(DATABASE_URL\): .*ECONNREFUSED/);
+    expect(problems[0]).toContain("docker compose up -d db");
+    expect(problems[1]).toMatch(/^Redis is not reachable at 127\.0\.0\.1:6390 \(REDIS_URL\): .*ECONNREFUSED/);
+    expect(problems[1]).toContain("docker compose up -d redis");
+    expect(await serviceProblems(t.url, DEAD_REDIS)).toHaveLength(1);
+  });
+
+  it("never prints a password", async () => {
+    const [problem] = await serviceProblems("postgresql://postgres:s3cret@127.0.0.1:5439/sibina", REDIS_URL);
+    expect(problem).not.toContain("s3cret");
+  });
+});
