@@ -29,6 +29,14 @@ const realSchedule: Schedule = (fn, ms) => {
   return () => clearTimeout(timer);
 };
 
+/** Waits for work, but no longer than ms (never rejects). */
+async function within(ms: number, work: Promise<unknown> | undefined): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 export interface WhatsAppOptions {
   engine: ConversationEngine;
   socketFactory?: SocketFactory;
@@ -138,9 +146,11 @@ export class WhatsAppChannel {
     clearInterval(this.renewTimer);
     clearTimeout(this.expiryGuard);
     this.cancelReconnect?.();
-    await this.ticking;
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
-    await Promise.race([this.whenIdle(), new Promise((r) => setTimeout(r, 5_000).unref?.())]);
+    // Bounded waits: a Redis outage or a stuck message must not keep the process from exiting.
+    await within(2_000, this.ticking);
+    await within(2_000, this.subscriber?.quit());
+    this.subscriber?.disconnect();
+    await within(5_000, this.whenIdle());
     const sock = this.sock;
     const wasHolding = this.holding;
     this.sock = undefined;
