@@ -1,0 +1,41 @@
+// Route guards. Permissions come from core/permissions (one table); the server enforces them,
+// templates only hide what a role cannot use.
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
+import { type Action, can } from "../../core/permissions.js";
+import type { StaffActor } from "../../core/requests/service.js";
+import { renderError } from "./errors.js";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Reachable while a required TOTP setup is pending (profile security, logout). */
+    duringTotpSetup?: boolean;
+  }
+  interface FastifyRequest {
+    mustSetupTotp: boolean;
+  }
+}
+
+async function denyAnonymous(request: FastifyRequest, reply: FastifyReply) {
+  if (request.method === "GET" || request.method === "HEAD") {
+    const next = request.url.startsWith("/") && !request.url.startsWith("//") ? request.url : "/";
+    return reply.redirect(`/login?next=${encodeURIComponent(next)}`);
+  }
+  return renderError(request, reply, 401, "admin.error.signInFirst");
+}
+
+/** Signed in, and (when given) allowed at least one of the actions. */
+export function allow(...actions: Action[]): onRequestAsyncHookHandler {
+  return async function guard(request, reply) {
+    const staff = request.staff;
+    if (!staff) return denyAnonymous(request, reply);
+    if (request.mustSetupTotp && !request.routeOptions.config.duringTotpSetup) return reply.redirect("/profile/security?required=1");
+    if (actions.length > 0 && !actions.some((a) => can(staff.roles, a))) return renderError(request, reply, 403, "error.forbidden");
+  };
+}
+
+/** The staff member as the core services want them. */
+export function actorOf(request: FastifyRequest): StaffActor {
+  const s = request.staff;
+  if (!s) throw new Error("actorOf: not signed in (route is missing its guard)");
+  return { userId: s.id, roles: s.roles, officeId: s.officeId };
+}

@@ -1,0 +1,139 @@
+// The back office (SPEKTRAL section 4): server-rendered pages for supervisors, admins,
+// operators and coaches. Everything here is one encapsulated Fastify plugin.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import formbody from "@fastify/formbody";
+import multipart from "@fastify/multipart";
+import fastifyStatic from "@fastify/static";
+import view from "@fastify/view";
+import { Eta } from "eta";
+import type { FastifyInstance } from "fastify";
+import type { Role } from "../core/db/generated/enums.js";
+import { isLocale } from "../core/messages/index.js";
+import type { AppContext } from "../core/runtime/context.js";
+import { totpRequiredFor, totpRequiredRoles } from "../core/settings/service.js";
+import { loadStaff } from "../core/users/service.js";
+import { makeErrorHandler, renderError } from "./http/errors.js";
+import { buildLocals } from "./http/locals.js";
+import { registerSecurity } from "./http/security.js";
+import "./http/types.js";
+import { auditRoutes } from "./routes/audit.js";
+import { authRoutes } from "./routes/auth.js";
+import { channelRoutes } from "./routes/channels.js";
+import { coachingRoutes } from "./routes/coachings.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
+import { fileRoutes } from "./routes/files.js";
+import { moduleRoutes } from "./routes/modules.js";
+import { profileRoutes } from "./routes/profile.js";
+import { requestRoutes } from "./routes/requests.js";
+import { testimonialRoutes } from "./routes/testimonials.js";
+import { userRoutes } from "./routes/users.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const LOCALE_COOKIE = "sibina_lang";
+
+export interface PanelOptions {
+  ctx: AppContext;
+  /** Fixed secret (tests, several instances); otherwise SESSION_SECRET or a random one. */
+  sessionSecret?: string;
+  /** Login attempts per IP per window. */
+  loginLimit?: { max: number; timeWindow: number };
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    panel: PanelServices;
+  }
+}
+export interface PanelServices {
+  ctx: AppContext;
+  store: Awaited<ReturnType<typeof registerSecurity>>["store"];
+  maxUploadBytes: number;
+  loginLimit: { max: number; timeWindow: number };
+}
+
+// The TOTP-required roles setting, cached briefly so it is not read on every request.
+function settingCache(ctx: AppContext) {
+  let value: { roles: Role[]; at: number } | null = null;
+  return {
+    async roles() {
+      if (!value || Date.now() - value.at > 10_000) value = { roles: await totpRequiredRoles(ctx.db), at: Date.now() };
+      return value.roles;
+    },
+    clear() {
+      value = null;
+    },
+  };
+}
+export type TotpSettingCache = ReturnType<typeof settingCache>;
+
+export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
+  const { ctx } = opts;
+  const maxUploadBytes = ctx.config.MAX_UPLOAD_MB * 1024 * 1024;
+  const { store } = await registerSecurity(app, ctx, { sessionSecret: opts.sessionSecret });
+  app.decorate("panel", { ctx, store, maxUploadBytes, loginLimit: opts.loginLimit ?? { max: 10, timeWindow: 60_000 } });
+
+  await app.register(formbody, { bodyLimit: 256 * 1024 });
+  await app.register(multipart, {
+    attachFieldsToBody: true,
+    limits: { fileSize: maxUploadBytes, files: 10, fields: 60, fieldSize: 64 * 1024, parts: 80 },
+  });
+  await app.register(fastifyStatic, { root: path.join(here, "public"), prefix: "/assets/", decorateReply: false, maxAge: "1h" });
+  await app.register(view, {
+    engine: { eta: new Eta({ autoEscape: true, cache: true, views: path.join(here, "views") }) },
+    root: path.join(here, "views"),
+    production: true,
+  });
+
+  const totpSetting = settingCache(ctx);
+  app.decorateRequest("staff", null);
+  app.decorateRequest("locale", "id");
+  app.decorateRequest("mustSetupTotp", false);
+
+  // Who is asking: the session's user, fresh from the database (deleted users are signed out).
+  app.addHook("onRequest", async (request, reply) => {
+    const userId = request.session?.userId;
+    if (userId) {
+      const staff = await loadStaff(ctx.db, userId);
+      if (staff) {
+        request.staff = staff;
+        request.mustSetupTotp = !staff.totpEnabled && totpRequiredFor(staff.roles, await totpSetting.roles());
+      } else {
+        await request.session.destroy();
+      }
+    }
+    const cookieLocale = request.cookies[LOCALE_COOKIE];
+    request.locale = request.staff && isLocale(request.staff.locale) ? request.staff.locale : isLocale(cookieLocale) ? cookieLocale : "id";
+    reply.locals = buildLocals(request, reply);
+  });
+
+  // CSRF on every state-changing request (forms carry _csrf; multipart too).
+  app.addHook("preHandler", (request, reply, done) => {
+    if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  // A one-time notice from the previous page.
+  app.addHook("preHandler", async (request, reply) => {
+    const flash = request.session?.flash;
+    if (flash && request.method === "GET" && reply.locals) {
+      (reply.locals as ReturnType<typeof buildLocals>).flash = flash as ReturnType<typeof buildLocals>["flash"];
+      request.session.flash = undefined;
+    }
+  });
+
+  app.setErrorHandler(makeErrorHandler(ctx.config.MAX_UPLOAD_MB));
+  app.setNotFoundHandler(async (request, reply) => renderError(request, reply, 404, "error.notFound"));
+
+  await app.register(authRoutes);
+  await app.register(dashboardRoutes);
+  await app.register(requestRoutes);
+  await app.register(fileRoutes);
+  await app.register(coachingRoutes);
+  await app.register(moduleRoutes);
+  await app.register(testimonialRoutes);
+  await app.register(userRoutes, { totpSetting });
+  await app.register(profileRoutes);
+  await app.register(channelRoutes);
+  await app.register(auditRoutes);
+}

@@ -1,0 +1,78 @@
+// Channels (ADMIN): Telegram and WhatsApp connection state, the WhatsApp QR or pairing code,
+// and the outbound notification queues with failed jobs and a retry button.
+import type { FastifyInstance, FastifyReply } from "fastify";
+import QRCode from "qrcode";
+import { PAIRING_MESSAGE, requestPairing } from "../../bot/channels/whatsapp/pairing.js";
+import { listFailed, queueOverview, RedisUnavailableError, retryFailed } from "../../bot/delivery/admin.js";
+import { closeDeliveryQueues } from "../../bot/delivery/queues.js";
+import type { MessageKey } from "../../core/messages/index.js";
+import { readChannelStatus } from "../../core/runtime/channel-status.js";
+import { maskPhone } from "../../core/validation/identity.js";
+import { audit, flash } from "../http/audit.js";
+import { type FormBody, str } from "../http/forms.js";
+import { allow } from "../http/guard.js";
+
+export async function channelRoutes(app: FastifyInstance) {
+  const { ctx } = app.panel;
+  app.addHook("onClose", async () => closeDeliveryQueues(ctx));
+
+  async function channelsView(reply: FastifyReply, extra: { pairing?: { ok: boolean; key?: MessageKey; code?: string }; phone?: string } = {}) {
+    const [telegram, whatsapp] = await Promise.all([
+      readChannelStatus(ctx.redis, ctx.redisPrefix, "telegram"),
+      readChannelStatus(ctx.redis, ctx.redisPrefix, "whatsapp"),
+    ]);
+    const qr = whatsapp.state === "qr" && whatsapp.qr ? await QRCode.toDataURL(whatsapp.qr, { margin: 1, width: 260 }) : null;
+    let queues: Awaited<ReturnType<typeof queueOverview>> | null = null;
+    let failed: Awaited<ReturnType<typeof listFailed>> = [];
+    let queueError = false;
+    try {
+      [queues, failed] = await Promise.all([queueOverview(ctx), listFailed(ctx, 50)]);
+    } catch (e) {
+      if (!(e instanceof RedisUnavailableError)) throw e;
+      queueError = true;
+    }
+    const notNotified = await ctx.db.outbox.count({ where: { status: { in: ["UNREACHABLE", "FAILED"] } } });
+    return reply.view("channels", {
+      title: reply.locals?.t("admin.nav.channels"),
+      telegram,
+      whatsapp,
+      qr,
+      // The QR rotates every ~20 s: the page refreshes itself while one is shown.
+      refresh: whatsapp.state === "qr" || whatsapp.state === "connecting" ? 10 : null,
+      queues,
+      failed,
+      queueError,
+      notNotified,
+      pairing: extra.pairing ?? null,
+      phone: extra.phone ?? "",
+    });
+  }
+
+  app.get("/channels", { onRequest: allow("channel.manage") }, async (_request, reply) => channelsView(reply));
+
+  app.post("/channels/whatsapp/pairing", { onRequest: allow("channel.manage") }, async (request, reply) => {
+    const phone = str(request.body as FormBody, "phone").slice(0, 40);
+    const result = await requestPairing(ctx.redis, ctx.redisPrefix, phone, { timeoutMs: 15_000 });
+    await audit(request, "channel.pairing", "Channel", "whatsapp", { phone: maskPhone(phone), ok: result.ok, reason: result.ok ? undefined : result.reason });
+    if (!result.ok) reply.code(422);
+    return channelsView(reply, {
+      phone,
+      pairing: result.ok ? { ok: true, code: result.code } : { ok: false, key: PAIRING_MESSAGE[result.reason] as MessageKey },
+    });
+  });
+
+  app.post("/channels/jobs/retry", { onRequest: allow("channel.manage") }, async (request, reply) => {
+    const body = request.body as FormBody;
+    const queue = str(body, "queue").slice(0, 60);
+    const jobId = str(body, "jobId").slice(0, 200);
+    let ok = false;
+    try {
+      ok = await retryFailed(ctx, queue, jobId);
+    } catch (e) {
+      if (!(e instanceof RedisUnavailableError)) throw e;
+    }
+    await audit(request, "channel.retry", "Job", `${queue}/${jobId}`, { ok });
+    flash(request, ok ? "ok" : "error", ok ? "admin.channels.retried" : "admin.channels.retryFailed");
+    return reply.redirect("/channels");
+  });
+}

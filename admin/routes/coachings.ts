@@ -1,0 +1,162 @@
+// Daftar Pembinaan, the coach's own assignments and documentation upload (SPEKTRAL 4.2.2, 4.3.2),
+// and the documentation list.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { DocumentationKind } from "../../core/db/generated/enums.js";
+import { deleteDocumentation, documentationWorkspace, listCoachings, listDocumentation, myAssignments } from "../../core/documentation/admin.js";
+import { addDocumentation } from "../../core/documentation/service.js";
+import { DomainError, isDomainError } from "../../core/errors.js";
+import type { MessageKey } from "../../core/messages/index.js";
+import { codesOf, DOCUMENTATION_KINDS } from "../../core/reference/index.js";
+import { visibleOfficeIds } from "../../core/requests/service.js";
+import { ACCEPTED_TYPES, VIDEO_TYPES } from "../../core/storage/index.js";
+import { oneLine } from "../../core/validation/text.js";
+import { audit, flash } from "../http/audit.js";
+import { renderError } from "../http/errors.js";
+import { type FormBody, queryOf, str } from "../http/forms.js";
+import { actorOf, allow } from "../http/guard.js";
+import { filesOf, storeFiles } from "../http/uploads.js";
+
+const PAGE = 50;
+const listQuery = z.object({
+  q: z.string().max(100).transform(oneLine).optional().catch(undefined),
+  missing: z.enum(["1"]).optional().catch(undefined),
+  kind: z.enum(codesOf(DOCUMENTATION_KINDS)).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
+});
+const linkSchema = z.url({ protocol: /^https?$/ }).max(1000);
+const idOf = (request: FastifyRequest) => z.uuid().safeParse((request.params as { id?: string }).id);
+
+export async function coachingRoutes(app: FastifyInstance) {
+  const { ctx } = app.panel;
+
+  app.get("/coachings", { onRequest: allow("coaching.view") }, async (request, reply) => {
+    const q = listQuery.parse(queryOf(request.query));
+    const page = q.page ?? 1;
+    const { rows, more } = await listCoachings(ctx.db, actorOf(request), { q: q.q, missingOnly: q.missing === "1" }, { skip: (page - 1) * PAGE, take: PAGE });
+    return reply.view("coachings/list", { title: reply.locals?.t("admin.nav.coachings"), rows, more, page, query: q });
+  });
+
+  app.get("/my/assignments", { onRequest: allow("documentation.upload") }, async (request, reply) => {
+    const rows = await myAssignments(ctx.db, request.staff!.id);
+    return reply.view("coachings/mine", { title: reply.locals?.t("admin.nav.myAssignments"), rows, now: new Date() });
+  });
+
+  /** The upload workspace, or 403 (logged) when this coach may not document this request. */
+  async function workspace(request: FastifyRequest, reply: FastifyReply, id: string) {
+    try {
+      return await documentationWorkspace(ctx.db, actorOf(request), id);
+    } catch (e) {
+      if (isDomainError(e) && (e.code === "FORBIDDEN" || e.code === "NOT_DONE")) {
+        await audit(request, "documentation.denied", "CoachingRequest", id, { reason: e.code, method: request.method });
+        await renderError(request, reply, 403, e.messageKey);
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  async function uploadView(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    form: { kind?: string; link?: string; note?: string } = {},
+    error?: MessageKey,
+  ) {
+    const ws = await workspace(request, reply, id);
+    if (!ws) return reply;
+    return reply.view("coachings/upload", {
+      title: `${ws.request.code}: ${reply.locals?.t("admin.doc.upload")}`,
+      ws,
+      form: { kind: form.kind ?? "", link: form.link ?? "", note: form.note ?? "" },
+      error: error ?? null,
+      maxMb: ctx.config.MAX_UPLOAD_MB,
+    });
+  }
+
+  app.get("/coachings/:id/documentation", { onRequest: allow("documentation.upload") }, async (request, reply) => {
+    const id = idOf(request);
+    if (!id.success) return reply.callNotFound();
+    return uploadView(request, reply, id.data);
+  });
+
+  app.post("/coachings/:id/documentation", { onRequest: allow("documentation.upload") }, async (request, reply) => {
+    const id = idOf(request);
+    if (!id.success) return reply.callNotFound();
+    const ws = await workspace(request, reply, id.data);
+    if (!ws) return reply;
+    const body = request.body as FormBody;
+    const form = { kind: str(body, "kind"), link: str(body, "link").trim(), note: oneLine(str(body, "note")).slice(0, 500) };
+    const kind = z.enum(codesOf(DOCUMENTATION_KINDS)).safeParse(form.kind);
+    if (!kind.success) {
+      reply.code(422);
+      return uploadView(request, reply, id.data, form, "admin.doc.chooseKind");
+    }
+    const files = await filesOf(body, "files");
+    if (files.length === 0 && !form.link) {
+      reply.code(422);
+      return uploadView(request, reply, id.data, form, "admin.doc.fileOrLink");
+    }
+    const link = form.link ? linkSchema.safeParse(form.link) : null;
+    if (link && !link.success) {
+      reply.code(422);
+      return uploadView(request, reply, id.data, form, "admin.doc.badLink");
+    }
+    const allowed = kind.data === "VIDEO" ? { ...ACCEPTED_TYPES, ...VIDEO_TYPES } : ACCEPTED_TYPES;
+    const stored = await storeFiles(ctx, files, { requestId: id.data, uploadedById: request.staff!.id, allowed });
+    if (!stored.ok) {
+      reply.code(stored.reason === "too_large" ? 413 : 415);
+      return uploadView(request, reply, id.data, form, `admin.upload.${stored.reason}` as MessageKey);
+    }
+    const actor = actorOf(request);
+    const created: string[] = [];
+    for (const attachmentId of stored.attachmentIds) {
+      const doc = await addDocumentation(ctx.db, actor, { requestId: id.data, kind: kind.data as DocumentationKind, attachmentId, note: form.note || null });
+      created.push(doc.id);
+    }
+    if (link?.success) {
+      const doc = await addDocumentation(ctx.db, actor, { requestId: id.data, kind: kind.data as DocumentationKind, link: link.data, note: form.note || null });
+      created.push(doc.id);
+    }
+    await audit(request, "documentation.upload", "CoachingRequest", id.data, {
+      kind: kind.data,
+      files: stored.attachmentIds.length,
+      link: !!link?.success,
+      documentationIds: created,
+    });
+    flash(request, "ok", "admin.doc.uploaded", { n: created.length });
+    return reply.redirect(`/coachings/${id.data}/documentation`);
+  });
+
+  app.get("/documentation", { onRequest: allow("documentation.view") }, async (request, reply) => {
+    const q = listQuery.parse(queryOf(request.query));
+    const page = q.page ?? 1;
+    const { rows, more } = await listDocumentation(ctx.db, actorOf(request), { kind: q.kind, q: q.q }, { skip: (page - 1) * PAGE, take: PAGE });
+    return reply.view("documentation/list", { title: reply.locals?.t("admin.nav.documentation"), rows, more, page, query: q });
+  });
+
+  app.get("/documentation/:id/delete", { onRequest: allow("documentation.manage") }, async (request, reply) => {
+    const id = idOf(request);
+    if (!id.success) return reply.callNotFound();
+    const doc = await ctx.db.documentation.findFirst({
+      where: { id: id.data, deletedAt: null },
+      include: { request: { select: { code: true, officeId: true } } },
+    });
+    if (!doc || !(await visibleOfficeIds(ctx.db, actorOf(request))).includes(doc.request.officeId)) throw new DomainError("NOT_FOUND", "error.notFound");
+    return reply.view("confirm", {
+      title: reply.locals?.t("admin.doc.delete"),
+      question: { key: "admin.doc.deleteConfirm", params: { code: doc.request.code } },
+      action: `/documentation/${doc.id}/delete`,
+      cancel: "/documentation",
+    });
+  });
+
+  app.post("/documentation/:id/delete", { onRequest: allow("documentation.manage") }, async (request, reply) => {
+    const id = idOf(request);
+    if (!id.success) return reply.callNotFound();
+    const doc = await deleteDocumentation(ctx.db, actorOf(request), id.data);
+    await audit(request, "documentation.delete", "Documentation", doc.id, { requestId: doc.requestId, kind: doc.kind });
+    flash(request, "ok", "admin.doc.deleted");
+    return reply.redirect("/documentation");
+  });
+}

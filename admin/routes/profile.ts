@@ -1,0 +1,111 @@
+// The staff member's own profile: chat linking code, two-factor setup, password change.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import QRCode from "qrcode";
+import { createLinkCode } from "../../core/auth/link-codes.js";
+import { verifyPassword } from "../../core/auth/password.js";
+import { isDomainError } from "../../core/errors.js";
+import type { MessageKey } from "../../core/messages/index.js";
+import { totpRequiredFor, totpRequiredRoles } from "../../core/settings/service.js";
+import { changeOwnPassword, passwordSchema } from "../../core/users/service.js";
+import { newTotpSecret, totpUri, verifyTotp } from "../../core/users/totp.js";
+import { audit, flash } from "../http/audit.js";
+import { type FormBody, str } from "../http/forms.js";
+import { allow } from "../http/guard.js";
+
+const setupConfig = { config: { duringTotpSetup: true } } as const;
+
+export async function profileRoutes(app: FastifyInstance) {
+  const { ctx, store } = app.panel;
+
+  async function profileView(request: FastifyRequest, reply: FastifyReply, extra: { linkCode?: string; passwordError?: MessageKey } = {}) {
+    const user = await ctx.db.user.findUniqueOrThrow({
+      where: { id: request.staff!.id },
+      include: { office: true, identities: { select: { channel: true, displayName: true, createdAt: true } } },
+    });
+    return reply.view("profile", {
+      title: reply.locals?.t("admin.nav.profile"),
+      profile: user,
+      linkCode: extra.linkCode ?? null,
+      passwordError: extra.passwordError ?? null,
+    });
+  }
+
+  app.get("/profile", { onRequest: allow(), ...setupConfig }, async (request, reply) => profileView(request, reply));
+
+  app.post("/profile/link-code", { onRequest: allow() }, async (request, reply) => {
+    const code = await createLinkCode(ctx.db, request.staff!.id);
+    await audit(request, "user.linkCode", "User", request.staff!.id);
+    reply.header("cache-control", "no-store");
+    return profileView(request, reply, { linkCode: code });
+  });
+
+  app.post("/profile/password", { onRequest: allow() }, async (request, reply) => {
+    const body = request.body as FormBody;
+    const next = str(body, "next");
+    if (next !== str(body, "confirm")) {
+      reply.code(422);
+      return profileView(request, reply, { passwordError: "admin.password.mismatch" });
+    }
+    if (!passwordSchema.safeParse(next).success) {
+      reply.code(422);
+      return profileView(request, reply, { passwordError: "admin.password.tooShort" });
+    }
+    try {
+      await changeOwnPassword(ctx.db, request.staff!.id, str(body, "current"), next);
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      reply.code(422);
+      return profileView(request, reply, { passwordError: e.messageKey });
+    }
+    // Other devices signed in with the old password are signed out.
+    await store.destroyAllFor(request.staff!.id, request.session.sessionId);
+    await audit(request, "user.password", "User", request.staff!.id);
+    flash(request, "ok", "admin.password.changed");
+    return reply.redirect("/profile");
+  });
+
+  app.get("/profile/security", { onRequest: allow(), ...setupConfig }, async (request, reply) => {
+    const staff = request.staff!;
+    const required = totpRequiredFor(staff.roles, await totpRequiredRoles(ctx.db));
+    let qr: string | null = null;
+    let secret: string | null = null;
+    if (!staff.totpEnabled) {
+      request.session.totpSetup ??= newTotpSecret();
+      secret = request.session.totpSetup;
+      qr = await QRCode.toDataURL(totpUri(secret, staff.email), { margin: 1, width: 220 });
+    }
+    reply.header("cache-control", "no-store");
+    return reply.view("security", { title: reply.locals?.t("admin.totp.setupTitle"), required, qr, secret, error: null });
+  });
+
+  app.post("/profile/security/enable", { onRequest: allow(), ...setupConfig }, async (request, reply) => {
+    const secret = request.session.totpSetup;
+    const code = str(request.body as FormBody, "code");
+    if (!secret || !verifyTotp(secret, code)) {
+      flash(request, "error", "admin.totp.invalid");
+      return reply.redirect("/profile/security");
+    }
+    await ctx.db.user.update({ where: { id: request.staff!.id }, data: { totpSecret: secret, totpEnabled: true } });
+    request.session.totpSetup = undefined;
+    await audit(request, "user.totp.enable", "User", request.staff!.id);
+    flash(request, "ok", "admin.totp.enabled");
+    return reply.redirect("/profile");
+  });
+
+  app.post("/profile/security/disable", { onRequest: allow() }, async (request, reply) => {
+    const staff = request.staff!;
+    if (totpRequiredFor(staff.roles, await totpRequiredRoles(ctx.db))) {
+      flash(request, "error", "admin.totp.requiredCannotDisable");
+      return reply.redirect("/profile/security");
+    }
+    const user = await ctx.db.user.findUniqueOrThrow({ where: { id: staff.id } });
+    if (!(await verifyPassword(user.passwordHash, str(request.body as FormBody, "password")))) {
+      flash(request, "error", "error.wrongPassword");
+      return reply.redirect("/profile/security");
+    }
+    await ctx.db.user.update({ where: { id: staff.id }, data: { totpSecret: null, totpEnabled: false } });
+    await audit(request, "user.totp.disable", "User", staff.id);
+    flash(request, "ok", "admin.totp.disabled");
+    return reply.redirect("/profile");
+  });
+}

@@ -1,0 +1,466 @@
+// Daftar Pengajuan (SPEKTRAL 4.2.1 and 4.4): the list with filters and exports, the detail page
+// with its trail, and the supervisor's and admin's actions on a request.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import writeXlsxFile from "write-excel-file/node";
+import { z } from "zod";
+import type { RequestStatus } from "../../core/db/generated/enums.js";
+import { isDomainError } from "../../core/errors.js";
+import { hasMessage, type MessageKey, t } from "../../core/messages/index.js";
+import { can } from "../../core/permissions.js";
+import { AGENCY_LEVELS, codesOf, labelOf, MODES, SERVICE_TYPES, STATUSES, TOPICS } from "../../core/reference/index.js";
+import {
+  countRequests,
+  decodeCursor,
+  editRequest,
+  exportRequests,
+  listRequests,
+  type RequestFilters,
+  type RequestRow,
+  requestDetail,
+  softDeleteRequest,
+} from "../../core/requests/admin.js";
+import { askClarification } from "../../core/requests/clarification.js";
+import { nextStatuses } from "../../core/requests/lifecycle.js";
+import {
+  assignCoaches,
+  changeStatus,
+  coachConflicts,
+  eligibleCoaches,
+  escalate,
+  getRequestForStaff,
+  submitRequest,
+  visibleOfficeIds,
+} from "../../core/requests/service.js";
+import { formatDateTime, fromLocal } from "../../core/validation/datetime.js";
+import { LIMITS, oneLine } from "../../core/validation/text.js";
+import { audit, flash } from "../http/audit.js";
+import { type FormBody, list, queryOf, str } from "../http/forms.js";
+import { actorOf, allow } from "../http/guard.js";
+import { emptyRequestForm, formFromRequest, type RequestFormValues, readRequestForm, validateRequestForm } from "../http/request-form.js";
+import { filesOf, storeFiles } from "../http/uploads.js";
+
+const ymd = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const filterSchema = z.object({
+  status: z.enum(codesOf(STATUSES)).optional().catch(undefined),
+  office: z.uuid().optional().catch(undefined),
+  service: z.enum(codesOf(SERVICE_TYPES)).optional().catch(undefined),
+  from: ymd.optional().catch(undefined),
+  to: ymd.optional().catch(undefined),
+  agency: z.string().max(200).transform(oneLine).optional().catch(undefined),
+  q: z.string().max(100).transform(oneLine).optional().catch(undefined),
+  after: z.string().max(200).optional().catch(undefined),
+});
+type FilterQuery = z.infer<typeof filterSchema>;
+
+const XLSX_LIMIT = 20_000;
+const idParam = z.object({ id: z.uuid() });
+
+function toFilters(q: FilterQuery, zone: Parameters<typeof fromLocal>[1]): RequestFilters {
+  const day = (s: string | undefined, plus = 0) => {
+    if (!s) return undefined;
+    const [y, m, d] = s.split("-").map(Number);
+    return fromLocal({ year: y!, month: m!, day: d! + plus, hour: 0, minute: 0 }, zone);
+  };
+  return {
+    status: q.status,
+    officeId: q.office,
+    serviceType: q.service,
+    from: day(q.from),
+    to: day(q.to, 1),
+    agency: q.agency || undefined,
+    q: q.q || undefined,
+  };
+}
+
+/** A request id from the URL, or a 404 before any query runs. */
+function requestId(request: FastifyRequest): string | null {
+  const parsed = idParam.safeParse(request.params);
+  return parsed.success ? parsed.data.id : null;
+}
+
+// CSV cells that start with = + - @ are read as formulas by spreadsheets: neutralise them.
+const csvCell = (v: string) => {
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+function exportColumns(locale: "id" | "en") {
+  const L = (key: MessageKey) => t(locale, key);
+  return [
+    [L("admin.col.code"), (r: RequestRow) => r.code],
+    [L("admin.col.createdAt"), (r: RequestRow) => formatDateTime(r.createdAt, r.office.timeZone)],
+    [L("admin.col.requesterName"), (r: RequestRow) => r.requesterName],
+    [L("admin.col.nip"), (r: RequestRow) => r.requesterNip ?? ""],
+    [L("admin.col.phone"), (r: RequestRow) => r.requesterPhone],
+    [L("admin.col.email"), (r: RequestRow) => r.requesterEmail],
+    [L("admin.col.agency"), (r: RequestRow) => r.agencyName],
+    [L("admin.col.level"), (r: RequestRow) => labelOf(AGENCY_LEVELS, r.agencyLevel, locale)],
+    [L("admin.col.dataProducer"), (r: RequestRow) => L(r.isDataProducer ? "admin.yes" : "admin.no")],
+    [L("admin.col.service"), (r: RequestRow) => labelOf(SERVICE_TYPES, r.serviceType, locale)],
+    [L("admin.col.topics"), (r: RequestRow) => r.topics.map((c) => labelOf(TOPICS, c, locale)).join("; ")],
+    [L("admin.col.description"), (r: RequestRow) => r.description],
+    [L("admin.col.location"), (r: RequestRow) => r.location],
+    [L("admin.col.mode"), (r: RequestRow) => labelOf(MODES, r.mode, locale)],
+    [L("admin.col.start"), (r: RequestRow) => formatDateTime(r.startAt, r.office.timeZone)],
+    [L("admin.col.end"), (r: RequestRow) => formatDateTime(r.endAt, r.office.timeZone)],
+    [L("admin.col.picName"), (r: RequestRow) => r.picName],
+    [L("admin.col.picPhone"), (r: RequestRow) => r.picPhone],
+    [L("admin.col.status"), (r: RequestRow) => labelOf(STATUSES, r.status, locale)],
+    [L("admin.col.coaches"), (r: RequestRow) => r.assignments.map((a) => a.coach.name).join("; ")],
+    [L("admin.col.office"), (r: RequestRow) => r.office.name],
+    [L("admin.col.attachments"), (r: RequestRow) => String(r.attachments.length)],
+    [L("admin.col.rejectionReason"), (r: RequestRow) => r.rejectionReason ?? ""],
+  ] as const;
+}
+
+const OUTBOX_STATE: Record<string, MessageKey> = {
+  PENDING: "admin.outbox.pending",
+  QUEUED: "admin.outbox.queued",
+  SENT: "admin.outbox.sent",
+  FAILED: "admin.outbox.failed",
+  CANCELLED: "admin.outbox.cancelled",
+  UNREACHABLE: "admin.outbox.unreachable",
+};
+
+export async function requestRoutes(app: FastifyInstance) {
+  const { ctx } = app.panel;
+
+  async function officesOf(request: FastifyRequest) {
+    const ids = await visibleOfficeIds(ctx.db, actorOf(request));
+    return ctx.db.office.findMany({ where: { id: { in: ids } }, orderBy: { code: "asc" }, select: { id: true, name: true, code: true } });
+  }
+
+  async function listData(request: FastifyRequest) {
+    const query = filterSchema.parse(queryOf(request.query));
+    const filters = toFilters(query, request.staff!.office.timeZone);
+    const actor = actorOf(request);
+    const [page, count] = await Promise.all([
+      listRequests(ctx.db, actor, filters, { cursor: decodeCursor(query.after), take: 50 }),
+      countRequests(ctx.db, actor, filters),
+    ]);
+    return { query, page, count };
+  }
+
+  app.get("/requests", { onRequest: allow("request.view") }, async (request, reply) => {
+    const [{ query, page, count }, offices] = await Promise.all([listData(request), officesOf(request)]);
+    return reply.view("requests/list", { title: reply.locals?.t("admin.nav.requests"), query, rows: page.rows, next: page.next, count, offices });
+  });
+
+  // The same page as JSON, without a template (integrations; the benchmark's baseline).
+  app.get("/requests.json", { onRequest: allow("request.view") }, async (request) => {
+    const { page, count } = await listData(request);
+    return { rows: page.rows, next: page.next, count };
+  });
+
+  app.get("/requests/export.csv", { onRequest: allow("request.export") }, async (request, reply) => {
+    const query = filterSchema.parse(queryOf(request.query));
+    const filters = toFilters(query, request.staff!.office.timeZone);
+    const columns = exportColumns(request.locale);
+    const actor = actorOf(request);
+    let rows = 0;
+    async function* lines() {
+      yield `\uFEFF${columns.map(([h]) => csvCell(h)).join(",")}\r\n`;
+      for await (const r of exportRequests(ctx.db, actor, filters)) {
+        rows++;
+        yield `${columns.map(([, get]) => csvCell(get(r))).join(",")}\r\n`;
+      }
+      await audit(request, "request.export", "CoachingRequest", null, { format: "csv", filters: query, rows });
+    }
+    const { Readable } = await import("node:stream");
+    reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="pengajuan.csv"');
+    return reply.send(Readable.from(lines()));
+  });
+
+  app.get("/requests/export.xlsx", { onRequest: allow("request.export") }, async (request, reply) => {
+    const query = filterSchema.parse(queryOf(request.query));
+    const filters = toFilters(query, request.staff!.office.timeZone);
+    const columns = exportColumns(request.locale);
+    const data: string[][] = [columns.map(([h]) => h)];
+    for await (const r of exportRequests(ctx.db, actorOf(request), filters, XLSX_LIMIT)) data.push(columns.map(([, get]) => get(r)));
+    const buffer = await writeXlsxFile(data.map((row, i) => row.map((value) => ({ value, fontWeight: i === 0 ? ("bold" as const) : undefined })))).toBuffer();
+    await audit(request, "request.export", "CoachingRequest", null, { format: "xlsx", filters: query, rows: data.length - 1 });
+    return reply
+      .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+      .header("content-disposition", 'attachment; filename="pengajuan.xlsx"')
+      .send(buffer);
+  });
+
+  // ----- add on behalf of an agency (ADMIN)
+  const agencyNames = () => ctx.db.agency.findMany({ orderBy: { name: "asc" }, select: { name: true }, take: 1000 });
+
+  async function renderForm(reply: FastifyReply, mode: "new" | "edit", form: RequestFormValues, errors: Record<string, MessageKey>, extra: object = {}) {
+    return reply.view("requests/form", {
+      title: reply.locals?.t(mode === "new" ? "admin.request.new" : "admin.request.edit"),
+      mode,
+      form,
+      errors,
+      agencies: await agencyNames(),
+      ...extra,
+    });
+  }
+
+  app.get("/requests/new", { onRequest: allow("request.create") }, async (_request, reply) => renderForm(reply, "new", emptyRequestForm(), {}));
+
+  app.post("/requests", { onRequest: allow("request.create") }, async (request, reply) => {
+    const body = request.body as FormBody;
+    const form = readRequestForm(body);
+    const staff = request.staff!;
+    const result = await validateRequestForm(ctx.db, form, staff.office.timeZone);
+    if (!result.ok) {
+      reply.code(422);
+      return renderForm(reply, "new", form, result.errors);
+    }
+    const files = await filesOf(body, "attachments");
+    const stored = await storeFiles(ctx, files, { uploadedById: staff.id });
+    if (!stored.ok) {
+      reply.code(stored.reason === "too_large" ? 413 : 415);
+      return renderForm(reply, "new", form, { attachments: `admin.upload.${stored.reason}` as MessageKey });
+    }
+    const { request: created } = await submitRequest(ctx.db, result.input, {
+      channel: "web",
+      defaultOfficeId: staff.officeId,
+      actorUserId: staff.id,
+      locale: "id",
+    });
+    if (stored.attachmentIds.length) await ctx.db.attachment.updateMany({ where: { id: { in: stored.attachmentIds } }, data: { requestId: created.id } });
+    await audit(request, "request.create", "CoachingRequest", created.id, {
+      code: created.code,
+      agencyName: created.agencyName,
+      attachments: stored.attachmentIds.length,
+    });
+    flash(request, "ok", "admin.request.created", { code: created.code });
+    // The new request may route to an office the admin does not see (e.g. a central agency).
+    const visible = await visibleOfficeIds(ctx.db, actorOf(request));
+    return reply.redirect(visible.includes(created.officeId) ? `/requests/${created.id}` : "/requests");
+  });
+
+  // ----- detail
+  async function detailView(request: FastifyRequest, reply: FastifyReply, id: string, extra: { clarifyText?: string; clarifyError?: MessageKey } = {}) {
+    const actor = actorOf(request);
+    const r = await requestDetail(ctx.db, actor, id);
+    const outbox = r.outbox.map((o) => ({
+      ...o,
+      kindKey: (hasMessage(`admin.outbox.kind.${o.kind}`) ? `admin.outbox.kind.${o.kind}` : "admin.outbox.kind.other") as MessageKey,
+      stateKey: OUTBOX_STATE[o.status] ?? "admin.outbox.pending",
+      notNotified: o.status === "UNREACHABLE" || o.status === "FAILED",
+    }));
+    const staffCanSee = can(actor.roles, "request.view");
+    return reply.view("requests/detail", {
+      title: r.code,
+      r,
+      outbox,
+      // Coaches who only see their own assignment get the request, not the office's internals.
+      showInternals: staffCanSee,
+      next: can(actor.roles, "request.changeStatus") ? nextStatuses(r.status, "SUPERVISOR") : [],
+      canEscalate: can(actor.roles, "request.escalate") && ["SUBMITTED", "IN_REVIEW"].includes(r.status) && !!r.office.parentId,
+      clarifyText: extra.clarifyText ?? "",
+      clarifyError: extra.clarifyError ?? null,
+    });
+  }
+
+  app.get("/requests/:id", { onRequest: allow() }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    return detailView(request, reply, id);
+  });
+
+  app.get("/requests/:id/json", { onRequest: allow("request.view") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    return requestDetail(ctx.db, actorOf(request), id);
+  });
+
+  // ----- change status (SUPERVISOR)
+  async function statusView(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    form: { to?: string; coachIds?: string[]; reason?: string; note?: string },
+    error?: { key: MessageKey; params?: Record<string, string | number> },
+  ) {
+    const actor = actorOf(request);
+    const r = await getRequestForStaff(ctx.db, actor, id);
+    const coaches = await eligibleCoaches(ctx.db, r.officeId);
+    const conflicts = await coachConflicts(
+      ctx.db,
+      coaches.map((c) => c.id),
+      r.startAt,
+      r.endAt,
+      r.id,
+    );
+    const assigned = new Set((await ctx.db.assignment.findMany({ where: { requestId: r.id }, select: { coachId: true } })).map((a) => a.coachId));
+    const office = await ctx.db.office.findUniqueOrThrow({ where: { id: r.officeId }, select: { timeZone: true, name: true } });
+    return reply.view("requests/status", {
+      title: `${r.code}: ${reply.locals?.t("admin.status.title")}`,
+      r,
+      zone: office.timeZone,
+      next: nextStatuses(r.status, "SUPERVISOR"),
+      coaches: coaches.map((c) => ({
+        id: c.id,
+        name: c.name,
+        position: c.position,
+        assigned: assigned.has(c.id),
+        conflicts: conflicts.filter((x) => x.coachId === c.id).map((x) => ({ code: x.request.code, startAt: x.request.startAt, endAt: x.request.endAt })),
+      })),
+      form: { to: form.to ?? "", coachIds: form.coachIds ?? [], reason: form.reason ?? "", note: form.note ?? "" },
+      error: error ?? null,
+    });
+  }
+
+  app.get("/requests/:id/status", { onRequest: allow("request.changeStatus") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    return statusView(request, reply, id, {});
+  });
+
+  app.post("/requests/:id/status", { onRequest: allow("request.changeStatus") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    const body = request.body as FormBody;
+    const form = {
+      to: str(body, "to"),
+      coachIds: list(body, "coachIds"),
+      reason: str(body, "reason").slice(0, LIMITS.reason * 2),
+      note: str(body, "note").slice(0, 1000),
+    };
+    const to = z.enum(codesOf(STATUSES)).safeParse(form.to);
+    if (!to.success) {
+      reply.code(422);
+      return statusView(request, reply, id, form, { key: "admin.status.choose" });
+    }
+    const coachIds = form.coachIds.filter((c) => z.uuid().safeParse(c).success);
+    try {
+      const before = await getRequestForStaff(ctx.db, actorOf(request), id);
+      const { request: after } = await changeStatus(ctx.db, actorOf(request), {
+        requestId: id,
+        to: to.data as RequestStatus,
+        coachIds,
+        reason: form.reason || null,
+        note: form.note || null,
+      });
+      await audit(request, "request.status", "CoachingRequest", id, {
+        status: { from: before.status, to: after.status },
+        coachIds: to.data === "APPROVED" ? coachIds : undefined,
+        reason: to.data === "REJECTED" ? form.reason : undefined,
+      });
+      flash(request, "ok", "admin.status.changed", { code: after.code });
+      return reply.redirect(`/requests/${id}`);
+    } catch (e) {
+      if (!isDomainError(e) || e.code === "NOT_FOUND" || e.code === "FORBIDDEN") throw e;
+      reply.code(409);
+      return statusView(request, reply, id, form, { key: e.messageKey, params: statusParams(e.params, request.locale) });
+    }
+  });
+
+  // ----- add coaches to an approved request (SUPERVISOR)
+  app.post("/requests/:id/coaches", { onRequest: allow("request.assignCoaches") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    const coachIds = list(request.body as FormBody, "coachIds").filter((c) => z.uuid().safeParse(c).success);
+    try {
+      const added = await assignCoaches(ctx.db, actorOf(request), id, coachIds);
+      await audit(request, "request.assign", "CoachingRequest", id, { added });
+      flash(request, "ok", "admin.status.coachesAdded", { n: added.length });
+      return reply.redirect(`/requests/${id}`);
+    } catch (e) {
+      if (!isDomainError(e) || e.code === "NOT_FOUND" || e.code === "FORBIDDEN") throw e;
+      reply.code(409);
+      return statusView(request, reply, id, { coachIds }, { key: e.messageKey, params: statusParams(e.params, request.locale) });
+    }
+  });
+
+  // ----- escalate to the parent office (SUPERVISOR)
+  app.post("/requests/:id/escalate", { onRequest: allow("request.escalate") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    const note = str(request.body as FormBody, "note").slice(0, 1000) || null;
+    try {
+      const change = await escalate(ctx.db, actorOf(request), id, note);
+      await audit(request, "request.escalate", "CoachingRequest", id, { fromOfficeId: change.fromOfficeId, toOfficeId: change.toOfficeId, note });
+      flash(request, "ok", "admin.escalate.done");
+      // Still visible when the parent office is in scope; otherwise back to the list.
+      const visible = await visibleOfficeIds(ctx.db, actorOf(request));
+      return reply.redirect(change.toOfficeId && visible.includes(change.toOfficeId) ? `/requests/${id}` : "/requests");
+    } catch (e) {
+      if (!isDomainError(e) || e.code === "NOT_FOUND" || e.code === "FORBIDDEN") throw e;
+      flash(request, "error", e.messageKey, statusParams(e.params, request.locale));
+      return reply.redirect(`/requests/${id}`);
+    }
+  });
+
+  // ----- clarification question to the requester (SUPERVISOR)
+  app.post("/requests/:id/clarify", { onRequest: allow("request.clarify") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    const question = str(request.body as FormBody, "question").slice(0, LIMITS.message * 2);
+    try {
+      const message = await askClarification(ctx.db, actorOf(request), id, question);
+      await audit(request, "request.clarify", "CoachingRequest", id, { messageId: message.id });
+      flash(request, "ok", "admin.clarify.sent");
+      return reply.redirect(`/requests/${id}#messages`);
+    } catch (e) {
+      if (e instanceof z.ZodError) {
+        reply.code(422);
+        return detailView(request, reply, id, { clarifyText: question, clarifyError: "admin.clarify.tooShort" });
+      }
+      throw e;
+    }
+  });
+
+  // ----- edit (ADMIN)
+  app.get("/requests/:id/edit", { onRequest: allow("request.edit") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    const r = await getRequestForStaff(ctx.db, actorOf(request), id);
+    const zone = (await ctx.db.office.findUniqueOrThrow({ where: { id: r.officeId } })).timeZone;
+    return renderForm(reply, "edit", formFromRequest(r, zone), {}, { r });
+  });
+
+  app.post("/requests/:id/edit", { onRequest: allow("request.edit") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    const actor = actorOf(request);
+    const r = await getRequestForStaff(ctx.db, actor, id);
+    const zone = (await ctx.db.office.findUniqueOrThrow({ where: { id: r.officeId } })).timeZone;
+    const form = readRequestForm(request.body as FormBody);
+    const result = await validateRequestForm(ctx.db, form, zone, { startAt: r.startAt, endAt: r.endAt });
+    if (!result.ok) {
+      reply.code(422);
+      return renderForm(reply, "edit", form, result.errors, { r });
+    }
+    const { changes } = await editRequest(ctx.db, actor, id, result.input);
+    if (Object.keys(changes).length) await audit(request, "request.edit", "CoachingRequest", id, changes);
+    flash(request, "ok", Object.keys(changes).length ? "admin.request.saved" : "admin.request.unchanged");
+    return reply.redirect(`/requests/${id}`);
+  });
+
+  // ----- soft delete with a confirmation step (ADMIN)
+  app.get("/requests/:id/delete", { onRequest: allow("request.delete") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    const r = await getRequestForStaff(ctx.db, actorOf(request), id);
+    return reply.view("confirm", {
+      title: reply.locals?.t("admin.request.delete"),
+      question: { key: "admin.request.deleteConfirm", params: { code: r.code, agency: r.agencyName } },
+      action: `/requests/${r.id}/delete`,
+      cancel: `/requests/${r.id}`,
+    });
+  });
+
+  app.post("/requests/:id/delete", { onRequest: allow("request.delete") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    const r = await softDeleteRequest(ctx.db, actorOf(request), id);
+    await audit(request, "request.delete", "CoachingRequest", id, { code: r.code, status: r.status });
+    flash(request, "ok", "admin.request.deleted", { code: r.code });
+    return reply.redirect("/requests");
+  });
+}
+
+/** Status codes in domain error params, shown as labels. */
+function statusParams(params: Record<string, string | number>, locale: "id" | "en") {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params))
+    out[k] = typeof v === "string" && STATUSES.some((s) => s.code === v) ? labelOf(STATUSES, v as RequestStatus, locale) : v;
+  return out;
+}

@@ -1,0 +1,122 @@
+// Dashboard figures (SPEKTRAL 4.1): counts, charts and the work queues, for the offices a
+// staff member sees. Aggregates are one grouped scan, so they stay fast at 100k requests.
+import type { Db } from "../db/client.js";
+import type { AgencyLevel, RequestStatus, ServiceType, TimeZone } from "../db/generated/enums.js";
+import { workingDaysBetween } from "../notifications/intents.js";
+import { can } from "../permissions.js";
+import { TIME_ZONES } from "../reference/index.js";
+import type { StaffActor } from "../requests/service.js";
+import { visibleOfficeIds } from "../requests/service.js";
+
+export interface MonthCount {
+  month: string; // YYYY-MM in the office's zone
+  count: number;
+}
+
+export interface DashboardData {
+  byStatus: Record<RequestStatus, number>;
+  total: number;
+  accounts: number;
+  operators: number;
+  perMonth: MonthCount[];
+  byServiceType: { code: ServiceType; count: number }[];
+  byAgencyLevel: { code: AgencyLevel; count: number }[];
+  queue: { id: string; code: string; agencyName: string; serviceType: ServiceType; status: RequestStatus; createdAt: Date; workingDays: number }[];
+  upcoming: { id: string; code: string; agencyName: string; serviceType: ServiceType; location: string; startAt: Date; coaches: string[] }[];
+}
+
+/** The last n calendar months (oldest first) as YYYY-MM in the given zone. */
+export function lastMonths(now: Date, zone: TimeZone, n = 12): string[] {
+  const local = new Date(now.getTime() + TIME_ZONES[zone].offsetMinutes * 60_000);
+  const out: string[] = [];
+  for (let i = n - 1; i >= 0; i--) {
+    const d = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() - i, 1));
+    out.push(`${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`);
+  }
+  return out;
+}
+
+interface GroupRow {
+  status: RequestStatus | null;
+  serviceType: ServiceType | null;
+  agencyLevel: AgencyLevel | null;
+  month: string | null;
+  n: number;
+}
+
+export async function dashboardData(db: Db, actor: StaffActor, zone: TimeZone, now = new Date()): Promise<DashboardData> {
+  const officeIds = await visibleOfficeIds(db, actor);
+  const months = lastMonths(now, zone);
+  const offset = TIME_ZONES[zone].offsetMinutes;
+  const [first = ""] = months;
+  const since = new Date(Date.UTC(Number(first.slice(0, 4)), Number(first.slice(5, 7)) - 1, 1) - offset * 60_000);
+  const coachOnly = !can(actor.roles, "request.view");
+
+  const [groups, users, queue, upcoming] = await Promise.all([
+    db.$queryRawUnsafe<GroupRow[]>(
+      `SELECT status::text AS status, "serviceType"::text AS "serviceType", "agencyLevel"::text AS "agencyLevel", month, count(*)::int AS n
+         FROM (SELECT status, "serviceType", "agencyLevel",
+                      CASE WHEN "createdAt" >= $2 THEN to_char("createdAt" + make_interval(mins => $3), 'YYYY-MM') END AS month
+                 FROM "CoachingRequest" WHERE "deletedAt" IS NULL AND "officeId" = ANY($1::uuid[])) r
+        GROUP BY GROUPING SETS ((status), ("serviceType"), ("agencyLevel"), (month))`,
+      officeIds,
+      since,
+      offset,
+    ),
+    db.$queryRawUnsafe<{ accounts: number; operators: number }[]>(
+      `SELECT count(*)::int AS accounts, count(*) FILTER (WHERE 'OPERATOR'::"Role" = ANY(roles))::int AS operators
+         FROM "User" WHERE "deletedAt" IS NULL AND "officeId" = ANY($1::uuid[])`,
+      officeIds,
+    ),
+    coachOnly
+      ? Promise.resolve([])
+      : db.coachingRequest.findMany({
+          where: { deletedAt: null, officeId: { in: officeIds }, status: { in: ["SUBMITTED", "IN_REVIEW"] } },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          take: 10,
+          select: { id: true, code: true, agencyName: true, serviceType: true, status: true, createdAt: true },
+        }),
+    db.coachingRequest.findMany({
+      where: {
+        deletedAt: null,
+        status: "APPROVED",
+        startAt: { gte: now },
+        ...(coachOnly ? { assignments: { some: { coachId: actor.userId } } } : { officeId: { in: officeIds } }),
+      },
+      orderBy: [{ startAt: "asc" }, { id: "asc" }],
+      take: 10,
+      select: {
+        id: true,
+        code: true,
+        agencyName: true,
+        serviceType: true,
+        location: true,
+        startAt: true,
+        assignments: { select: { coach: { select: { name: true } } } },
+      },
+    }),
+  ]);
+
+  const byStatus = { SUBMITTED: 0, IN_REVIEW: 0, APPROVED: 0, REJECTED: 0, DONE: 0, CANCELLED: 0 } as Record<RequestStatus, number>;
+  const service = new Map<ServiceType, number>();
+  const level = new Map<AgencyLevel, number>();
+  const month = new Map<string, number>();
+  // GROUPING SETS yields one row per set; the other columns are NULL in it.
+  for (const g of groups) {
+    if (g.status) byStatus[g.status] = g.n;
+    else if (g.serviceType) service.set(g.serviceType, g.n);
+    else if (g.agencyLevel) level.set(g.agencyLevel, g.n);
+    else if (g.month) month.set(g.month, g.n);
+  }
+  return {
+    byStatus,
+    total: Object.values(byStatus).reduce((a, b) => a + b, 0),
+    accounts: users[0]?.accounts ?? 0,
+    operators: users[0]?.operators ?? 0,
+    perMonth: months.map((m) => ({ month: m, count: month.get(m) ?? 0 })),
+    byServiceType: [...service].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count),
+    byAgencyLevel: [...level].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count),
+    queue: queue.map((r) => ({ ...r, workingDays: workingDaysBetween(r.createdAt, now) })),
+    upcoming: upcoming.map((r) => ({ ...r, coaches: r.assignments.map((a) => a.coach.name) })),
+  };
+}
