@@ -19,6 +19,8 @@ export interface TelegramChannelOptions {
   apiRoot?: string;
   /** Webhook mode: Telegram posts updates to this URL on our Fastify server. */
   webhook?: { url: string; secret?: string };
+  /** Called after an update was handled and its replies sent (for measurements and tests). */
+  onHandled?: (info: { externalId: string; updateId: string; ms: number; replies: number }) => void;
 }
 
 const ALLOWED_UPDATES = ["message", "edited_message", "callback_query"] as const;
@@ -77,12 +79,18 @@ export class TelegramChannel {
     const access = { maxBytes, fileUrl: (fileId: string) => this.bot.telegram.getFileLink(fileId) };
 
     this.bot.use(async (tctx) => {
+      const started = performance.now();
       const event = toEvent(tctx.update, this.botId, access);
       if (!event) return;
       // Handed to the engine before any await, so updates keep their order.
-      const replies = this.engine.handle(event);
+      const pending = this.engine.handle(event);
       if (tctx.callbackQuery) await tctx.answerCbQuery().catch((err) => this.log.debug({ err }, "answerCallbackQuery failed"));
-      for (const reply of await replies) await this.sender.send(event.externalId, reply);
+      const replies = await pending;
+      try {
+        for (const reply of replies) await this.sender.send(event.externalId, reply);
+      } finally {
+        opts.onHandled?.({ externalId: event.externalId, updateId: event.updateId, ms: performance.now() - started, replies: replies.length });
+      }
     });
     this.bot.catch((err) => this.log.error({ err }, "telegram update failed"));
   }

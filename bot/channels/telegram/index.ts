@@ -2,8 +2,8 @@
 // a start-up failure (bad token, no network) is reported, not fatal: the rest keeps running.
 import type { FastifyInstance } from "fastify";
 import { t } from "../../../core/messages/index.js";
-import type { AppContext } from "../../../core/runtime/context.js";
 import { writeChannelStatus } from "../../../core/runtime/channel-status.js";
+import type { AppContext } from "../../../core/runtime/context.js";
 import type { Engine } from "../../engine/index.js";
 import { TelegramChannel } from "./channel.js";
 
