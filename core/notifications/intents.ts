@@ -126,23 +126,32 @@ export async function cancelPendingReminders(tx: Tx, requestId: string): Promise
   return count;
 }
 
-/** Adds working days (Monday to Friday), keeping the time of day. */
-export function addWorkingDays(from: Date, days: number): Date {
-  const d = new Date(from);
+const WIB_MINUTES = 7 * 60;
+
+/**
+ * Adds working days (Monday to Friday), keeping the time of day. Days are counted on the office's
+ * wall clock (WIB unless told otherwise), not in UTC, where 06:00 on a Monday in Jakarta is still Sunday.
+ */
+export function addWorkingDays(from: Date, days: number, offsetMinutes = WIB_MINUTES): Date {
+  const shift = offsetMinutes * 60_000;
+  const d = new Date(from.getTime() + shift);
   let left = days;
   while (left > 0) {
     d.setUTCDate(d.getUTCDate() + 1);
     const wd = d.getUTCDay();
     if (wd !== 0 && wd !== 6) left--;
   }
-  return d;
+  return new Date(d.getTime() - shift);
 }
 
-/** Working days between two instants (for the supervisor's queue). */
-export function workingDaysBetween(from: Date, to: Date): number {
+/** Working days between two instants, on the office's wall clock (for the supervisor's queue). */
+export function workingDaysBetween(from: Date, to: Date, offsetMinutes = WIB_MINUTES): number {
+  const shift = offsetMinutes * 60_000;
+  const a = new Date(from.getTime() + shift);
+  const b = new Date(to.getTime() + shift);
   let n = 0;
-  const d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
-  const end = Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), to.getUTCDate());
+  const d = new Date(Date.UTC(a.getUTCFullYear(), a.getUTCMonth(), a.getUTCDate()));
+  const end = Date.UTC(b.getUTCFullYear(), b.getUTCMonth(), b.getUTCDate());
   while (d.getTime() < end) {
     d.setUTCDate(d.getUTCDate() + 1);
     const wd = d.getUTCDay();
