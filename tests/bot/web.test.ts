@@ -1,0 +1,210 @@
+// The web channel over HTTP: the simulator page, its JSON API, proactive messages for polling,
+// and the idle reminder (a delayed BullMQ job) arriving through it.
+import Fastify, { type FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OutboundMessage } from "../../bot/channels/types.js";
+import { WebChannel } from "../../bot/channels/web/channel.js";
+import { simulatorPlugin } from "../../bot/channels/web/plugin.js";
+import { createEngine, type Engine } from "../../bot/engine/index.js";
+import { storeAttachment } from "../../core/storage/index.js";
+import { type BotTestContext, botTestContext } from "./support/context.js";
+import { fakePdf, pdf } from "./support/files.js";
+
+const IDLE_MS = 400;
+let b: BotTestContext;
+let engine: Engine;
+let app: FastifyInstance;
+let n = 0;
+const session = () => `websession${String(n++).padStart(4, "0")}${Math.random().toString(36).slice(2, 10)}`;
+
+beforeAll(async () => {
+  b = await botTestContext();
+  engine = createEngine(b.ctx, { idleReminderMs: IDLE_MS });
+  app = Fastify();
+  await app.register(simulatorPlugin, { ctx: b.ctx, engine });
+  await app.ready();
+});
+afterAll(async () => {
+  await app?.close();
+  await engine?.close();
+  await b?.close();
+});
+
+async function send(body: Record<string, unknown>) {
+  const res = await app.inject({ method: "POST", url: "/simulator/api/send", payload: body });
+  return { status: res.statusCode, replies: (res.json() as { replies?: OutboundMessage[] }).replies ?? [], body: res.json() };
+}
+async function messages(sessionId: string, after = 0) {
+  const res = await app.inject({ method: "GET", url: `/simulator/api/messages?sessionId=${sessionId}&after=${after}` });
+  return (res.json() as { messages: { id: number; at: string; message: OutboundMessage }[] }).messages;
+}
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("simulator page", () => {
+  it("renders the chat page in Indonesian or English with stable test ids and no inline script", async () => {
+    const id = await app.inject({ method: "GET", url: "/simulator" });
+    expect(id.statusCode).toBe(200);
+    expect(id.headers["content-type"]).toContain("text/html");
+    for (const testId of ["simulator", "simulator-log", "simulator-input", "simulator-send", "simulator-file", "simulator-reset"]) {
+      expect(id.body).toContain(`data-testid="${testId}"`);
+    }
+    expect(id.body).toContain("<title>Simulator chat Sibina</title>");
+    expect(id.body).toContain('<script src="/simulator/app.js" defer></script>');
+    expect(id.body).not.toMatch(/<script>|<script [^>]*>[^<]+<\/script>|style="/);
+    const en = await app.inject({ method: "GET", url: "/simulator?lang=en" });
+    expect(en.body).toContain('<html lang="en">');
+    expect(en.body).toContain("Sibina chat simulator");
+    const js = await app.inject({ method: "GET", url: "/simulator/app.js" });
+    expect(js.headers["content-type"]).toContain("javascript");
+    expect(js.body).toContain('dataset.testid = "simulator-choice"');
+    expect(js.body).toContain('dataset.testid = "simulator-message"');
+  });
+});
+
+describe("simulator API", () => {
+  it("runs the same flows: buttons come back as choices, typed numbers work", async () => {
+    const sid = session();
+    const start = await send({ sessionId: sid, text: "/start" });
+    expect(start.status).toBe(200);
+    expect(start.replies[0]?.text).toContain("Halo! Saya Sibina");
+    expect(start.replies[0]?.choices?.map((c) => c.id)).toEqual(["request", "status", "modules", "testimonial", "contact"]);
+    const form = await send({ sessionId: sid, choiceId: "request" });
+    expect(form.replies[0]?.choices?.map((c) => c.label)).toEqual(["Setuju", "Tidak setuju"]);
+    const name = await send({ sessionId: sid, text: "1" });
+    expect(name.replies[0]?.text).toContain("(1/17) Siapa nama lengkap Anda?");
+  });
+
+  it("speaks English from the first message when the page is in English", async () => {
+    const sid = session();
+    const start = await send({ sessionId: sid, text: "/start", lang: "en" });
+    expect(start.replies[0]?.text).toContain("Hello! I am Sibina");
+  });
+
+  it("dedupes on the page's message id", async () => {
+    const sid = session();
+    await send({ sessionId: sid, text: "/start" });
+    const first = await send({ sessionId: sid, text: "2", messageId: "m-1" });
+    expect(first.replies.length).toBeGreaterThan(0);
+    const again = await send({ sessionId: sid, text: "2", messageId: "m-1" });
+    expect(again.replies).toEqual([]);
+  });
+
+  it("validates every input with a 400 and never reaches the engine with garbage", async () => {
+    expect((await send({ sessionId: "short", text: "hi" })).status).toBe(400);
+    expect((await send({ sessionId: "../../../etc/passwd-xxxxxxxx", text: "hi" })).status).toBe(400);
+    expect((await send({ sessionId: session() })).status).toBe(400);
+    expect((await send({ sessionId: session(), text: "x".repeat(20_001) })).status).toBe(400);
+    expect((await send({ sessionId: session(), file: { name: "a.pdf", data: "not base64!!" } })).status).toBe(400);
+    const bad = await app.inject({ method: "GET", url: "/simulator/api/messages?sessionId=x" });
+    expect(bad.statusCode).toBe(400);
+    const notJson = await app.inject({
+      method: "POST",
+      url: "/simulator/api/send",
+      payload: "text=hi",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(notJson.statusCode).toBe(415);
+  });
+
+  it("takes a file as base64, checked by content, and lets only the receiving session download sent modules", async () => {
+    const sid = session();
+    await send({ sessionId: sid, text: "/start" });
+    await send({ sessionId: sid, choiceId: "request" });
+    for (const text of [
+      "1",
+      "Siti Rahmawati",
+      "lewati",
+      "0812 3456 7890",
+      "siti@riau.go.id",
+      "Universitas Riau Baru",
+      "4",
+      "ya",
+      "1",
+      "3",
+      "Bimtek metadata untuk dosen statistik.",
+      "Kampus UNRI",
+      "1",
+      "12/06/2027 09:00",
+      "2 jam",
+      "sama",
+    ]) {
+      await send({ sessionId: sid, text });
+    }
+    const fake = await send({ sessionId: sid, file: { name: "surat.pdf", data: fakePdf().toString("base64") } });
+    expect(fake.replies[0]?.text).toContain("Jenis berkas tidak diterima.");
+    const ok = await send({ sessionId: sid, file: { name: "surat.pdf", data: pdf().toString("base64") } });
+    expect(ok.replies[0]?.text).toContain('Berkas "surat.pdf" diterima.');
+    expect(ok.replies[0]?.text).toContain("17. Lampiran: surat.pdf");
+
+    const stored = await storeAttachment(b.ctx.db, b.ctx.storage, { bytes: pdf("Modul"), fileName: "Modul GSBPM.pdf", maxBytes: 10e6 });
+    if (!stored.ok) throw new Error("fixture refused");
+    await b.ctx.db.module.create({
+      data: { title: "GSBPM untuk Pemula", category: "Proses Bisnis", topic: "BUSINESS_PROCESS", fileType: "PDF", attachmentId: stored.attachment.id },
+    });
+    const reader = session();
+    await send({ sessionId: reader, text: "/start" });
+    await send({ sessionId: reader, choiceId: "modules" });
+    const found = await send({ sessionId: reader, text: "gsbpm" });
+    const moduleChoice = found.replies.at(-1)?.choices?.[0];
+    expect(moduleChoice?.label).toBe("1. GSBPM untuk Pemula");
+    const sent = await send({ sessionId: reader, choiceId: moduleChoice!.id });
+    const doc = sent.replies.find((r) => r.document)?.document;
+    expect(doc).toEqual({ attachmentId: stored.attachment.id, fileName: "Modul GSBPM.pdf", mimeType: "application/pdf" });
+    const file = await app.inject({ method: "GET", url: `/simulator/api/files/${doc!.attachmentId}?sessionId=${reader}` });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers["content-type"]).toBe("application/pdf");
+    expect(file.rawPayload.equals(pdf("Modul"))).toBe(true);
+    const stranger = await app.inject({ method: "GET", url: `/simulator/api/files/${doc!.attachmentId}?sessionId=${session()}` });
+    expect(stranger.statusCode).toBe(404);
+  });
+});
+
+describe("proactive messages on the web channel", () => {
+  it("keeps notifications per session for polling, capped", async () => {
+    const sid = session();
+    const web = new WebChannel(b.ctx, { cap: 3 });
+    for (let i = 1; i <= 5; i++) await web.send(sid, { text: `Notice ${i}` });
+    const all = await messages(sid);
+    expect(all.map((m) => m.message.text)).toEqual(["Notice 3", "Notice 4", "Notice 5"]);
+    expect((await messages(sid, all[1]!.id)).map((m) => m.message.text)).toEqual(["Notice 5"]);
+    expect(await b.ctx.redis.ttl(`${b.ctx.redisPrefix}:web:${sid}:outbox`)).toBeGreaterThan(6 * 24 * 3600);
+  });
+
+  it("sends the idle reminder once after the silence, counted from the last answer", async () => {
+    const sid = session();
+    await send({ sessionId: sid, text: "/start" });
+    await send({ sessionId: sid, choiceId: "request" });
+    await send({ sessionId: sid, text: "1" });
+    await new Promise((r) => setTimeout(r, IDLE_MS / 2));
+    const lastAnswer = Date.now();
+    await send({ sessionId: sid, text: "Siti Rahmawati" });
+    const got = await until(
+      () => messages(sid),
+      (m) => m.length > 0,
+    );
+    expect(got.map((m) => m.message.text)).toEqual([
+      "Formulir pengajuan Anda belum selesai. Balas kapan saja untuk melanjutkan; jawaban Anda tersimpan selama 24 jam.",
+    ]);
+    expect(new Date(got[0]!.at).getTime()).toBeGreaterThanOrEqual(lastAnswer + IDLE_MS);
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    expect(await messages(sid)).toHaveLength(1);
+  });
+
+  it("sends no reminder to someone who left the form", async () => {
+    const sid = session();
+    await send({ sessionId: sid, text: "/start" });
+    await send({ sessionId: sid, choiceId: "request" });
+    await send({ sessionId: sid, text: "1" });
+    await send({ sessionId: sid, text: "batal" });
+    // The job still fires; it sees the form is gone and sends nothing.
+    await new Promise((r) => setTimeout(r, IDLE_MS * 2));
+    expect(await messages(sid)).toEqual([]);
+  });
+});
