@@ -38,6 +38,8 @@ export interface PanelOptions {
   sessionSecret?: string;
   /** Login attempts per IP per window. */
   loginLimit?: { max: number; timeWindow: number };
+  /** How long dashboard counts stay fresh in the cache (0: always computed). */
+  dashboardFreshSeconds?: number;
 }
 
 declare module "fastify" {
@@ -50,6 +52,7 @@ export interface PanelServices {
   store: Awaited<ReturnType<typeof registerSecurity>>["store"];
   maxUploadBytes: number;
   loginLimit: { max: number; timeWindow: number };
+  dashboardFreshMs: number;
 }
 
 // The TOTP-required roles setting, cached briefly so it is not read on every request.
@@ -71,7 +74,13 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   const { ctx } = opts;
   const maxUploadBytes = ctx.config.MAX_UPLOAD_MB * 1024 * 1024;
   const { store } = await registerSecurity(app, ctx, { sessionSecret: opts.sessionSecret });
-  app.decorate("panel", { ctx, store, maxUploadBytes, loginLimit: opts.loginLimit ?? { max: 10, timeWindow: 60_000 } });
+  app.decorate("panel", {
+    ctx,
+    store,
+    maxUploadBytes,
+    loginLimit: opts.loginLimit ?? { max: 10, timeWindow: 60_000 },
+    dashboardFreshMs: (opts.dashboardFreshSeconds ?? 30) * 1000,
+  });
 
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(multipart, {

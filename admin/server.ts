@@ -1,6 +1,7 @@
 // The Fastify app: the admin panel, the web chat simulator and the health endpoint.
 // Other parts of the product register their routes here, one line each.
 import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { simulatorPlugin } from "../bot/channels/web/plugin.js";
 import type { AppContext } from "../core/runtime/context.js";
@@ -36,6 +37,9 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: "same-origin" },
   });
+
+  // Rate limits live in Redis (shared by every instance); only routes that ask for one are limited.
+  await app.register(rateLimit, { global: false, redis: ctx.redis, nameSpace: `${ctx.redisPrefix}:rl:` });
 
   // Probes with a deadline: a Redis that went away must read "down", not hang the request.
   app.get("/health", async (_req, reply) => {

@@ -1,9 +1,8 @@
 // The panel's security stack: Redis sessions behind a __Host- cookie, CSRF on every form,
-// login rate limits in Redis, and a secure-context shim for local development.
+// and a secure-context shim for local development. (Rate limits are registered app-wide in server.ts.)
 import { randomBytes } from "node:crypto";
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
-import rateLimit from "@fastify/rate-limit";
 import session from "@fastify/session";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../../core/runtime/context.js";
@@ -58,6 +57,5 @@ export async function registerSecurity(app: FastifyInstance, ctx: AppContext, op
       return (req.headers["x-csrf-token"] as string | undefined) ?? "";
     },
   });
-  await app.register(rateLimit, { global: false, redis: ctx.redis, nameSpace: `${ctx.redisPrefix}:rl:`, skipOnError: false });
   return { store };
 }

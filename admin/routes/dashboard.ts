@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { dashboardData } from "../../core/dashboard/service.js";
 import { AGENCY_LEVELS, labelOf, SERVICE_TYPES } from "../../core/reference/index.js";
 import { barChart, columnChart } from "../http/charts.js";
+import { dashboardCache } from "../http/dashboard-cache.js";
 import { actorOf, allow } from "../http/guard.js";
 
 const MONTHS = {
@@ -11,9 +12,14 @@ const MONTHS = {
 };
 
 export async function dashboardRoutes(app: FastifyInstance) {
-  const { ctx } = app.panel;
+  const { ctx, dashboardFreshMs } = app.panel;
+  const aggregates = dashboardCache(ctx, dashboardFreshMs);
 
-  const load = async (request: Parameters<typeof actorOf>[0]) => dashboardData(ctx.db, actorOf(request), request.staff!.office.timeZone);
+  const load = async (request: Parameters<typeof actorOf>[0]) => {
+    const zone = request.staff!.office.timeZone;
+    const now = new Date();
+    return dashboardData(ctx.db, actorOf(request), zone, now, (ids) => aggregates(ids, zone, now));
+  };
 
   app.get("/dashboard", { onRequest: allow("dashboard.view") }, async (request, reply) => {
     const data = await load(request);

@@ -14,6 +14,8 @@ export interface MonthCount {
 }
 
 export interface DashboardData {
+  /** When the counts were computed (they may come from a short-lived cache). */
+  asOf: string;
   byStatus: Record<RequestStatus, number>;
   total: number;
   accounts: number;
@@ -44,15 +46,21 @@ interface GroupRow {
   n: number;
 }
 
-export async function dashboardData(db: Db, actor: StaffActor, zone: TimeZone, now = new Date()): Promise<DashboardData> {
-  const officeIds = await visibleOfficeIds(db, actor);
+export type DashboardAggregates = Pick<
+  DashboardData,
+  "asOf" | "byStatus" | "total" | "accounts" | "operators" | "perMonth" | "byServiceType" | "byAgencyLevel"
+>;
+
+/**
+ * The counts and chart series for a set of offices: one grouped scan of the requests. This is
+ * the expensive part at 100k requests, and the part a caller may cache for a short while.
+ */
+export async function dashboardAggregates(db: Db, officeIds: readonly string[], zone: TimeZone, now = new Date()): Promise<DashboardAggregates> {
   const months = lastMonths(now, zone);
   const offset = TIME_ZONES[zone].offsetMinutes;
   const [first = ""] = months;
   const since = new Date(Date.UTC(Number(first.slice(0, 4)), Number(first.slice(5, 7)) - 1, 1) - offset * 60_000);
-  const coachOnly = !can(actor.roles, "request.view");
-
-  const [groups, users, queue, upcoming] = await Promise.all([
+  const [groups, users] = await Promise.all([
     db.$queryRawUnsafe<GroupRow[]>(
       `SELECT status::text AS status, "serviceType"::text AS "serviceType", "agencyLevel"::text AS "agencyLevel", month, count(*)::int AS n
          FROM (SELECT status, "serviceType", "agencyLevel",
@@ -68,10 +76,38 @@ export async function dashboardData(db: Db, actor: StaffActor, zone: TimeZone, n
          FROM "User" WHERE "deletedAt" IS NULL AND "officeId" = ANY($1::uuid[])`,
       officeIds,
     ),
+  ]);
+  const byStatus = { SUBMITTED: 0, IN_REVIEW: 0, APPROVED: 0, REJECTED: 0, DONE: 0, CANCELLED: 0 } as Record<RequestStatus, number>;
+  const service = new Map<ServiceType, number>();
+  const level = new Map<AgencyLevel, number>();
+  const month = new Map<string, number>();
+  // GROUPING SETS yields one row per set; the other columns are NULL in it.
+  for (const g of groups) {
+    if (g.status) byStatus[g.status] = g.n;
+    else if (g.serviceType) service.set(g.serviceType, g.n);
+    else if (g.agencyLevel) level.set(g.agencyLevel, g.n);
+    else if (g.month) month.set(g.month, g.n);
+  }
+  return {
+    asOf: now.toISOString(),
+    byStatus,
+    total: Object.values(byStatus).reduce((a, b) => a + b, 0),
+    accounts: users[0]?.accounts ?? 0,
+    operators: users[0]?.operators ?? 0,
+    perMonth: months.map((m) => ({ month: m, count: month.get(m) ?? 0 })),
+    byServiceType: [...service].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count),
+    byAgencyLevel: [...level].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count),
+  };
+}
+
+/** The live work lists: the supervisor's queue (oldest first) and upcoming sessions (a coach's own). */
+export async function dashboardLists(db: Db, actor: StaffActor, officeIds: readonly string[], zone: TimeZone, now = new Date()) {
+  const coachOnly = !can(actor.roles, "request.view");
+  const [queue, upcoming] = await Promise.all([
     coachOnly
       ? Promise.resolve([])
       : db.coachingRequest.findMany({
-          where: { deletedAt: null, officeId: { in: officeIds }, status: { in: ["SUBMITTED", "IN_REVIEW"] } },
+          where: { deletedAt: null, officeId: { in: [...officeIds] }, status: { in: ["SUBMITTED", "IN_REVIEW"] } },
           orderBy: [{ createdAt: "asc" }, { id: "asc" }],
           take: 10,
           select: { id: true, code: true, agencyName: true, serviceType: true, status: true, createdAt: true },
@@ -81,7 +117,7 @@ export async function dashboardData(db: Db, actor: StaffActor, zone: TimeZone, n
         deletedAt: null,
         status: "APPROVED",
         startAt: { gte: now },
-        ...(coachOnly ? { assignments: { some: { coachId: actor.userId } } } : { officeId: { in: officeIds } }),
+        ...(coachOnly ? { assignments: { some: { coachId: actor.userId } } } : { officeId: { in: [...officeIds] } }),
       },
       orderBy: [{ startAt: "asc" }, { id: "asc" }],
       take: 10,
@@ -96,27 +132,21 @@ export async function dashboardData(db: Db, actor: StaffActor, zone: TimeZone, n
       },
     }),
   ]);
-
-  const byStatus = { SUBMITTED: 0, IN_REVIEW: 0, APPROVED: 0, REJECTED: 0, DONE: 0, CANCELLED: 0 } as Record<RequestStatus, number>;
-  const service = new Map<ServiceType, number>();
-  const level = new Map<AgencyLevel, number>();
-  const month = new Map<string, number>();
-  // GROUPING SETS yields one row per set; the other columns are NULL in it.
-  for (const g of groups) {
-    if (g.status) byStatus[g.status] = g.n;
-    else if (g.serviceType) service.set(g.serviceType, g.n);
-    else if (g.agencyLevel) level.set(g.agencyLevel, g.n);
-    else if (g.month) month.set(g.month, g.n);
-  }
   return {
-    byStatus,
-    total: Object.values(byStatus).reduce((a, b) => a + b, 0),
-    accounts: users[0]?.accounts ?? 0,
-    operators: users[0]?.operators ?? 0,
-    perMonth: months.map((m) => ({ month: m, count: month.get(m) ?? 0 })),
-    byServiceType: [...service].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count),
-    byAgencyLevel: [...level].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count),
-    queue: queue.map((r) => ({ ...r, workingDays: workingDaysBetween(r.createdAt, now) })),
+    queue: queue.map((r) => ({ ...r, workingDays: workingDaysBetween(r.createdAt, now, TIME_ZONES[zone].offsetMinutes) })),
     upcoming: upcoming.map((r) => ({ ...r, coaches: r.assignments.map((a) => a.coach.name) })),
   };
+}
+
+/** Everything the dashboard shows. `aggregates` lets a caller supply cached counts. */
+export async function dashboardData(
+  db: Db,
+  actor: StaffActor,
+  zone: TimeZone,
+  now = new Date(),
+  aggregates: (officeIds: string[]) => Promise<DashboardAggregates> = (ids) => dashboardAggregates(db, ids, zone, now),
+): Promise<DashboardData> {
+  const officeIds = await visibleOfficeIds(db, actor);
+  const [counts, lists] = await Promise.all([aggregates(officeIds), dashboardLists(db, actor, officeIds, zone, now)]);
+  return { ...counts, ...lists };
 }

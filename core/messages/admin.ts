@@ -62,6 +62,7 @@ const id = {
   "error.wrongPassword": "Kata sandi saat ini salah.",
 
   "admin.dashboard.title": "Beranda",
+  "admin.dashboard.asOf": "angka per {time}",
   "admin.dashboard.requests": "Pengajuan pembinaan",
   "admin.dashboard.coachingsDone": "Pembinaan selesai",
   "admin.dashboard.accounts": "Akun terdaftar",
@@ -442,6 +443,7 @@ const en: Record<keyof typeof id, string> = {
   "error.wrongPassword": "The current password is wrong.",
 
   "admin.dashboard.title": "Dashboard",
+  "admin.dashboard.asOf": "figures as of {time}",
   "admin.dashboard.requests": "Coaching requests",
   "admin.dashboard.coachingsDone": "Coachings done",
   "admin.dashboard.accounts": "Registered accounts",

@@ -24,7 +24,9 @@ export interface Panel {
   close(): Promise<void>;
 }
 
-export async function startPanel(opts: { seed?: boolean; maxUploadMb?: number; loginMax?: number; listen?: boolean } = {}): Promise<Panel> {
+export async function startPanel(
+  opts: { seed?: boolean; maxUploadMb?: number; loginMax?: number; listen?: boolean; dashboardFreshSeconds?: number } = {},
+): Promise<Panel> {
   const t = await createTestDb();
   const storageDir = await mkdtemp(path.join(tmpdir(), "sibina-admin-"));
   const storage = new LocalDiskStorage(storageDir);
@@ -44,7 +46,9 @@ export async function startPanel(opts: { seed?: boolean; maxUploadMb?: number; l
     storage,
     redisPrefix: testRedisPrefix(),
   });
-  const app = await buildServer(ctx, { panel: { sessionSecret: SESSION_SECRET, loginLimit: { max: opts.loginMax ?? 1000, timeWindow: 60_000 } } });
+  const app = await buildServer(ctx, {
+    panel: { sessionSecret: SESSION_SECRET, loginLimit: { max: opts.loginMax ?? 1000, timeWindow: 60_000 }, dashboardFreshSeconds: opts.dashboardFreshSeconds },
+  });
   if (opts.listen) await app.listen({ host: "127.0.0.1", port: 0 });
   else await app.ready();
   return {
