@@ -5,21 +5,23 @@
 // Times come from Redis itself, so instances with skewed clocks still agree.
 import type { Redis } from "ioredis";
 
-const RESERVE = `
+// Grants a send only when it may happen now: the slot is taken at the moment of sending,
+// so a job that wakes late (busy event loop, slow Redis reply) can never squeeze two sends
+// closer together than the gap. Unused time is not saved up, so there are no bursts.
+const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local g = tonumber(redis.call('GET', KEYS[1]) or '0')
 local r = tonumber(redis.call('GET', KEYS[2]) or '0')
 local p = tonumber(redis.call('GET', KEYS[3]) or '0')
 if p > now then return {2, p, now} end
-local slot = math.max(now, g)
-if r > slot then return {1, r, now} end
-if slot - now > tonumber(ARGV[3]) then return {2, slot, now} end
+if r > now then return {1, r, now} end
+if g > now then return {3, g, now} end
 local gg = tonumber(ARGV[1])
-if gg > 0 then redis.call('SET', KEYS[1], slot + gg, 'PX', slot - now + gg + 60000) end
+if gg > 0 then redis.call('SET', KEYS[1], now + gg, 'PX', math.ceil(gg) + 60000) end
 local rg = tonumber(ARGV[2])
-if rg > 0 then redis.call('SET', KEYS[2], slot + rg, 'PX', slot - now + rg + 60000) end
-return {0, slot, now}
+if rg > 0 then redis.call('SET', KEYS[2], now + rg, 'PX', math.ceil(rg) + 60000) end
+return {0, now, now}
 `;
 
 const PAUSE = `
@@ -52,7 +54,7 @@ export interface PacingRule {
 /** Telegram: ≤ rate/s overall, 1/s per private chat, 20/min per group (negative chat ids). */
 export function telegramRule(ratePerSecond: number): PacingRule {
   return {
-    globalGapMs: Math.ceil(1000 / ratePerSecond),
+    globalGapMs: 1000 / ratePerSecond,
     jitterMs: 0,
     // A small margin over Telegram's 1 s so network jitter never makes two arrive closer.
     recipientGapMs: (chatId) => (chatId.startsWith("-") ? 3_100 : 1_100),
@@ -67,13 +69,15 @@ export function whatsappRule(minGapMs: number, recipientGapMs: number): PacingRu
 
 export const NO_PACING: PacingRule = { globalGapMs: 0, jitterMs: 0, recipientGapMs: () => 0, maxWaitMs: 0 };
 
-export type Reservation =
-  /** Send after waitMs. */
-  | { kind: "go"; waitMs: number }
-  /** The recipient had a message too recently: try again at atMs (Redis time, converted to local). */
+export type Acquired =
+  /** Send now. */
+  | { kind: "go" }
+  /** The recipient had a message too recently: try again in retryInMs. */
   | { kind: "recipient_busy"; retryInMs: number }
-  /** The channel is paused (429) or its queue of reserved slots is long: stop fetching for a while. */
+  /** The channel is paused (429) or busy for longer than maxWaitMs: stop fetching for retryInMs. */
   | { kind: "channel_busy"; retryInMs: number };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Pacer {
   constructor(
@@ -87,23 +91,30 @@ export class Pacer {
     return `${this.prefix}:pace:${this.channel}:${part}`;
   }
 
-  /** Reserves a send slot for this recipient, atomically across instances. */
-  async reserve(address: string): Promise<Reservation> {
-    const gap = this.rule.globalGapMs > 0 ? this.rule.globalGapMs + Math.floor(Math.random() * (this.rule.jitterMs + 1)) : 0;
-    const [status, at, now] = (await this.redis.eval(
-      RESERVE,
-      3,
-      this.key("global"),
-      this.key(`to:${address}`),
-      this.key("pause"),
-      String(gap),
-      String(this.rule.recipientGapMs(address)),
-      String(this.rule.maxWaitMs),
-    )) as [number, number, number];
-    const inMs = Math.max(0, at - now);
-    if (status === 0) return { kind: "go", waitMs: inMs };
-    if (status === 1) return { kind: "recipient_busy", retryInMs: inMs };
-    return { kind: "channel_busy", retryInMs: Math.max(inMs, 1) };
+  /**
+   * Waits (in-process, up to maxWaitMs) until this channel may send to this recipient, and
+   * takes that slot atomically across instances. Call it right before sending.
+   */
+  async acquire(address: string): Promise<Acquired> {
+    const started = Date.now();
+    for (;;) {
+      const gap = this.rule.globalGapMs > 0 ? (this.rule.globalGapMs + Math.random() * this.rule.jitterMs).toFixed(3) : "0";
+      const [status, at, now] = (await this.redis.eval(
+        ACQUIRE,
+        3,
+        this.key("global"),
+        this.key(`to:${address}`),
+        this.key("pause"),
+        gap,
+        String(this.rule.recipientGapMs(address)),
+      )) as [number, number, number];
+      const inMs = Math.max(1, Math.ceil(at - now));
+      if (status === 0) return { kind: "go" };
+      if (status === 1) return { kind: "recipient_busy", retryInMs: inMs };
+      if (status === 2 || Date.now() - started + inMs > this.rule.maxWaitMs) return { kind: "channel_busy", retryInMs: inMs };
+      // A little random extra so concurrent waiters do not all ask at the same instant.
+      await sleep(inMs + Math.random() * 2);
+    }
   }
 
   /** The platform said "too many requests": nobody sends on this channel for ms. Returns the pause left. */

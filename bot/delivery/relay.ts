@@ -64,7 +64,9 @@ export async function relayOnce(
         SELECT id FROM "Outbox" WHERE status = 'PENDING' AND "availableAt" <= ${now}
         ORDER BY "availableAt", "createdAt" LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
       if (claimed.length === 0) return { queued: 0, unreachable: 0 };
-      const rows = await tx.outbox.findMany({ where: { id: { in: claimed.map((c) => c.id) } } });
+      // Kept in claim order (oldest first), so a person's notices are queued in the order written.
+      const byId = new Map((await tx.outbox.findMany({ where: { id: { in: claimed.map((c) => c.id) } } })).map((r) => [r.id, r]));
+      const rows = claimed.map((c) => byId.get(c.id)!);
       const jobs: JobSpec[] = [];
       const queued: string[] = [];
       const unreachable: string[] = [];

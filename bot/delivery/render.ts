@@ -120,7 +120,7 @@ export function composeNotice(data: NoticeData, locale: Locale, links: Links): R
     case "request.rejected":
       return { title: requestTitle, text: tr("notify.request.rejected", { ...base, reason: excerpt(data.note ?? r.rejectionReason) }) };
     case "request.done":
-      return { title: requestTitle, text: tr("notify.request.done", base) };
+      return { title: requestTitle, text: tr("notify.request.done", { ...base, menuItem: tr("bot.menu.testimonial") }) };
     case "request.cancelled":
       return { title: requestTitle, text: tr("notify.request.cancelled", base) };
     case "coach.assigned":

@@ -6,6 +6,7 @@ import { Telegram } from "telegraf";
 import type { Config } from "../../core/config.js";
 import { t } from "../../core/messages/index.js";
 import type { Locale } from "../../core/reference/index.js";
+import { toTelegram } from "../channels/telegram/render.js";
 import type { ChannelSender, OutboundMessage } from "../channels/types.js";
 import type { DeliveryChannel } from "./queues.js";
 
@@ -46,18 +47,13 @@ export function isChannelDown(err: unknown): boolean {
   return (err as { name?: string })?.name === "WhatsAppNotConnectedError";
 }
 
-export type TelegramRenderer = (message: OutboundMessage) => { text: string; extra?: Record<string, unknown> };
+export type TelegramRenderer = (message: OutboundMessage) => { text: string; extra?: object };
 
-/** Plain text with choices as an inline keyboard, for when no richer renderer is given. */
-export const plainTelegram: TelegramRenderer = (message) => ({
-  text: message.text,
-  extra: message.choices?.length
-    ? { reply_markup: { inline_keyboard: message.choices.map((c) => [{ text: c.label, callback_data: c.id.slice(0, 64) }]) } }
-    : undefined,
-});
-
-/** Proactive Telegram messages through the Bot API (TELEGRAM_API_ROOT for an emulator). */
-export function telegramSender(token: string, apiRoot: string | undefined, render: TelegramRenderer = plainTelegram): Sender {
+/**
+ * Proactive Telegram messages through the Bot API (TELEGRAM_API_ROOT for an emulator),
+ * rendered exactly like the bot's own replies (toTelegram).
+ */
+export function telegramSender(token: string, apiRoot: string | undefined, render: TelegramRenderer = toTelegram): Sender {
   const telegram = new Telegram(token, apiRoot ? { apiRoot } : {});
   return {
     channel: "telegram",

@@ -23,7 +23,6 @@ export interface ChannelWorkerOptions {
 
 export type SendOutcome = "sent" | "already_sent" | "cancelled" | "missing";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DAY_MS = 24 * 3600_000;
 
 export function pacingFor(ctx: AppContext, channel: DeliveryChannel): PacingRule {
@@ -36,6 +35,32 @@ const DEFAULT_CONCURRENCY: Record<DeliveryChannel, number> = { telegram: 16, wha
 
 /** The pacing key of an address: a WhatsApp number is the same recipient as a JID or a phone. */
 const paceKey = (channel: DeliveryChannel, address: string) => (channel === "whatsapp" ? address.replace(/@.*$/, "").replace(/\D/g, "") : address);
+
+/**
+ * Lets jobs prepare (load, render) concurrently but send one at a time, in the order they were
+ * taken from the queue: each job gets a ticket and waits for its turn to send.
+ */
+function turnstile() {
+  let issued = 0;
+  let serving = 0;
+  const finished = new Set<number>();
+  const waiting = new Map<number, () => void>();
+  return {
+    ticket: () => issued++,
+    async turn(ticket: number) {
+      if (ticket !== serving) await new Promise<void>((resolve) => waiting.set(ticket, resolve));
+    },
+    done(ticket: number) {
+      finished.add(ticket);
+      while (finished.delete(serving)) serving++;
+      const next = waiting.get(serving);
+      if (next) {
+        waiting.delete(serving);
+        next();
+      }
+    },
+  };
+}
 
 const shortError = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500);
 
@@ -50,6 +75,9 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
   const links = panelLinks(ctx.config);
   const log = ctx.log.child({ part: "delivery", channel });
   const db = ctx.db;
+  // One send at a time per process, each recorded before the next: a crash repeats at most one
+  // message, and a person's notices go out in the order they were queued.
+  const sends = turnstile();
 
   async function recordSent(outboxId: string, address: string, messageId: string | undefined) {
     await db.$transaction([
@@ -75,12 +103,20 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
   }
 
   async function process(job: Job<NotifyJob>, token?: string): Promise<SendOutcome> {
+    const ticket = sends.ticket();
+    try {
+      return await handle(job, token, () => sends.turn(ticket));
+    } finally {
+      sends.done(ticket);
+    }
+  }
+
+  async function handle(job: Job<NotifyJob>, token: string | undefined, myTurn: () => Promise<void>): Promise<SendOutcome> {
     const { outboxId } = job.data;
     const row = await db.outbox.findUnique({ where: { id: outboxId } });
     if (!row) return "missing";
     if (row.status === "CANCELLED" || row.status === "UNREACHABLE") return "cancelled";
-    const done = await db.delivery.findUnique({ where: { outboxId_channel: { outboxId, channel } } });
-    if (done?.status === "SENT") return "already_sent";
+    if ((await db.delivery.findUnique({ where: { outboxId_channel: { outboxId, channel } } }))?.status === "SENT") return "already_sent";
     if (!(await stillRelevant(db, row))) {
       await db.outbox.updateMany({ where: { id: outboxId, status: { in: ["PENDING", "QUEUED"] } }, data: { status: "CANCELLED" } });
       return "cancelled";
@@ -95,16 +131,20 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
     const notice = composeNotice(await loadNotice(db, row), target.locale, links);
     const message = { text: notice.text, subject: notice.title, locale: target.locale };
 
-    const slot = await pacer.reserve(paceKey(channel, target.address));
+    await myTurn();
+    // Checked again right before sending: cancelled meanwhile, or sent by a re-run of a stalled job.
+    const now = await db.outbox.findUnique({
+      where: { id: outboxId },
+      select: { status: true, deliveries: { where: { channel, status: "SENT" }, select: { id: true } } },
+    });
+    if (!now || now.status === "CANCELLED") return "cancelled";
+    if (now.deliveries.length > 0) return "already_sent";
+    const slot = await pacer.acquire(paceKey(channel, target.address));
     if (slot.kind === "recipient_busy") {
       await job.moveToDelayed(Date.now() + slot.retryInMs, token);
       throw new DelayedError();
     }
     if (slot.kind === "channel_busy") return rateLimited(slot.retryInMs);
-    if (slot.waitMs > 0) await sleep(slot.waitMs);
-    // A 429 seen by another job while we waited for our slot pauses us too.
-    const paused = await pacer.pausedFor();
-    if (paused > 0) return rateLimited(paused);
 
     let result: { messageId?: string };
     try {
@@ -112,8 +152,9 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
     } catch (e) {
       const wait = retryAfterMs(e);
       if (wait !== null) {
-        log.warn({ jobId: job.id, retryAfterMs: wait }, "rate limited by the platform; pausing the channel");
-        return rateLimited(await pacer.pause(wait));
+        const left = await pacer.pause(wait);
+        log.warn({ jobId: job.id, retryAfterMs: wait }, "rate limited by the platform; channel paused");
+        return rateLimited(left);
       }
       if (isChannelDown(e)) return waitForChannel(job, token);
       const permanent = isPermanent(e);
@@ -122,6 +163,7 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
       if (permanent) throw new UnrecoverableError(shortError(e));
       throw e;
     }
+    // Recorded before the next send may start: a crash leaves at most this one unconfirmed.
     await recordSent(outboxId, target.address, result.messageId);
     return "sent";
   }
@@ -149,7 +191,7 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
     stalledInterval: opts.stalledIntervalMs ?? 15_000,
     // The real pacing is the Redis slot reservation; this cap is a backstop, and it is what
     // makes worker.rateLimit() hold the whole queue after a 429.
-    limiter: { max: channel === "telegram" ? Math.ceil(ctx.config.TELEGRAM_RATE_PER_SECOND) : 100, duration: 1000 },
+    limiter: { max: channel === "telegram" ? Math.ceil(ctx.config.TELEGRAM_RATE_PER_SECOND * 1.25) : 100, duration: 1000 },
   });
   worker.on("error", (err) => log.warn({ err: { name: err.name, message: err.message } }, "delivery worker error"));
   worker.on("failed", (job, err) => {

@@ -11,7 +11,7 @@ const id = {
   "notify.request.rejected":
     "Mohon maaf, pengajuan {code} ({service}, {date}) tidak dapat kami setujui.\nAlasan: {reason}\n\nAnda dapat mengajukan kembali kapan saja.",
   "notify.request.done":
-    "Pembinaan {code} ({service}) telah Selesai. Terima kasih atas kerja samanya!\n\nKami sangat menghargai pendapat Anda: ketik testimoni untuk memberi nilai 1–5 dan kesan singkat.",
+    "Pembinaan {code} ({service}) telah Selesai. Terima kasih atas kerja samanya!\n\nKami sangat menghargai pendapat Anda: ketik menu lalu pilih \u201c{menuItem}\u201d untuk memberi nilai 1–5 dan kesan singkat.",
   "notify.request.cancelled": "Pengajuan {code} ({service}, {date}) telah dibatalkan.",
   "notify.request.update": "Ada pembaruan untuk pengajuan {code}: status sekarang {status}.",
   "notify.supervisor.submitted": "Pengajuan baru {code}\n{agency}\n{service}, {date}\nLokasi: {location}\n\nTinjau di panel: {link}",
@@ -64,7 +64,7 @@ const en: Record<keyof typeof id, string> = {
   "notify.request.rejected":
     "We are sorry, request {code} ({service}, {date}) could not be approved.\nReason: {reason}\n\nYou are welcome to submit a new request at any time.",
   "notify.request.done":
-    "The coaching for {code} ({service}) is Done. Thank you for working with us!\n\nWe value your opinion: type testimonial to give a rating from 1 to 5 and a short comment.",
+    "The coaching for {code} ({service}) is Done. Thank you for working with us!\n\nWe value your opinion: type menu and choose \u201c{menuItem}\u201d to give a rating from 1 to 5 and a short comment.",
   "notify.request.cancelled": "Request {code} ({service}, {date}) has been cancelled.",
   "notify.request.update": "There is an update on request {code}: its status is now {status}.",
   "notify.supervisor.submitted": "New request {code}\n{agency}\n{service}, {date}\nLocation: {location}\n\nReview it in the panel: {link}",

@@ -52,12 +52,12 @@ export function recordingSender(channel: DeliveryChannel): RecordingSender {
 }
 
 /** Polls until check() returns a truthy value; fails with what it last saw. */
-export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 15_000, what = "condition"): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 15_000, what = "condition"): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < until) {
     last = await check();
-    if (last) return last;
+    if (last) return last as NonNullable<T>;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
@@ -71,3 +71,12 @@ export async function closeContext(ctx: AppContext) {
 }
 
 export { createRedis };
+
+// telegram-test-api is CommonJS with `exports.default`; under ESM the class sits one level down.
+import * as telegramTestApi from "telegram-test-api";
+import type { TelegramServer as TelegramServerType } from "telegram-test-api/lib/telegramServer.js";
+
+type ServerCtor = new (config: { port: number; host: string; storeTimeout?: number }) => TelegramServerType;
+const mod = telegramTestApi as unknown as { default: ServerCtor & { default?: ServerCtor } };
+export const TelegramServer: ServerCtor = mod.default.default ?? mod.default;
+export type TelegramServer = TelegramServerType;

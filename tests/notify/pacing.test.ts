@@ -1,0 +1,101 @@
+// Pacing measured on send timestamps: WhatsApp's conservative gaps (overall and per number),
+// Telegram's 1 message per second per chat, and two relays never queue a row twice.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDelivery } from "../../bot/delivery/index.js";
+import { deliveryQueues } from "../../bot/delivery/queues.js";
+import { relayOnce } from "../../bot/delivery/relay.js";
+import type { AppContext } from "../../core/runtime/context.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+import { makeUser, seedOffices } from "../helpers/fixtures.js";
+import { closeContext, notifyContext, recordingSender, waitFor } from "./helpers.js";
+
+let t: TestDb;
+let ctx: AppContext;
+let officeId: string;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  officeId = (await seedOffices(t.db)).riau.id;
+  ctx = await notifyContext(t, { WHATSAPP_MIN_GAP_MS: "150", WHATSAPP_RECIPIENT_GAP_MS: "500", TELEGRAM_RATE_PER_SECOND: "28" });
+});
+afterAll(async () => {
+  await closeContext(ctx);
+  await t.drop();
+});
+
+/** `perPerson` alerts for each of `people` admins reachable on `channel`. */
+async function alerts(tag: string, channel: "whatsapp" | "telegram" | "web", people: number, perPerson: number) {
+  const admins = await Promise.all(Array.from({ length: people }, (_, i) => makeUser(t.db, officeId, ["ADMIN"], `${tag} ${i}`)));
+  await t.db.channelIdentity.createMany({
+    data: admins.map((a, i) => ({ channel, externalId: channel === "whatsapp" ? `62812000${tag.length}${i}@s.whatsapp.net` : `${tag}-${i}`, userId: a.id })),
+  });
+  const rows = admins.flatMap((a, i) =>
+    Array.from({ length: perPerson }, (_, k) => ({
+      kind: "channel.whatsapp_logged_out",
+      dedupeKey: `${tag}:${i}:${k}`,
+      recipientKind: "ADMIN" as const,
+      recipientUserId: a.id,
+      payload: { channel: "whatsapp", k },
+    })),
+  );
+  await t.db.outbox.createMany({ data: rows });
+  return rows.length;
+}
+
+const gaps = (times: number[]) => times.slice(1).map((at, i) => at - times[i]!);
+
+describe("pacing", () => {
+  it("WhatsApp: one message per gap overall (with jitter) and a longer gap per recipient", async () => {
+    const n = await alerts("wa", "whatsapp", 2, 3);
+    const wa = recordingSender("whatsapp");
+    const delivery = startDelivery(ctx, [wa], { relay: { pollMs: 50 } });
+    try {
+      await waitFor(() => wa.sent.length === n, 20_000, "all WhatsApp sends");
+      const all = wa.sent.map((m) => m.at);
+      expect(Math.min(...gaps(all))).toBeGreaterThanOrEqual(150 - 2);
+      for (const address of new Set(wa.sent.map((m) => m.address))) {
+        expect(Math.min(...gaps(wa.sent.filter((m) => m.address === address).map((m) => m.at)))).toBeGreaterThanOrEqual(500 - 2);
+      }
+      // Jitter: the gaps are not all the same.
+      expect(new Set(gaps(all).map((g) => Math.round(g / 10))).size).toBeGreaterThan(1);
+    } finally {
+      await delivery.stop();
+    }
+  });
+
+  it("Telegram: never more than one message per second to a chat", async () => {
+    const n = await alerts("tg", "telegram", 2, 3);
+    const tg = recordingSender("telegram");
+    const delivery = startDelivery(ctx, [tg], { relay: { pollMs: 50 } });
+    try {
+      await waitFor(() => tg.sent.length === n, 20_000, "all Telegram sends");
+      for (const address of new Set(tg.sent.map((m) => m.address))) {
+        const times = tg.sent.filter((m) => m.address === address).map((m) => m.at);
+        expect(times).toHaveLength(3);
+        expect(Math.min(...gaps(times))).toBeGreaterThanOrEqual(1000);
+      }
+    } finally {
+      await delivery.stop();
+    }
+  });
+
+  it("two relays racing over the same rows queue each row once, and each is delivered once", async () => {
+    const n = await alerts("race", "web", 30, 2);
+    const queues = deliveryQueues(ctx);
+    const enabled = new Set(["web"] as const);
+    const results = await Promise.all([relayOnce(ctx, queues, enabled, 25), relayOnce(ctx, queues, enabled, 25), relayOnce(ctx, queues, enabled, 25)]);
+    const relayed = results.reduce((sum, r) => sum + r.queued, 0);
+    expect(relayed).toBe(Math.min(n, 75));
+    expect(await queues.get("web").count()).toBe(relayed);
+    const web = recordingSender("web");
+    const delivery = startDelivery(ctx, [web], { relay: { pollMs: 50 } });
+    try {
+      await waitFor(() => web.sent.length >= n, 15_000, "all web sends");
+      await waitFor(async () => (await t.db.outbox.count({ where: { dedupeKey: { startsWith: "race:" }, status: "SENT" } })) === n);
+      expect(web.sent).toHaveLength(n);
+      expect(await t.db.delivery.count({ where: { outbox: { dedupeKey: { startsWith: "race:" } } } })).toBe(n);
+    } finally {
+      await delivery.stop();
+    }
+  });
+});

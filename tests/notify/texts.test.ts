@@ -1,0 +1,134 @@
+// Every notice in both languages: the right facts, the office's time zone, nothing left as
+// a {placeholder}. Pure composition, no database.
+import { describe, expect, it } from "vitest";
+import { composeNotice, localPhone, type NoticeData, panelLinks } from "../../bot/delivery/render.js";
+import type { RecipientKind } from "../../core/db/generated/enums.js";
+
+const links = panelLinks({ PUBLIC_URL: "https://sibina.bps.go.id/", HOST: "127.0.0.1", PORT: 3000 });
+const request = {
+  id: "5d7f1c3e-0000-4000-8000-000000000001",
+  code: "PB-2026-00042",
+  serviceType: "DIKLAT_BIMTEK" as const,
+  agencyName: "Dinas Kominfo Provinsi Sulawesi Selatan",
+  location: "Aula Diskominfo, Makassar",
+  mode: "OFFLINE" as const,
+  startAt: new Date("2026-10-06T01:10:00Z"), // 09:10 WITA
+  picName: "SIDDIK",
+  picPhone: "+6281234567890",
+  status: "APPROVED" as const,
+  rejectionReason: null,
+  officeName: "BPS Provinsi Sulawesi Selatan",
+  timeZone: "WITA" as const,
+};
+
+const data = (kind: string, recipientKind: RecipientKind, extra: Partial<NoticeData> = {}): NoticeData => ({
+  kind,
+  recipientKind,
+  payload: {},
+  request,
+  coaches: ["FATHIR MAULA. S", "Rina Wulandari"],
+  recipientName: "FATHIR MAULA. S",
+  recipientHasWhatsapp: false,
+  note: null,
+  missing: [],
+  ...extra,
+});
+
+const both = (d: NoticeData) => ({ id: composeNotice(d, "id", links).text, en: composeNotice(d, "en", links).text });
+
+describe("notice texts", () => {
+  it("the coach assignment follows the SPEKTRAL notice, in the office's zone", () => {
+    const { id, en } = both(data("coach.assigned", "COACH"));
+    expect(id).toBe(
+      [
+        "Penunjukan Narasumber Pembinaan",
+        "",
+        "Yth. Bapak/Ibu FATHIR MAULA. S,",
+        "",
+        "Anda ditugaskan menjadi Narasumber dalam kegiatan pembinaan statistik sektoral dengan detail:",
+        "",
+        "Kode pengajuan: PB-2026-00042",
+        "Jenis layanan pembinaan: Diklat/Bimtek",
+        "Instansi: Dinas Kominfo Provinsi Sulawesi Selatan",
+        "Lokasi pembinaan: Aula Diskominfo, Makassar (Luring (tatap muka))",
+        "Tanggal: 06/10/2026 Pukul: 09:10 WITA",
+        "PIC Kegiatan: SIDDIK (081234567890)",
+        "",
+        "Terima kasih,",
+        "Supervisor SPEKTRAL BPS Provinsi Sulawesi Selatan",
+      ].join("\n"),
+    );
+    expect(en).toContain("Dear FATHIR MAULA. S");
+    expect(en).toContain("Service type: Training / technical guidance");
+    expect(en).toContain("Date: 06/10/2026 Time: 09:10 WITA");
+    const wa = both(data("coach.assigned", "COACH", { recipientHasWhatsapp: true }));
+    expect(wa.id).toContain("PIC Kegiatan: SIDDIK (081234567890, wa.me/6281234567890)");
+    expect(wa.en).toContain("Activity PIC: SIDDIK (081234567890, wa.me/6281234567890)");
+  });
+
+  it("status notices to the requester say what changed and what comes next", () => {
+    expect(both(data("request.in_review", "REQUESTER"))).toEqual({
+      id: expect.stringContaining("sekarang Dalam Proses"),
+      en: expect.stringContaining("is now In process"),
+    });
+    const approved = both(data("request.approved", "REQUESTER"));
+    expect(approved.id).toContain("DISETUJUI");
+    expect(approved.id).toContain("Pembina: FATHIR MAULA. S, Rina Wulandari.");
+    expect(approved.id).toContain("Pembina akan menghubungi PIC kegiatan, SIDDIK (081234567890)");
+    expect(approved.en).toContain("Coaches: FATHIR MAULA. S, Rina Wulandari.");
+    const rejected = both(data("request.rejected", "REQUESTER", { note: "Jadwal bentrok dengan Sensus Pertanian." }));
+    expect(rejected.id).toContain("Alasan: Jadwal bentrok dengan Sensus Pertanian.");
+    expect(rejected.en).toContain("Reason: Jadwal bentrok dengan Sensus Pertanian.");
+    const done = both(data("request.done", "REQUESTER"));
+    expect(done.id).toContain("ketik menu lalu pilih \u201cBeri testimoni\u201d");
+    expect(done.en).toContain("type menu and choose \u201cGive a testimonial\u201d");
+  });
+
+  it("supervisors get a short alert with the panel link", () => {
+    const { id, en } = both(data("request.submitted", "SUPERVISOR"));
+    expect(id).toContain("Pengajuan baru PB-2026-00042");
+    expect(id).toContain(`https://sibina.bps.go.id/requests/${request.id}`);
+    expect(en).toContain("New request PB-2026-00042");
+    expect(both(data("request.clarification_answer", "SUPERVISOR", { note: "Pesertanya 40 orang." })).id).toContain('"Pesertanya 40 orang."');
+    expect(panelLinks({ HOST: "0.0.0.0", PORT: 8080 }).request("x")).toBe("http://0.0.0.0:8080/requests/x");
+  });
+
+  it("reminders: the day before for coach and PIC, documentation with what is missing and the upload link", () => {
+    expect(both(data("reminder.session", "COACH")).id).toContain("besok Anda menjadi narasumber");
+    expect(both(data("reminder.session", "PIC")).en).toContain("scheduled for tomorrow, 06/10/2026 at 09:10 WITA");
+    const docs = both(data("reminder.documentation", "COACH", { missing: ["ATTENDANCE", "MINUTES"], payload: { round: 2 } }));
+    expect(docs.id).toContain("Pengingat kedua");
+    expect(docs.id).toContain("Daftar Hadir, Notulensi");
+    expect(docs.id).toContain(`https://sibina.bps.go.id/requests/${request.id}/documentation`);
+    expect(docs.en).toContain("Attendance list, Minutes");
+  });
+
+  it("every kind renders fully in both languages", () => {
+    const kinds: [string, RecipientKind][] = [
+      ["request.received", "REQUESTER"],
+      ["request.in_review", "REQUESTER"],
+      ["request.approved", "REQUESTER"],
+      ["request.rejected", "REQUESTER"],
+      ["request.done", "REQUESTER"],
+      ["request.clarification", "REQUESTER"],
+      ["request.submitted", "SUPERVISOR"],
+      ["request.escalated", "SUPERVISOR"],
+      ["request.cancelled", "SUPERVISOR"],
+      ["request.clarification_answer", "SUPERVISOR"],
+      ["coach.assigned", "COACH"],
+      ["reminder.session", "COACH"],
+      ["reminder.session", "PIC"],
+      ["reminder.documentation", "COACH"],
+      ["channel.whatsapp_logged_out", "ADMIN"],
+      ["something.new", "REQUESTER"],
+    ];
+    for (const [kind, who] of kinds) {
+      const d = kind.startsWith("channel.") ? data(kind, who, { request: null, payload: { channel: "whatsapp" } }) : data(kind, who, { note: "Catatan" });
+      const { id, en } = both(d);
+      expect(id, kind).not.toMatch(/\{\w+\}/);
+      expect(en, kind).not.toMatch(/\{\w+\}/);
+      expect(id, kind).not.toBe(en);
+    }
+    expect(localPhone("+6281234567890")).toBe("081234567890");
+  });
+});
