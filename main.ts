@@ -2,7 +2,9 @@
 // background workers. Each part registers itself here and nowhere else.
 import { buildServer } from "./admin/server.js";
 import { startTelegram } from "./bot/channels/telegram/index.js";
+import { WebChannel } from "./bot/channels/web/channel.js";
 import { type RunningWhatsApp, startWhatsApp } from "./bot/channels/whatsapp/index.js";
+import { deliverySenders, startDelivery } from "./bot/delivery/index.js";
 import { sharedEngine } from "./bot/engine/index.js";
 import { config } from "./core/config.js";
 import { t } from "./core/messages/index.js";
@@ -40,6 +42,10 @@ export async function start(): Promise<Running> {
     stops.push(whatsapp.stop);
     notes.push(t("en", "whatsapp.note.on"));
   } else notes.push(t("en", "whatsapp.note.off"));
+
+  // Notifications: the outbox relay and one paced queue worker per running channel.
+  const delivery = startDelivery(ctx, [new WebChannel(ctx), ...(whatsapp ? [whatsapp.sender] : []), ...deliverySenders(cfg)]);
+  stops.push(delivery.stop);
 
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e) => ctx.log.error({ err: e }, "stop failed"));
