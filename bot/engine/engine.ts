@@ -12,11 +12,12 @@ import { boundRaw } from "../../core/validation/text.js";
 import { type Channel, type ChannelSender, type ConversationEngine, FileTooLargeError, type InboundEvent, type OutboundMessage } from "../channels/types.js";
 import { describeTicket } from "../flows/status.js";
 import type { Answer, Flow, Outcome, Prompt, StoredFile, StoreFileOptions, Turn, Who } from "./flow.js";
-import { loadWho, saveLocale } from "./identity.js";
+import { saveLocale } from "./identity.js";
 import { globalWord, matchChoice, matchChoiceList } from "./input.js";
 import { IdentityLocks } from "./lock.js";
 import { type IdleJob, IdleReminders } from "./reminders.js";
-import { loadSession, MENU_FLOW, MENU_STEP, resetSession, type Session, saveSession } from "./session.js";
+import { MENU_FLOW, MENU_STEP, resetSession, type Session } from "./session.js";
+import { TurnStore } from "./store.js";
 
 export interface EngineOptions {
   /** The flows to run (default: bot/flows registry). Must include the "menu" flow. */
@@ -108,6 +109,7 @@ export class ChatEngine implements Engine {
   private readonly senders = new Map<Channel, ChannelSender>();
   private readonly locks: IdentityLocks;
   private readonly reminders: IdleReminders;
+  private readonly store: TurnStore;
   private readonly now: () => Date;
   private readonly ttlMs: number;
   private readonly resumeAfterMs: number;
@@ -131,6 +133,7 @@ export class ChatEngine implements Engine {
     this.log = ctx.log.child({ mod: "bot" });
     this.locks = new IdentityLocks(ctx.redis, ctx.redisPrefix, { ttlMs: opts.lockTtlMs });
     this.reminders = new IdleReminders(ctx, opts.idleReminderMs ?? 30 * 60_000);
+    this.store = new TurnStore(ctx);
     if (opts.reminders !== false) this.reminders.start((job) => this.deliverIdleReminder(job));
     const prune = () => {
       const before = new Date(Date.now() - 7 * 24 * 3600_000);
@@ -157,6 +160,7 @@ export class ChatEngine implements Engine {
     clearInterval(this.pruneTimer);
     await this.locks.drain();
     await this.reminders.close();
+    await this.store.close();
   }
 
   // ---------------------------------------------------------------- one message
@@ -164,18 +168,17 @@ export class ChatEngine implements Engine {
   private async handleLocked(event: InboundEvent): Promise<OutboundMessage[]> {
     const started = performance.now();
     const { db } = this.ctx;
-    const fresh = await db.processedUpdate.createMany({ data: [{ channel: event.channel, updateId: event.updateId }], skipDuplicates: true });
-    if (fresh.count === 0) {
-      this.log.debug({ channel: event.channel, update: event.updateId }, "duplicate update ignored");
-      return [];
-    }
     let locale: Locale = "id";
     try {
       if (event.kind === "group") return await this.groupHint(event);
       const now = this.now();
-      const who = await loadWho(db, event, now);
-      locale = isLocale(who.locale) ? who.locale : "id";
-      const session = await loadSession(db, event.channel, event.externalId, now, this.ttlMs, locale);
+      const start = await this.store.begin(event, now, this.ttlMs);
+      if (!start.fresh) {
+        this.log.debug({ channel: event.channel, update: event.updateId }, "duplicate update ignored");
+        return [];
+      }
+      const { who, session } = start;
+      locale = who.locale;
       // The simulator page's own language choice counts on first contact; chat apps start in Indonesian.
       if (session.isNew && event.channel === "web" && isLocale(event.languageHint) && event.languageHint !== session.locale) {
         session.locale = event.languageHint;
@@ -183,10 +186,10 @@ export class ChatEngine implements Engine {
       }
       const ts: TurnState = { event, who, session, now, replies: [], outcome: "step" };
       await this.turn(ts);
-      const version = await saveSession(db, session, now, this.ttlMs);
-      if (this.flows.get(session.flow)?.resumable) {
-        await this.reminders.schedule(session.id, version).catch((err) => this.log.warn({ err }, "idle reminder not scheduled"));
-      }
+      const armIdle = this.flows.get(session.flow)?.resumable && (session.data.idleDue ?? 0) <= now.getTime();
+      if (armIdle) session.data.idleDue = now.getTime() + this.reminders.delay;
+      await this.store.finish(event, who, session, now, this.ttlMs);
+      if (armIdle) await this.reminders.schedule(session.id, session.data.idleDue!).catch((err) => this.log.warn({ err }, "idle reminder not scheduled"));
       this.log.debug(
         {
           channel: event.channel,
@@ -201,8 +204,7 @@ export class ChatEngine implements Engine {
       );
       return compact(ts.replies);
     } catch (err) {
-      // Let a redelivery try again: the update is not marked as handled.
-      await db.processedUpdate.delete({ where: { channel_updateId: { channel: event.channel, updateId: event.updateId } } }).catch(() => {});
+      // The update is not marked as handled, so a redelivery tries again.
       this.log.error({ err, channel: event.channel, kind: event.kind }, "message handling failed");
       return [{ text: t(locale, "bot.error") }];
     }
@@ -404,7 +406,7 @@ export class ChatEngine implements Engine {
     const paused = session.data.paused;
     session.flow = flowId;
     session.step = "";
-    session.data = { state: {}, history: [], run: session.data.run + 1, paused, submitted: session.data.submitted };
+    session.data = { state: {}, history: [], run: session.data.run + 1, paused, idleDue: session.data.idleDue };
     return flow.begin(this.makeTurn(ts));
   }
 
@@ -626,17 +628,19 @@ export class ChatEngine implements Engine {
   // ---------------------------------------------------------------- idle reminders
 
   private async deliverIdleReminder(job: IdleJob): Promise<void> {
-    const session = await this.ctx.db.conversationSession.findUnique({ where: { id: job.sessionId } });
-    if (!session || session.version !== job.version) return;
-    if (!this.flows.get(session.flow)?.resumable || session.expiresAt.getTime() <= Date.now()) return;
-    const sender = this.senders.get(session.channel);
-    if (!sender) {
-      this.log.warn({ channel: session.channel }, "no sender for idle reminder");
-      return;
-    }
-    await this.locks.run(`${session.channel}:${session.externalId}`, async () => {
-      const current = await this.ctx.db.conversationSession.findUnique({ where: { id: job.sessionId }, select: { version: true } });
-      if (current?.version !== job.version) return;
+    const found = await this.ctx.db.conversationSession.findUnique({ where: { id: job.sessionId }, select: { channel: true, externalId: true } });
+    if (!found) return;
+    await this.locks.run(`${found.channel}:${found.externalId}`, async () => {
+      const session = await this.ctx.db.conversationSession.findUnique({ where: { id: job.sessionId } });
+      if (!session || !this.flows.get(session.flow)?.resumable || session.expiresAt.getTime() <= Date.now()) return;
+      // The person answered since this job was armed: wait for 30 minutes after that answer.
+      const due = session.updatedAt.getTime() + this.reminders.delay;
+      if (due > Date.now()) return this.reminders.schedule(session.id, due);
+      const sender = this.senders.get(session.channel);
+      if (!sender) {
+        this.log.warn({ channel: session.channel }, "no sender for idle reminder");
+        return;
+      }
       const locale = isLocale(session.locale) ? session.locale : "id";
       await sender.send(session.externalId, { text: t(locale, "bot.idle.reminder") });
       this.log.info({ channel: session.channel, session: session.id }, "idle reminder sent");

@@ -2,33 +2,7 @@
 // agrees to the personal-data notice, and to a staff User once they redeem a link code.
 import type { Db } from "../../core/db/client.js";
 import type { RequesterRef } from "../../core/requests/service.js";
-import { oneLine } from "../../core/validation/text.js";
-import type { InboundEvent } from "../channels/types.js";
 import type { Who } from "./flow.js";
-
-export async function loadWho(db: Db, event: InboundEvent, now: Date): Promise<Who & { locale: string }> {
-  const displayName = event.displayName ? oneLine(event.displayName).slice(0, 100) || null : null;
-  const row = await db.channelIdentity.upsert({
-    where: { channel_externalId: { channel: event.channel, externalId: event.externalId } },
-    create: { channel: event.channel, externalId: event.externalId, displayName, phone: event.phone ?? null, lastSeenAt: now },
-    update: { lastSeenAt: now, ...(displayName ? { displayName } : {}), ...(event.phone ? { phone: event.phone } : {}) },
-    include: {
-      requester: { select: { id: true, name: true, phone: true, email: true, nip: true, consentAt: true } },
-      user: { select: { id: true, name: true, roles: true, officeId: true, deletedAt: true } },
-    },
-  });
-  const user = row.user && !row.user.deletedAt ? { id: row.user.id, name: row.user.name, roles: row.user.roles, officeId: row.user.officeId } : null;
-  return {
-    identityId: row.id,
-    channel: row.channel,
-    externalId: row.externalId,
-    displayName: row.displayName,
-    phone: row.phone,
-    requester: row.requester,
-    user,
-    locale: row.locale,
-  };
-}
 
 /** Whose requests this chat may see: its identity, its requester, and a phone the channel vouches for. */
 export const requesterRef = (who: Who): RequesterRef => ({

@@ -1,11 +1,12 @@
 // Strict per-person ordering. Inside one process, a promise chain per identity keeps arrival
 // order; across instances, a Redis lock with an expiry (renewed while held) makes sure only
 // one instance handles a person's message at a time. A crashed holder frees it by expiry.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 
 const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
 const EXTEND = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE_SHA = createHash("sha1").update(RELEASE).digest("hex");
 
 export class LockTimeoutError extends Error {}
 
@@ -70,8 +71,16 @@ export class IdentityLocks {
       return await fn();
     } finally {
       clearInterval(renew);
-      await this.redis.eval(RELEASE, 1, redisKey, token).catch(() => {});
+      // Not awaited: commands on one connection run in order, so our own next SET for this
+      // person always comes after this release; other instances simply see it a moment later.
+      this.release(redisKey, token);
     }
+  }
+
+  private release(redisKey: string, token: string): void {
+    this.redis.evalsha(RELEASE_SHA, 1, redisKey, token).catch((err: Error) => {
+      if (/NOSCRIPT/.test(err.message)) this.redis.eval(RELEASE, 1, redisKey, token).catch(() => {});
+    });
   }
 
   private async acquire(redisKey: string, token: string): Promise<void> {

@@ -1,7 +1,9 @@
 // The idle reminder: one nudge after 30 minutes of silence in the middle of a form. It is a
-// delayed BullMQ job (so a restart does not lose it), debounced per session: every answer
-// replaces the pending job, and the job itself checks the session version before sending,
-// so a person who answered meanwhile is never nudged. The payload carries ids only.
+// delayed BullMQ job (so a restart does not lose it). To keep the message path cheap, a form
+// arms one job rather than one per answer: when the job fires and the person answered
+// meanwhile, it re-arms itself for 30 minutes after their last answer instead of sending.
+// Job ids are "<session>_<due time>", so re-arming twice for the same answer adds one job.
+// The payload carries ids only.
 import { Queue, Worker } from "bullmq";
 import type { AppContext } from "../../core/runtime/context.js";
 
@@ -9,7 +11,6 @@ export const IDLE_QUEUE = "bot-idle-reminder";
 
 export interface IdleJob {
   sessionId: string;
-  version: number;
 }
 
 export class IdleReminders {
@@ -34,14 +35,18 @@ export class IdleReminders {
     this.worker.on("error", (err) => this.ctx.log.warn({ err }, "idle reminder worker error"));
   }
 
-  /** (Re)schedules the reminder of a session; the previous pending one is replaced. */
-  async schedule(sessionId: string, version: number): Promise<void> {
+  get delay(): number {
+    return this.delayMs;
+  }
+
+  /** Schedules the reminder of a session to fire at `due` (epoch ms). */
+  async schedule(sessionId: string, due: number): Promise<void> {
     await this.queue.add(
       "idle",
-      { sessionId, version },
+      { sessionId },
       {
-        delay: this.delayMs,
-        deduplication: { id: sessionId, ttl: this.delayMs, extend: true, replace: true },
+        jobId: `${sessionId}_${due}`, // BullMQ ids may not contain ":"
+        delay: Math.max(0, due - Date.now()),
         removeOnComplete: true,
         removeOnFail: 100,
         attempts: 3,

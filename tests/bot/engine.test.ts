@@ -303,7 +303,7 @@ describe("hooks for other channels and flows", () => {
   });
 
   it("runs a flow added to the registry, including one that claims files sent from the menu", async () => {
-    expect(FEATURES.map((f) => f.id)).toEqual(["request", "status", "modules", "testimonial", "contact"]);
+    expect(FEATURES.map((f) => f.id).slice(0, 5)).toEqual(["request", "status", "modules", "testimonial", "contact"]);
     const coach = await makeUser(b.ctx.db, b.offices.riau.id, ["COACH"], "Rina Coach");
     const filing = defineFlow<{ attachmentId?: string }>({
       id: "filing",
@@ -321,7 +321,7 @@ describe("hooks for other channels and flows", () => {
         },
       },
     });
-    const e = createEngine(b.ctx, { reminders: false, flows: defaultFlows([...FEATURES, filing]) });
+    const e = createEngine(b.ctx, { reminders: false, flows: defaultFlows([filing]) });
     try {
       const stranger = new Chat(e);
       await stranger.say("menu");

@@ -48,7 +48,7 @@ const HOSTILE = [
   "\u0000\u0001\u0002\u001b[31mred\u007f",
   "\u202Eevil\u202C reversed",
   "zero\u200Bwidth\uFEFF",
-  "{{7*7}} ${7*7} <%= 7*7 %>",
+  "{{7*7}} $" + "{7*7} <%= 7*7 %>", // template-injection probes
   "../../../../etc/passwd",
   "%00%0d%0aSet-Cookie: x=1",
   "   ",
