@@ -3,6 +3,7 @@
 // Flows with a `menu` entry appear in the main menu, sorted by their order; flows with
 // `claims` can take an unsolicited message (e.g. files) when the person is in the menu.
 import type { Flow } from "../engine/flow.js";
+import { coachDocumentationFlow } from "./coach-documentation.js";
 import { contactFlow } from "./contact.js";
 import { createMenuFlow } from "./menu.js";
 import { modulesFlow } from "./modules.js";
@@ -16,6 +17,7 @@ export const FEATURES: readonly Flow[] = [
   modulesFlow,
   testimonialFlow,
   contactFlow,
+  coachDocumentationFlow,
   // more flows here, one line each
 ];
 
