@@ -29,6 +29,7 @@ export async function start(): Promise<Running> {
 
   await app.listen({ host: cfg.HOST, port: cfg.PORT });
   const url = cfg.PUBLIC_URL ?? `http://${cfg.HOST}:${cfg.PORT}`;
+  notes.push(t("en", "admin.note.panel", { url }));
   notes.push(t("en", "bot.note.simulator", { url: `${url}/simulator` }), telegram.note);
 
   // WhatsApp: the office number as a linked device (QR in this terminal and on /channels).

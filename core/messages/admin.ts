@@ -20,6 +20,7 @@ const id = {
   "admin.nav.simulator": "Simulator Chat",
   "admin.nav.profile": "Profil",
   "admin.nav.logout": "Keluar",
+  "admin.note.panel": "Panel admin: {url}/login",
 
   "admin.login.title": "Masuk ke Sibina",
   "admin.login.intro": "Halaman khusus petugas BPS. Masuk dengan email dan kata sandi akun Anda.",
@@ -401,6 +402,7 @@ const en: Record<keyof typeof id, string> = {
   "admin.nav.simulator": "Chat simulator",
   "admin.nav.profile": "Profile",
   "admin.nav.logout": "Sign out",
+  "admin.note.panel": "Admin panel: {url}/login",
 
   "admin.login.title": "Sign in to Sibina",
   "admin.login.intro": "For BPS staff only. Sign in with your account's email and password.",
