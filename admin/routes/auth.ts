@@ -20,22 +20,23 @@ declare module "fastify" {
   }
 }
 
-async function completeLogin(request: FastifyRequest, reply: FastifyReply, userId: string, next: string | undefined) {
+async function completeLogin(request: FastifyRequest, reply: FastifyReply, userId: string, next: string | undefined, hasRoles: boolean) {
   // A new session id on every sign-in: a planted (fixated) session id is worthless.
   await request.session.regenerate();
   request.session.userId = userId;
   request.session.loginAt = Date.now();
   await writeAudit(request.server.panel.ctx.db, { actorUserId: userId, action: "auth.login", entity: "User", entityId: userId, ip: request.ip });
-  return reply.redirect(localPath(next));
+  // Staff without a role yet can only see their profile (and ask an admin for a role).
+  return reply.redirect(localPath(next, hasRoles ? "/dashboard" : "/profile"));
 }
 
 export async function authRoutes(app: FastifyInstance) {
   const { ctx, loginLimit } = app.panel;
 
-  app.get("/", async (request, reply) => reply.redirect(request.staff ? "/dashboard" : "/login"));
+  app.get("/", async (request, reply) => reply.redirect(!request.staff ? "/login" : request.staff.roles.length ? "/dashboard" : "/profile"));
 
   app.get("/login", async (request, reply) => {
-    if (request.staff) return reply.redirect("/dashboard");
+    if (request.staff) return reply.redirect("/");
     const next = str(request.query as FormBody, "next");
     return reply.view("login", { title: reply.locals?.t("admin.login.title"), next, email: "", error: null });
   });
@@ -64,7 +65,7 @@ export async function authRoutes(app: FastifyInstance) {
       request.session.next = next;
       return reply.redirect("/login/totp");
     }
-    return completeLogin(request, reply, result.user.id, next);
+    return completeLogin(request, reply, result.user.id, next, result.user.roles.length > 0);
   });
 
   const pendingUser = (request: FastifyRequest) => {
@@ -98,7 +99,7 @@ export async function authRoutes(app: FastifyInstance) {
       reply.code(401);
       return reply.view("login-totp", { title: reply.locals?.t("admin.totp.title"), error: "admin.totp.invalid" });
     }
-    return completeLogin(request, reply, userId, request.session.next);
+    return completeLogin(request, reply, userId, request.session.next, user.roles.length > 0);
   });
 
   app.post("/logout", async (request, reply) => {

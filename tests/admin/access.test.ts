@@ -53,7 +53,9 @@ beforeAll(async () => {
   const none = await makeUser(db, (await db.office.findUniqueOrThrow({ where: { code: "1400" } })).id, [], "tanpa-peran");
   clients.set("anon", new Client(p.app));
   const nonePanel = new Client(p.app);
-  expect((await nonePanel.login(none.email, "test-password-123")).statusCode).toBe(302);
+  const noneLogin = await nonePanel.login(none.email, "test-password-123");
+  expect(noneLogin.statusCode).toBe(302);
+  expect(noneLogin.headers.location).toBe("/profile"); // no role yet: only the profile
   clients.set("none", nonePanel);
   for (const who of ["ADMIN", "OPERATOR", "SUPERVISOR", "COACH"] as const) clients.set(who, await signedIn(p.app, emailOf(who)));
   clients.set("OTHER_SUP", await signedIn(p.app, "supervisor.pekanbaru@sibina.test"));

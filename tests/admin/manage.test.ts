@@ -10,7 +10,7 @@ let p: Panel;
 let admin: Client;
 
 beforeAll(async () => {
-  p = await startPanel({ dashboardFreshSeconds: 1 });
+  p = await startPanel({ dashboardFreshSeconds: 3 });
   admin = await signedIn(p.app, emailOf("ADMIN"));
 }, 60_000);
 afterAll(async () => p?.close());
@@ -205,7 +205,7 @@ describe("dashboard cache", () => {
     await p.ctx.db.coachingRequest.create({ data: { ...rest, code: "PB-2026-77777", topics: template.topics } });
     expect(await done()).toBe(before); // still fresh: the cached figure
     expect((await admin.get("/dashboard")).body).toMatch(/angka per \d{2}:\d{2} WIB/);
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, 3100));
     expect(await done()).toBe(before); // stale is served once while the refresh runs
     let now = before;
     for (let i = 0; i < 40 && now === before; i++) {
