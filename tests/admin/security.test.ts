@@ -63,6 +63,20 @@ describe("session cookie", () => {
     expect((await replay.get("/dashboard")).statusCode).toBe(302);
   });
 
+  it("only follows local next= targets after sign-in (no open redirect)", async () => {
+    for (const [next, expected] of [
+      ["/requests?status=IN_REVIEW", "/requests?status=IN_REVIEW"],
+      ["//evil.example/x", "/dashboard"],
+      ["https://evil.example/", "/dashboard"],
+      ["/\\evil.example", "/dashboard"],
+    ]) {
+      const c = new Client(p.app, nextIp());
+      await c.get(`/login?next=${encodeURIComponent(next!)}`);
+      const res = await c.post("/login", { email: emailOf("SUPERVISOR"), password: DEMO_PASSWORD, next: next! });
+      expect(res.headers.location, next).toBe(expected);
+    }
+  });
+
   it("ignores a forged cookie value", async () => {
     const c = new Client(p.app, nextIp());
     c.cookies.set("__Host-sibina", "forged.value");

@@ -19,7 +19,7 @@ const storedFiles = async () => {
 };
 
 beforeAll(async () => {
-  p = await startPanel({ maxUploadMb: 1 });
+  p = await startPanel({ maxUploadMb: 2 });
   operator = await signedIn(p.app, emailOf("OPERATOR"));
   coach = await signedIn(p.app, emailOf("COACH"));
 }, 60_000);
@@ -61,8 +61,19 @@ describe("modules", () => {
     expect(await storedFiles()).toEqual(before);
   });
 
+  it("takes a file larger than the 1 MB body limit of plain forms, up to MAX_UPLOAD_MB", async () => {
+    await operator.get("/modules/new");
+    const bytes = Buffer.concat([tinyPdf("Modul tebal"), Buffer.alloc(1536 * 1024, 0x20)]);
+    const res = await operator.upload("/modules", { title: "Modul tebal", category: "Uji" }, [
+      { field: "file", name: "tebal.pdf", type: "application/pdf", bytes },
+    ]);
+    expect(res.statusCode).toBe(302);
+    const mod = await p.ctx.db.module.findFirstOrThrow({ where: { title: "Modul tebal" }, include: { attachment: true } });
+    expect(mod.attachment.size).toBe(bytes.length);
+  });
+
   it("answers an oversized file with 413 and a friendly page", async () => {
-    const big = Buffer.concat([tinyPdf("Besar"), Buffer.alloc(1024 * 1024 + 10, 0x20)]);
+    const big = Buffer.concat([tinyPdf("Besar"), Buffer.alloc(2 * 1024 * 1024 + 10, 0x20)]);
     await operator.get("/modules/new");
     const attachments = await p.ctx.db.attachment.count();
     const res = await operator.upload("/modules", { title: "Modul besar", category: "Uji" }, [
@@ -70,7 +81,7 @@ describe("modules", () => {
     ]);
     expect(res.statusCode).toBe(413);
     expect(res.headers["content-type"]).toContain("text/html");
-    expect(res.body).toContain("Berkas terlalu besar. Ukuran maksimum 1 MB");
+    expect(res.body).toContain("Berkas terlalu besar. Ukuran maksimum 2 MB");
     expect(await p.ctx.db.attachment.count()).toBe(attachments);
   });
 
