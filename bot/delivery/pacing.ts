@@ -18,7 +18,11 @@ if p > now then return {2, p, now} end
 if r > now then return {1, r, now} end
 if g > now then return {3, g, now} end
 local gg = tonumber(ARGV[1])
-if gg > 0 then redis.call('SET', KEYS[1], now + gg, 'PX', math.ceil(gg) + 60000) end
+-- A send that comes a moment late (less than ARGV[3] ms) keeps the schedule instead of pushing
+-- it back, so small wake-up delays do not add up to a lower rate.
+local base = now
+if g > 0 and now - g < tonumber(ARGV[3]) then base = g end
+if gg > 0 then redis.call('SET', KEYS[1], base + gg, 'PX', math.ceil(gg) + 60000) end
 local rg = tonumber(ARGV[2])
 if rg > 0 then redis.call('SET', KEYS[2], now + rg, 'PX', math.ceil(rg) + 60000) end
 return {0, now, now}
@@ -49,6 +53,8 @@ export interface PacingRule {
   recipientGapMs(address: string): number;
   /** Longest we wait in-process for a global slot; beyond it the job is delayed instead. */
   maxWaitMs: number;
+  /** A send this late (ms) after its slot keeps the schedule (0: every gap counts from the send). */
+  catchUpMs: number;
 }
 
 /** Telegram: ≤ rate/s overall, 1/s per private chat, 20/min per group (negative chat ids). */
@@ -59,15 +65,17 @@ export function telegramRule(ratePerSecond: number): PacingRule {
     // A small margin over Telegram's 1 s so network jitter never makes two arrive closer.
     recipientGapMs: (chatId) => (chatId.startsWith("-") ? 3_100 : 1_100),
     maxWaitMs: 3_000,
+    // Up to a quarter gap: any second then holds at most rate + 1 sends, under Telegram's 30.
+    catchUpMs: 250 / ratePerSecond,
   };
 }
 
 /** WhatsApp: one message every minGap (+ up to half of it as jitter) overall, recipientGap per number. */
 export function whatsappRule(minGapMs: number, recipientGapMs: number): PacingRule {
-  return { globalGapMs: minGapMs, jitterMs: Math.round(minGapMs / 2), recipientGapMs: () => recipientGapMs, maxWaitMs: 2 * minGapMs + 1_000 };
+  return { globalGapMs: minGapMs, jitterMs: Math.round(minGapMs / 2), recipientGapMs: () => recipientGapMs, maxWaitMs: 2 * minGapMs + 1_000, catchUpMs: 0 };
 }
 
-export const NO_PACING: PacingRule = { globalGapMs: 0, jitterMs: 0, recipientGapMs: () => 0, maxWaitMs: 0 };
+export const NO_PACING: PacingRule = { globalGapMs: 0, jitterMs: 0, recipientGapMs: () => 0, maxWaitMs: 0, catchUpMs: 0 };
 
 export type Acquired =
   /** Send now. */
@@ -107,13 +115,13 @@ export class Pacer {
         this.key("pause"),
         gap,
         String(this.rule.recipientGapMs(address)),
+        String(this.rule.catchUpMs),
       )) as [number, number, number];
-      const inMs = Math.max(1, Math.ceil(at - now));
+      const inMs = Math.max(1, Math.round(at - now));
       if (status === 0) return { kind: "go" };
       if (status === 1) return { kind: "recipient_busy", retryInMs: inMs };
       if (status === 2 || Date.now() - started + inMs > this.rule.maxWaitMs) return { kind: "channel_busy", retryInMs: inMs };
-      // A little random extra so concurrent waiters do not all ask at the same instant.
-      await sleep(inMs + Math.random() * 2);
+      await sleep(inMs);
     }
   }
 

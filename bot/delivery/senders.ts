@@ -76,7 +76,7 @@ export function emailSender(config: Pick<Config, "SMTP_URL" | "SMTP_FROM">): Sen
       const info = await transport.sendMail({
         from: config.SMTP_FROM,
         to: address,
-        subject: message.subject ?? t(locale, "notify.email.subject", { title: t(locale, "app.tagline") }),
+        subject: t(locale, "notify.email.subject", { title: message.subject ?? t(locale, "app.tagline") }),
         text: `${message.text}\n\n--\n${t(locale, "notify.email.footer")}`,
       });
       return { messageId: info.messageId };

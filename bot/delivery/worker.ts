@@ -19,6 +19,8 @@ export interface ChannelWorkerOptions {
   /** How long to wait before retrying while the channel is down here (e.g. WhatsApp disconnected). */
   channelDownDelayMs?: number;
   pacing?: PacingRule;
+  /** A send that takes longer fails (and is retried), so one hung request cannot stall the queue. */
+  sendTimeoutMs?: number;
 }
 
 export type SendOutcome = "sent" | "already_sent" | "cancelled" | "missing";
@@ -60,6 +62,20 @@ function turnstile() {
       }
     },
   };
+}
+
+async function withTimeout<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`send timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const shortError = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500);
@@ -148,7 +164,7 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
 
     let result: { messageId?: string };
     try {
-      result = await sender.send(target.address, message);
+      result = await withTimeout(opts.sendTimeoutMs ?? 30_000, sender.send(target.address, message));
     } catch (e) {
       const wait = retryAfterMs(e);
       if (wait !== null) {
