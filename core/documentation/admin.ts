@@ -3,6 +3,7 @@ import type { Db, Prisma } from "../db/client.js";
 import type { DocumentationKind } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import { can, canUploadDocumentation } from "../permissions.js";
+import { REQUIRED_DOCUMENTATION } from "../reference/index.js";
 import type { StaffActor } from "../requests/service.js";
 import { visibleOfficeIds } from "../requests/service.js";
 import { missingDocumentation } from "./service.js";
@@ -30,6 +31,8 @@ export async function listCoachings(db: Db, actor: StaffActor, f: CoachingFilter
         q
           ? { OR: [{ agencyName: { contains: q, mode: "insensitive" } }, { code: q.toUpperCase() }, { description: { contains: q, mode: "insensitive" } }] }
           : {},
+        // "Missing" = not every required kind is present (filtered in the database, so pages stay full).
+        f.missingOnly ? { NOT: { AND: REQUIRED_DOCUMENTATION.map((kind) => ({ documentation: { some: { kind, deletedAt: null } } })) } } : {},
       ],
     },
     orderBy: [{ startAt: "desc" }, { id: "desc" }],
@@ -46,7 +49,7 @@ export async function listCoachings(db: Db, actor: StaffActor, f: CoachingFilter
     const kinds = [...new Set(r.documentation.map((d) => d.kind))];
     return { ...r, kinds, missing: missingDocumentation(kinds), isMine: r.assignments.some((a) => a.coachId === actor.userId) };
   });
-  return { rows: f.missingOnly ? withStatus.filter((r) => r.missing.length > 0) : withStatus, more: rows.length > take };
+  return { rows: withStatus, more: rows.length > take };
 }
 
 /** A coach's own assignments, soonest first for open ones, with the PIC's contact. */

@@ -123,6 +123,11 @@ describe("coach documentation", () => {
     expect(docs.filter((d) => d.attachment).every((d) => d.attachment!.requestId === done.id)).toBe(true);
     const after = await coach.get(`/coachings/${done.id}/documentation`);
     expect(after.body).toContain('data-testid="complete"');
+    // The coachings list's "missing only" filter no longer shows it; the other done coaching stays.
+    const missing = (await operator.get("/coachings?missing=1")).body;
+    expect(missing).not.toContain(`data-code="${done.code}"`);
+    expect(missing).toMatch(/<tr data-code="PB-/);
+    expect((await operator.get("/coachings")).body).toContain(`data-code="${done.code}"`);
     // Documentation is listed for everyone in the office, with downloads.
     const list = await operator.get("/documentation");
     expect(list.body).toContain("daftar hadir.pdf");
