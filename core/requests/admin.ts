@@ -35,8 +35,14 @@ export function decodeCursor(raw: string | undefined): Cursor | null {
 }
 
 /** The WHERE clause for a staff member's filtered view (never outside their offices). */
-export async function requestWhere(db: Db, actor: { officeId: string }, f: RequestFilters): Promise<Prisma.CoachingRequestWhereInput> {
-  const visible = await visibleOfficeIds(db, actor);
+export async function requestWhere(
+  db: Db,
+  actor: { officeId: string },
+  f: RequestFilters,
+  /** The actor's visible offices, when the caller already has them (saves a query). */
+  known?: readonly string[],
+): Promise<Prisma.CoachingRequestWhereInput> {
+  const visible = known ?? (await visibleOfficeIds(db, actor));
   const officeIds = f.officeId ? visible.filter((id) => id === f.officeId) : visible;
   const q = f.q?.trim();
   const and: Prisma.CoachingRequestWhereInput[] = [];
@@ -56,7 +62,7 @@ export async function requestWhere(db: Db, actor: { officeId: string }, f: Reque
   }
   return {
     deletedAt: null,
-    officeId: officeIds.length === 1 ? officeIds[0] : { in: officeIds },
+    officeId: officeIds.length === 1 ? officeIds[0] : { in: [...officeIds] },
     status: f.status,
     serviceType: f.serviceType,
     startAt: f.from || f.to ? { gte: f.from, lt: f.to } : undefined,
@@ -88,17 +94,28 @@ async function pageOf(db: Db, where: Prisma.CoachingRequestWhereInput, cursor: C
 }
 
 /** One page, newest first, by keyset (no OFFSET, so page 2,000 costs what page 1 costs). */
-export async function listRequests(db: Db, actor: StaffActor, f: RequestFilters, opts: { cursor?: Cursor | null; take?: number } = {}) {
+export async function listRequests(
+  db: Db,
+  actor: StaffActor,
+  f: RequestFilters,
+  opts: { cursor?: Cursor | null; take?: number; officeIds?: readonly string[] } = {},
+) {
   if (!can(actor.roles, "request.view")) throw new DomainError("FORBIDDEN", "error.forbidden");
-  const page = await pageOf(db, await requestWhere(db, actor, f), opts.cursor ?? null, opts.take ?? 50);
+  const page = await pageOf(db, await requestWhere(db, actor, f, opts.officeIds), opts.cursor ?? null, opts.take ?? 50);
   return { rows: page.rows, next: page.next ? encodeCursor(page.next) : null };
 }
 export type RequestRow = Awaited<ReturnType<typeof listRequests>>["rows"][number];
 
 /** How many requests match, counted only up to a cap so a count never costs more than the page. */
-export async function countRequests(db: Db, actor: StaffActor, f: RequestFilters, cap = 1000): Promise<{ count: number; capped: boolean }> {
+export async function countRequests(
+  db: Db,
+  actor: StaffActor,
+  f: RequestFilters,
+  opts: { cap?: number; officeIds?: readonly string[] } = {},
+): Promise<{ count: number; capped: boolean }> {
+  const cap = opts.cap ?? 1000;
   if (!can(actor.roles, "request.view")) throw new DomainError("FORBIDDEN", "error.forbidden");
-  const rows = await db.coachingRequest.findMany({ where: await requestWhere(db, actor, f), select: { id: true }, take: cap + 1 });
+  const rows = await db.coachingRequest.findMany({ where: await requestWhere(db, actor, f, opts.officeIds), select: { id: true }, take: cap + 1 });
   return { count: Math.min(rows.length, cap), capped: rows.length > cap };
 }
 
