@@ -6,6 +6,7 @@ import { recordClarificationAnswer } from "../../core/requests/clarification.js"
 import { changeStatus, submitRequest } from "../../core/requests/service.js";
 import { writeChannelStatus } from "../../core/runtime/channel-status.js";
 import { addTestimonial } from "../../core/testimonials/service.js";
+import { formatDate } from "../../core/validation/datetime.js";
 import { tinyPdf } from "../../prisma/seed-data.js";
 import { type Client, emailOf, type Panel, signedIn, startPanel } from "./helpers.js";
 
@@ -66,6 +67,39 @@ beforeAll(async () => {
   await changeStatus(db, sup, { requestId: other.request.id, to: "REJECTED", reason: `alasan ${XSS} ${ATTR}` });
   await writeChannelStatus(p.ctx.redis, p.ctx.redisPrefix, "whatsapp", { state: "closed", reason: `putus ${XSS}` });
 
+  // Through the chat itself: the web simulator's API, typed answers as on WhatsApp.
+  const sessionId = "escapingtest0000chat";
+  const chat = async (text: string) => {
+    const res = await p.app.inject({ method: "POST", url: "/simulator/api/send", payload: { sessionId, text } });
+    expect(res.statusCode, text).toBe(200);
+  };
+  const day = formatDate(new Date(Date.now() + 40 * 24 * 3600_000), "WIB");
+  for (const text of [
+    "halo",
+    "1",
+    "setuju",
+    `Chat ${XSS}`,
+    "lewati",
+    "0812 7788 6655",
+    "chat@contoh.go.id",
+    `Instansi Chat ${XSS} ${ATTR}`,
+    "3",
+    "ya",
+    "1",
+    "1,3",
+    `Deskripsi lewat chat ${XSS} ${ATTR}`,
+    `Lokasi chat ${ATTR}`,
+    "2",
+    `${day} 09:00`,
+    "2 jam",
+    "sama",
+    "lewati",
+    "kirim",
+  ])
+    await chat(text);
+  const viaChat = await db.coachingRequest.findFirstOrThrow({ where: { requesterEmail: "chat@contoh.go.id" } });
+  expect(viaChat.agencyName).toContain(XSS);
+
   for (const role of ["ADMIN", "SUPERVISOR", "OPERATOR", "COACH"] as const) c[role] = await signedIn(p.app, emailOf(role));
 
   // Through the panel's forms.
@@ -120,6 +154,7 @@ beforeAll(async () => {
   const testimonial = await db.testimonial.findFirstOrThrow({ where: { requestId: request.id } });
   const addedReq = await db.coachingRequest.findFirstOrThrow({ where: { requesterEmail: "ani@contoh.go.id" } });
   const xssUser = await db.user.findUniqueOrThrow({ where: { email: "petugas.xss@sibina.test" } });
+  pages.push({ who: "SUPERVISOR", url: `/requests/${viaChat.id}/status` });
   for (const who of ["ADMIN", "SUPERVISOR", "OPERATOR"]) {
     for (const url of [
       "/dashboard",
@@ -128,6 +163,7 @@ beforeAll(async () => {
       `/requests/${request.id}`,
       `/requests/${other.request.id}`,
       `/requests/${addedReq.id}`,
+      `/requests/${viaChat.id}`,
       "/coachings",
       "/documentation",
       "/modules",
