@@ -163,6 +163,11 @@ async function main() {
     const started = Date.now();
     delivery = startDelivery(ctx, [telegramSender(TOKEN, botApi.apiRoot)], { relay: { pollMs: 200, batchSize: 500 } });
 
+    // Ctrl-C stops waiting and still cleans up (database, Redis keys, the Bot API process).
+    let interrupted = false;
+    process.once("SIGINT", () => {
+      interrupted = true;
+    });
     let lastDone = -1;
     let lastProgressAt = Date.now();
     for (;;) {
@@ -172,7 +177,7 @@ async function main() {
       if (Math.floor(elapsed / 10) !== Math.floor((elapsed - 2) / 10)) {
         console.log(`  ${elapsed.toFixed(0)} s: ${done}/${N} done, ${(done / elapsed).toFixed(1)} msg/s`);
       }
-      if (done >= N) break;
+      if (done >= N || interrupted) break;
       if (done !== lastDone) {
         lastDone = done;
         lastProgressAt = Date.now();

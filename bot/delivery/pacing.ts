@@ -1,5 +1,5 @@
 // Platform-aware pacing, shared by every instance through Redis. BullMQ's open-source limiter
-// is global per queue only, so each send reserves a slot with one atomic script that knows
+// is global per queue only, so each send takes a slot with one atomic script that knows
 // three "next allowed at" clocks: the channel's global one (messages per second), the
 // recipient's (per chat or per number) and a pause set when the platform answered 429.
 // Times come from Redis itself, so instances with skewed clocks still agree.
@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
 
 // Grants a send only when it may happen now: the slot is taken at the moment of sending,
 // so a job that wakes late (busy event loop, slow Redis reply) can never squeeze two sends
-// closer together than the gap. Unused time is not saved up, so there are no bursts.
+// together. Unused time is not saved up (beyond ARGV[3] ms), so there are no bursts.
 const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -51,58 +51,81 @@ interface Person {
   phone: string | null;
 }
 
-async function personOf(db: Db | Tx, ref: RecipientRef): Promise<Person | null> {
+const REQUEST = { id: true, requesterId: true, identityId: true, requesterPhone: true, requesterEmail: true, picPhone: true, locale: true } as const;
+
+/** The requester, or a PIC who is the requester themself, is also reached where they submitted. */
+const speaksAsRequester = (ref: RecipientRef, request: { picPhone: string; requesterPhone: string } | undefined) =>
+  ref.recipientKind === "REQUESTER" || (ref.recipientKind === "PIC" && request !== undefined && request.picPhone === request.requesterPhone);
+
+/** Everything needed to resolve these recipients, in a handful of queries whatever their number. */
+async function loadPeople(db: Db | Tx, refs: readonly RecipientRef[]) {
+  const ids = (pick: (r: RecipientRef) => string | null) => [...new Set(refs.map(pick).filter((x): x is string => Boolean(x)))];
+  const [users, requests] = await Promise.all([
+    db.user.findMany({ where: { id: { in: ids((r) => r.recipientUserId) } }, include: { identities: { select: IDENTITY } } }),
+    db.coachingRequest.findMany({ where: { id: { in: ids((r) => (r.recipientUserId ? null : r.requestId)) } }, select: REQUEST }),
+  ]);
+  const requestById = new Map(requests.map((r) => [r.id, r]));
+  const asRequester = refs.filter((r) => !r.recipientUserId && speaksAsRequester(r, r.requestId ? requestById.get(r.requestId) : undefined));
+  const requesterIds = new Set(ids((r) => r.recipientRequesterId));
+  const identityIds = new Set<string>();
+  for (const r of asRequester) {
+    const q = r.requestId ? requestById.get(r.requestId) : undefined;
+    if (q?.requesterId) requesterIds.add(q.requesterId);
+    if (q?.identityId) identityIds.add(q.identityId);
+  }
+  const phones = ids((r) => (r.recipientUserId ? null : r.recipientPhone));
+  const [requesters, own, byPhone] = await Promise.all([
+    db.requester.findMany({ where: { id: { in: [...requesterIds] } }, include: { identities: { select: IDENTITY } } }),
+    db.channelIdentity.findMany({ where: { id: { in: [...identityIds] } }, select: IDENTITY }),
+    phones.length
+      ? db.channelIdentity.findMany({
+          where: { OR: [{ phone: { in: phones } }, { requester: { phone: { in: phones } } }] },
+          select: { ...IDENTITY, phone: true, requester: { select: { phone: true } } },
+        })
+      : [],
+  ]);
+  return {
+    users: new Map(users.map((u) => [u.id, u])),
+    requests: requestById,
+    requesters: new Map(requesters.map((r) => [r.id, r])),
+    identities: new Map(own.map((i) => [i.id, i])),
+    /** Chat identities that carry a phone, directly or through their requester. */
+    withPhone: (phone: string) => byPhone.filter((i) => i.phone === phone || i.requester?.phone === phone),
+  };
+}
+
+type People = Awaited<ReturnType<typeof loadPeople>>;
+
+function personOf(people: People, ref: RecipientRef): Person | null {
   if (ref.recipientUserId) {
-    const user = await db.user.findUnique({ where: { id: ref.recipientUserId }, include: { identities: { select: IDENTITY } } });
+    const user = people.users.get(ref.recipientUserId);
     if (!user || user.deletedAt) return null;
     return { identities: user.identities, locale: user.locale, email: user.email, phone: null };
   }
-  const request = ref.requestId
-    ? await db.coachingRequest.findUnique({
-        where: { id: ref.requestId },
-        select: { requesterId: true, identityId: true, requesterPhone: true, requesterEmail: true, picPhone: true, locale: true },
-      })
-    : null;
-  const person: Person = { identities: [], locale: null, email: null, phone: ref.recipientPhone };
+  const request = ref.requestId ? people.requests.get(ref.requestId) : undefined;
+  const person: Person = { identities: [], locale: request?.locale ?? null, email: null, phone: ref.recipientPhone };
   const requesterIds = new Set<string>();
   if (ref.recipientRequesterId) requesterIds.add(ref.recipientRequesterId);
-  // The requester, or a PIC who is the requester themself, is also reached where they submitted.
-  const isRequester = ref.recipientKind === "REQUESTER" || (ref.recipientKind === "PIC" && request !== null && request.picPhone === request.requesterPhone);
-  if (request && isRequester) {
+  if (request && speaksAsRequester(ref, request)) {
     if (request.requesterId) requesterIds.add(request.requesterId);
     person.email = request.requesterEmail;
     person.phone ??= request.requesterPhone;
-    person.locale = request.locale;
-    if (request.identityId) {
-      const own = await db.channelIdentity.findUnique({ where: { id: request.identityId }, select: IDENTITY });
-      if (own) person.identities.push(own);
-    }
-  } else if (request) {
-    person.locale = request.locale;
+    const own = request.identityId ? people.identities.get(request.identityId) : undefined;
+    if (own) person.identities.push(own);
   }
   for (const requesterId of requesterIds) {
-    const requester = await db.requester.findUnique({ where: { id: requesterId }, include: { identities: { select: IDENTITY } } });
+    const requester = people.requesters.get(requesterId);
     if (!requester) continue;
     person.identities.push(...requester.identities);
     person.email = requester.email ?? person.email;
     person.phone ??= requester.phone;
     person.locale = pickLocale(requester.locale, person.locale);
   }
-  if (ref.recipientPhone) {
-    // Chat identities that carry this phone, directly or through their requester.
-    person.identities.push(
-      ...(await db.channelIdentity.findMany({
-        where: { OR: [{ phone: ref.recipientPhone }, { requester: { phone: ref.recipientPhone } }] },
-        select: IDENTITY,
-      })),
-    );
-  }
+  if (ref.recipientPhone) person.identities.push(...people.withPhone(ref.recipientPhone));
   return person;
 }
 
-/** Every address this recipient can be reached at, on the channels that are running. */
-export async function resolveTargets(db: Db | Tx, ref: RecipientRef, enabled: ReadonlySet<DeliveryChannel>): Promise<Target[]> {
-  const person = await personOf(db, ref);
+function targetsOf(person: Person | null, ref: RecipientRef, enabled: ReadonlySet<DeliveryChannel>): Target[] {
   if (!person) return [];
   const targets: Target[] = [];
   for (const channel of CHAT_CHANNELS) {
@@ -117,6 +140,18 @@ export async function resolveTargets(db: Db | Tx, ref: RecipientRef, enabled: Re
   }
   if (enabled.has("email") && person.email) targets.push({ channel: "email", address: person.email, locale: pickLocale(person.locale) });
   return targets;
+}
+
+/** The addresses of many recipients at once (the relay's batches), in the same order. */
+export async function resolveTargetsMany(db: Db | Tx, refs: readonly RecipientRef[], enabled: ReadonlySet<DeliveryChannel>): Promise<Target[][]> {
+  if (refs.length === 0) return [];
+  const people = await loadPeople(db, refs);
+  return refs.map((ref) => targetsOf(personOf(people, ref), ref, enabled));
+}
+
+/** Every address this recipient can be reached at, on the channels that are running. */
+export async function resolveTargets(db: Db | Tx, ref: RecipientRef, enabled: ReadonlySet<DeliveryChannel>): Promise<Target[]> {
+  return (await resolveTargetsMany(db, [ref], enabled))[0]!;
 }
 
 /** The one address on this channel (what the worker sends to), or null when no longer reachable there. */

@@ -10,7 +10,7 @@
 import type { Tx } from "../../core/db/client.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { type DeliveryChannel, type DeliveryQueues, jobIdOf, within } from "./queues.js";
-import { resolveTargets } from "./recipients.js";
+import { resolveTargetsMany } from "./recipients.js";
 
 export interface RelayOptions {
   batchSize?: number;
@@ -70,8 +70,9 @@ export async function relayOnce(
       const jobs: JobSpec[] = [];
       const queued: string[] = [];
       const unreachable: string[] = [];
-      for (const row of rows) {
-        const channels = [...new Set((await resolveTargets(tx, row, enabled)).map((t) => t.channel))];
+      const targets = await resolveTargetsMany(tx, rows, enabled);
+      for (const [i, row] of rows.entries()) {
+        const channels = [...new Set(targets[i]!.map((t) => t.channel))];
         if (channels.length === 0) unreachable.push(row.id);
         else {
           queued.push(row.id);
@@ -111,9 +112,10 @@ export async function sweepLost(
     include: { deliveries: { select: { channel: true, status: true } } },
   });
   const lost: JobSpec[] = [];
-  for (const row of rows) {
+  const targets = await resolveTargetsMany(ctx.db, rows, enabled);
+  for (const [i, row] of rows.entries()) {
     const sent = new Set(row.deliveries.filter((d) => d.status === "SENT").map((d) => d.channel));
-    const channels = [...new Set((await resolveTargets(ctx.db, row, enabled)).map((t) => t.channel))].filter((c) => !sent.has(c));
+    const channels = [...new Set(targets[i]!.map((t) => t.channel))].filter((c) => !sent.has(c));
     for (const channel of channels) {
       const state = await within(REDIS_TIMEOUT_MS, queues.get(channel).getJobState(jobIdOf(row.id, channel)));
       if (state === "unknown") lost.push({ channel, outboxId: row.id, kind: row.kind });

@@ -209,6 +209,15 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
     // makes worker.rateLimit() hold the whole queue after a 429.
     limiter: { max: channel === "telegram" ? Math.ceil(ctx.config.TELEGRAM_RATE_PER_SECOND * 1.25) : 100, duration: 1000 },
   });
+  // A channel that cannot send from this instance (WhatsApp held by another instance, or not
+  // connected yet) takes no jobs here, so the instance that can send gets them at once.
+  const readiness =
+    sender.ready === undefined
+      ? null
+      : setInterval(() => {
+          if (sender.ready === false && !worker.isPaused()) void worker.pause(true).catch(() => {});
+          else if (sender.ready !== false && worker.isPaused()) void worker.resume().catch(() => {});
+        }, 1_000);
   worker.on("error", (err) => log.warn({ err: { name: err.name, message: err.message } }, "delivery worker error"));
   worker.on("failed", (job, err) => {
     if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError)) {
@@ -218,6 +227,7 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
   return {
     worker,
     async close() {
+      if (readiness) clearInterval(readiness);
       await worker.close();
       connection.disconnect();
     },
