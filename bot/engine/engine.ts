@@ -135,9 +135,11 @@ export class ChatEngine implements Engine {
     this.reminders = new IdleReminders(ctx, opts.idleReminderMs ?? 30 * 60_000);
     this.store = new TurnStore(ctx);
     if (opts.reminders !== false) this.reminders.start((job) => this.deliverIdleReminder(job));
+    // Housekeeping: update ids and sessions a week past their use are of no further use.
     const prune = () => {
       const before = new Date(Date.now() - 7 * 24 * 3600_000);
       ctx.db.processedUpdate.deleteMany({ where: { createdAt: { lt: before } } }).catch((err) => this.log.warn({ err }, "prune processed updates failed"));
+      ctx.db.conversationSession.deleteMany({ where: { expiresAt: { lt: before } } }).catch((err) => this.log.warn({ err }, "prune sessions failed"));
     };
     prune();
     this.pruneTimer = setInterval(prune, 6 * 3600_000);
@@ -189,7 +191,8 @@ export class ChatEngine implements Engine {
       const armIdle = this.flows.get(session.flow)?.resumable && (session.data.idleDue ?? 0) <= now.getTime();
       if (armIdle) session.data.idleDue = now.getTime() + this.reminders.delay;
       await this.store.finish(event, who, session, now, this.ttlMs);
-      if (armIdle) await this.reminders.schedule(session.id, session.data.idleDue!).catch((err) => this.log.warn({ err }, "idle reminder not scheduled"));
+      // Not awaited: the reply need not wait for Redis; a failure only costs one reminder.
+      if (armIdle) this.reminders.schedule(session.id, session.data.idleDue!).catch((err) => this.log.warn({ err }, "idle reminder not scheduled"));
       this.log.debug(
         {
           channel: event.channel,
@@ -229,7 +232,7 @@ export class ChatEngine implements Engine {
     const { session, event, now } = ts;
     const tr = this.tr(ts);
 
-    if (!session.isNew && session.expiresAt.getTime() <= now.getTime()) {
+    if (!session.isNew && session.updatedAt.getTime() + this.ttlMs <= now.getTime()) {
       const hadForm = this.flows.get(session.flow)?.resumable || session.data.paused;
       resetSession(session);
       session.data.paused = undefined;
@@ -632,7 +635,7 @@ export class ChatEngine implements Engine {
     if (!found) return;
     await this.locks.run(`${found.channel}:${found.externalId}`, async () => {
       const session = await this.ctx.db.conversationSession.findUnique({ where: { id: job.sessionId } });
-      if (!session || !this.flows.get(session.flow)?.resumable || session.expiresAt.getTime() <= Date.now()) return;
+      if (!session || !this.flows.get(session.flow)?.resumable || session.updatedAt.getTime() + this.ttlMs <= Date.now()) return;
       // The person answered since this job was armed: wait for 30 minutes after that answer.
       const due = session.updatedAt.getTime() + this.reminders.delay;
       if (due > Date.now()) return this.reminders.schedule(session.id, due);

@@ -18,11 +18,19 @@ export async function recordConsent(db: Db, who: Who, at: Date, locale: string):
     who.requester.consentAt = at;
     return who.requester.id;
   }
-  const requester = await db.$transaction(async (tx) => {
-    const created = await tx.requester.create({ data: { consentAt: at, locale, phone: who.phone } });
-    await tx.channelIdentity.update({ where: { id: who.identityId }, data: { requesterId: created.id } });
-    return created;
-  });
+  // One statement instead of a transaction: create the requester and tie the identity to it.
+  const iso = at.toISOString();
+  const rows = await db.$queryRaw<{ id: string; phone: string | null }[]>`
+    WITH created AS (
+      INSERT INTO "Requester" ("id", "phone", "locale", "consentAt", "updatedAt")
+      VALUES (gen_random_uuid(), ${who.phone}, ${locale}, ${iso}::timestamptz AT TIME ZONE 'UTC', ${iso}::timestamptz AT TIME ZONE 'UTC')
+      RETURNING "id", "phone"
+    ), linked AS (
+      UPDATE "ChannelIdentity" SET "requesterId" = (SELECT "id" FROM created), "updatedAt" = ${iso}::timestamptz AT TIME ZONE 'UTC'
+      WHERE "id" = ${who.identityId}::uuid
+    )
+    SELECT "id"::text AS "id", "phone" FROM created`;
+  const requester = rows[0]!;
   who.requester = { id: requester.id, name: null, phone: requester.phone, email: null, nip: null, consentAt: at };
   return requester.id;
 }

@@ -80,21 +80,42 @@ const SQL = {
     SELECT false AS "seen", ${WHO_AND_SESSION}
     FROM i
     ${JOINS}`,
+  /** Like finish, for a session that exists already: a plain update, the common case. */
+  finishExisting: `
+    WITH handled AS (
+      INSERT INTO "ProcessedUpdate" ("channel", "updateId") VALUES ($1::"Channel", $3) ON CONFLICT DO NOTHING
+    ), seen AS (
+      UPDATE "ChannelIdentity" SET "lastSeenAt" = ${UTC(5)}, "updatedAt" = ${UTC(5)},
+        "displayName" = COALESCE($6, "displayName"), "phone" = COALESCE($7, "phone")
+      WHERE "id" = $4::uuid AND ("lastSeenAt" IS NULL OR "lastSeenAt" < ${UTC(5)} - interval '1 minute'
+        OR "displayName" IS DISTINCT FROM COALESCE($6, "displayName") OR "phone" IS DISTINCT FROM COALESCE($7, "phone"))
+    )
+    UPDATE "ConversationSession" SET "flow" = $9, "step" = $10, "data" = $11::jsonb, "locale" = $12,
+      "updatedAt" = ${UTC(5)}, "version" = "version" + 1,
+      "expiresAt" = CASE WHEN "expiresAt" < ${UTC(13)} - interval '1 hour' THEN ${UTC(13)} ELSE "expiresAt" END
+    WHERE "id" = $8::uuid AND "channel" = $1::"Channel" AND "externalId" = $2
+    RETURNING "id"::text AS "id", "version"`,
   /** $1 channel, $2 externalId, $3 updateId, $4 identityId, $5 now, $6 displayName, $7 phone,
    *  $8 sessionId, $9 flow, $10 step, $11 data, $12 locale, $13 expiresAt */
   finish: `
     WITH handled AS (
       INSERT INTO "ProcessedUpdate" ("channel", "updateId") VALUES ($1::"Channel", $3) ON CONFLICT DO NOTHING
     ), seen AS (
+      -- "last seen" to the minute is enough; most messages then leave the identity row alone.
       UPDATE "ChannelIdentity" SET "lastSeenAt" = ${UTC(5)}, "updatedAt" = ${UTC(5)},
         "displayName" = COALESCE($6, "displayName"), "phone" = COALESCE($7, "phone")
-      WHERE "id" = $4::uuid
+      WHERE "id" = $4::uuid AND ("lastSeenAt" IS NULL OR "lastSeenAt" < ${UTC(5)} - interval '1 minute'
+        OR "displayName" IS DISTINCT FROM COALESCE($6, "displayName") OR "phone" IS DISTINCT FROM COALESCE($7, "phone"))
     )
     INSERT INTO "ConversationSession" ("id", "channel", "externalId", "flow", "step", "data", "locale", "version", "expiresAt", "updatedAt")
     VALUES ($8::uuid, $1::"Channel", $2, $9, $10, $11::jsonb, $12, 1, ${UTC(13)}, ${UTC(5)})
     ON CONFLICT ("channel", "externalId") DO UPDATE SET
       "flow" = EXCLUDED."flow", "step" = EXCLUDED."step", "data" = EXCLUDED."data", "locale" = EXCLUDED."locale",
-      "expiresAt" = EXCLUDED."expiresAt", "updatedAt" = EXCLUDED."updatedAt", "version" = "ConversationSession"."version" + 1
+      "updatedAt" = EXCLUDED."updatedAt", "version" = "ConversationSession"."version" + 1,
+      -- Expiry is decided from updatedAt; the indexed expiresAt (for clean-up) moves at most hourly,
+      -- so most saves are heap-only updates that touch no index.
+      "expiresAt" = CASE WHEN "ConversationSession"."expiresAt" < EXCLUDED."expiresAt" - interval '1 hour'
+        THEN EXCLUDED."expiresAt" ELSE "ConversationSession"."expiresAt" END
     RETURNING "id"::text AS "id", "version"`,
 } as const;
 
@@ -159,7 +180,9 @@ export class TurnStore {
 
   /** Marks the update handled, touches the identity and saves the session (bumping its version). */
   async finish(event: InboundEvent, who: Who, s: Session, now: Date, ttlMs: number): Promise<number> {
-    const rows = await this.query<{ id: string; version: number }>("finish", [
+    // A session deleted meanwhile (clean-up) is simply written again by the upsert.
+    let rows: { id: string; version: number }[] = [];
+    const values = [
       event.channel,
       event.externalId,
       event.updateId,
@@ -173,7 +196,9 @@ export class TurnStore {
       JSON.stringify(s.data),
       s.locale,
       new Date(now.getTime() + ttlMs).toISOString(),
-    ]);
+    ];
+    if (!s.isNew) rows = await this.query<{ id: string; version: number }>("finishExisting", values);
+    if (rows.length === 0) rows = await this.query<{ id: string; version: number }>("finish", values);
     const row = rows[0]!;
     s.id = row.id;
     s.isNew = false;

@@ -425,6 +425,7 @@ describe("delivery guarantees and odd updates on Telegram", () => {
     expect(u.text()).toMatch(/terkirim dengan kode/);
     const handledBefore = bot.count(u.chatId);
     emu.redeliver(confirmId);
+    await bot.waitHandled(u.chatId, handledBefore + 1);
     emu.redeliver(confirmId);
     await bot.waitHandled(u.chatId, handledBefore + 2);
     expect(await emu.botMessages(TOKEN, u.chatId)).toEqual([]);

@@ -11,6 +11,7 @@ import type { AppContext } from "../../../core/runtime/context.js";
 import { plainText } from "../../engine/render.js";
 import type { ChannelSender, ConversationEngine, OutboundMessage } from "../types.js";
 import { toEvent } from "./events.js";
+import { PipelinedPolling } from "./polling.js";
 import { toTelegram } from "./render.js";
 
 export interface TelegramChannelOptions {
@@ -64,6 +65,9 @@ export class TelegramChannel {
   readonly sender: TelegramSender;
   private readonly botId: string;
   private running: Promise<void> | null = null;
+  private polling: PipelinedPolling | null = null;
+  /** Per chat, the sending of the previous replies: a chat's replies go out in order. */
+  private readonly sending = new Map<string, Promise<unknown>>();
   private readonly log: AppContext["log"];
 
   constructor(
@@ -82,15 +86,25 @@ export class TelegramChannel {
       const started = performance.now();
       const event = toEvent(tctx.update, this.botId, access);
       if (!event) return;
-      // Handed to the engine before any await, so updates keep their order.
+      // Handed to the engine (and queued for sending) before any await, so updates keep their order.
       const pending = this.engine.handle(event);
+      const chat = event.externalId;
+      const previous = this.sending.get(chat) ?? Promise.resolve();
+      const sent = previous.then(async () => {
+        const replies = await pending;
+        try {
+          for (const reply of replies) await this.sender.send(chat, reply);
+        } finally {
+          opts.onHandled?.({ externalId: chat, updateId: event.updateId, ms: performance.now() - started, replies: replies.length });
+        }
+      });
+      const settled = sent.catch(() => {});
+      this.sending.set(chat, settled);
+      void settled.then(() => {
+        if (this.sending.get(chat) === settled) this.sending.delete(chat);
+      });
       if (tctx.callbackQuery) await tctx.answerCbQuery().catch((err) => this.log.debug({ err }, "answerCallbackQuery failed"));
-      const replies = await pending;
-      try {
-        for (const reply of replies) await this.sender.send(event.externalId, reply);
-      } finally {
-        opts.onHandled?.({ externalId: event.externalId, updateId: event.updateId, ms: performance.now() - started, replies: replies.length });
-      }
+      await sent;
     });
     this.bot.catch((err) => this.log.error({ err }, "telegram update failed"));
   }
@@ -109,11 +123,14 @@ export class TelegramChannel {
         allowed_updates: [...ALLOWED_UPDATES],
       });
     } else {
-      await new Promise<void>((resolve, reject) => {
-        this.running = this.bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }, resolve).catch((err) => {
-          this.log.error({ err }, "telegram polling stopped with an error");
-          reject(err);
-        });
+      await this.bot.telegram.deleteWebhook();
+      this.polling = new PipelinedPolling(this.bot.telegram, (update) => this.bot.handleUpdate(update), {
+        allowedUpdates: ALLOWED_UPDATES,
+        log: this.log,
+      });
+      this.running = this.polling.run().catch(async (err) => {
+        this.log.error({ err }, "telegram polling stopped with an error");
+        await writeChannelStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", { state: "closed", reason: String((err as Error).message) }).catch(() => {});
       });
     }
     await writeChannelStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", { state: "open", reason: this.mode });
@@ -122,15 +139,13 @@ export class TelegramChannel {
   }
 
   async stop(): Promise<void> {
-    if (this.running) {
-      try {
-        this.bot.stop("shutdown");
-      } catch {
-        // already stopped
-      }
-      await this.running.catch(() => {});
+    if (this.polling) {
+      await this.polling.stop();
+      await this.running;
+      this.polling = null;
       this.running = null;
     }
+    await Promise.allSettled([...this.sending.values()]);
     await writeChannelStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", { state: "closed", reason: "stopped" }).catch(() => {});
   }
 
