@@ -52,7 +52,7 @@ export function panelLinks(config: { PUBLIC_URL?: string | undefined; HOST: stri
   return {
     base,
     request: (id) => `${base}/requests/${id}`,
-    documentation: (id) => `${base}/requests/${id}/documentation`,
+    documentation: (id) => `${base}/coachings/${id}/documentation`,
     channels: () => `${base}/channels`,
   };
 }

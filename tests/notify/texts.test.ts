@@ -99,7 +99,7 @@ describe("notice texts", () => {
     const docs = both(data("reminder.documentation", "COACH", { missing: ["ATTENDANCE", "MINUTES"], payload: { round: 2 } }));
     expect(docs.id).toContain("Pengingat kedua");
     expect(docs.id).toContain("Daftar Hadir, Notulensi");
-    expect(docs.id).toContain(`https://sibina.bps.go.id/requests/${request.id}/documentation`);
+    expect(docs.id).toContain(`https://sibina.bps.go.id/coachings/${request.id}/documentation`);
     expect(docs.en).toContain("Attendance list, Minutes");
   });
 
