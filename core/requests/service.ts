@@ -8,6 +8,7 @@ import {
   cancelPendingReminders,
   documentationReminderIntents,
   picReminderIntent,
+  receiptIntent,
   requesterIntent,
   submittedIntents,
   supervisorsOf,
@@ -99,11 +100,17 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
         },
       });
       const supervisors = await supervisorsOf(tx, officeId);
+      // The requester's receipt: a chat submission was already answered by the bot's own reply,
+      // so it is only recorded; a request added in the panel is delivered like any other notice.
+      const answeredInChat = Boolean(opts.identityId);
       await tx.outbox.createMany({
-        data: submittedIntents(
-          request,
-          supervisors.map((s) => s.id),
-        ),
+        data: [
+          receiptIntent(request, answeredInChat, now),
+          ...submittedIntents(
+            request,
+            supervisors.map((s) => s.id),
+          ),
+        ],
         skipDuplicates: true,
       });
       return { request, created: true };

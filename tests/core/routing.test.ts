@@ -84,8 +84,12 @@ describe("routing a new request", () => {
   it("the submission alerts the handling office's supervisors only", async () => {
     const a = await agency("Diskominfo Kota Pekanbaru", "REGENCY", offices.pekanbaru.id);
     const { request } = await submitRequest(t.db, requestInput({ agencyId: a.id }), { channel: "web", defaultOfficeId: offices.riau.id });
-    const rows = await t.db.outbox.findMany({ where: { requestId: request.id } });
-    expect(rows.map((r) => [r.kind, r.recipientKind, r.recipientUserId])).toEqual([["request.submitted", "SUPERVISOR", sup.pekanbaru.userId]]);
+    const rows = await t.db.outbox.findMany({ where: { requestId: request.id }, orderBy: { kind: "asc" } });
+    // The requester's receipt (no chat identity: delivered by phone) and one alert per supervisor there.
+    expect(rows.map((r) => [r.kind, r.recipientKind, r.recipientUserId ?? r.recipientPhone, r.status])).toEqual([
+      ["request.received", "REQUESTER", "+6281234567890", "PENDING"],
+      ["request.submitted", "SUPERVISOR", sup.pekanbaru.userId, "PENDING"],
+    ]);
   });
 
   it("routeRequest works on the office tree alone", () => {

@@ -89,7 +89,13 @@ describe("notification pipeline", () => {
     expect(unreachable.map((r) => [r.kind, r.recipientUserId])).toEqual([["coach.assigned", unlinkedCoach.id]]);
 
     // Every delivered row has exactly one Delivery per channel and is SENT.
-    const sentRows = await t.db.outbox.findMany({ where: { requestId: request.id, status: "SENT" }, include: { deliveries: true } });
+    // The submit receipt was the bot's own reply in chat: recorded as sent, never delivered again.
+    const receipt = await t.db.outbox.findUniqueOrThrow({ where: { dedupeKey: `${request.id}:received` }, include: { deliveries: true } });
+    expect([receipt.status, receipt.deliveries.length]).toEqual(["SENT", 0]);
+    const sentRows = await t.db.outbox.findMany({
+      where: { requestId: request.id, status: "SENT", kind: { not: "request.received" } },
+      include: { deliveries: true },
+    });
     expect(sentRows.length).toBe(web.sent.length);
     for (const row of sentRows) expect(row.deliveries.map((d) => [d.channel, d.status])).toEqual([["web", "SENT"]]);
     // The reminders wait for the day before the session.
