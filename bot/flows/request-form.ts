@@ -5,7 +5,7 @@
 // submission key, so a double tap or a redelivered update can never create two requests).
 
 import type { z } from "zod";
-import type { AgencyLevel, Mode, ServiceType, TimeZone, Topic } from "../../core/db/generated/enums.js";
+import type { AgencyLevel, Mode, OfficeLevel, ServiceType, TimeZone, Topic } from "../../core/db/generated/enums.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { AGENCY_LEVELS, labelOf, MODES, SERVICE_TYPES, TOPICS } from "../../core/reference/index.js";
 import { routeRequest } from "../../core/requests/routing.js";
@@ -123,10 +123,23 @@ const listChoices = <C extends string>(items: readonly { code: C; id: string; en
 const codeOf = <C extends string>(choice: StepChoice | undefined, prefix: string): C | undefined =>
   choice?.id.startsWith(`${prefix}:`) ? (choice.id.slice(prefix.length + 1) as C) : undefined;
 
+type OfficeRow = { id: string; name: string; level: OfficeLevel; parentId: string | null; timeZone: TimeZone };
+const officeCache = new WeakMap<object, { at: number; rows: Promise<OfficeRow[]> }>();
+
+/** The office tree, cached for a minute (it changes only when an admin edits offices). */
+function officesOf(db: FormTurn["app"]["db"]): Promise<OfficeRow[]> {
+  const hit = officeCache.get(db);
+  if (hit && Date.now() - hit.at < 60_000) return hit.rows;
+  const rows = db.office.findMany({ select: { id: true, name: true, level: true, parentId: true, timeZone: true } });
+  officeCache.set(db, { at: Date.now(), rows });
+  rows.catch(() => officeCache.delete(db));
+  return rows;
+}
+
 /** The handling office's zone, from the agency (when picked) and its level. */
 async function officeZone(turn: FormTurn): Promise<TimeZone> {
   const { db, defaultOfficeId } = turn.app;
-  const offices = await db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true } });
+  const offices = await officesOf(db);
   const agency = turn.state.agencyId ? await db.agency.findUnique({ where: { id: turn.state.agencyId }, select: { officeId: true } }) : null;
   const officeId = routeRequest({ level: turn.state.level ?? "OTHER", agencyOfficeId: agency?.officeId }, offices, defaultOfficeId);
   return offices.find((o) => o.id === officeId)?.timeZone ?? "WIB";
@@ -238,7 +251,7 @@ async function submit(turn: FormTurn): Promise<Outcome> {
       data: { name: s.name, nip: s.nip ?? null, phone: s.phone, email: s.email, locale: turn.locale },
     });
   }
-  const office = await db.office.findUnique({ where: { id: request.officeId }, select: { name: true } });
+  const office = (await officesOf(db)).find((o) => o.id === request.officeId);
   turn.app.log.info({ request: request.id, channel: turn.event.channel }, "request submitted from chat");
   return end(say(turn.t("form.submitted", { code: request.code, office: office?.name ?? "BPS" })));
 }
