@@ -1,7 +1,9 @@
 // npm test: lint, type-check, then the whole vitest suite against the real PostgreSQL,
 // Redis, Telegram emulator and Chromium. Fails loudly when a service is missing; never skips.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { START_HINTS, serviceProblems } from "../core/runtime/health.js";
 
 const run = (label: string, cmd: string, args: string[]) => {
@@ -38,4 +40,22 @@ if (!existsSync(chromium)) {
 
 run("lint and format (biome)", "npx", ["--no-install", "biome", "check", "."]);
 run("type-check (tsc)", "npx", ["--no-install", "tsc", "--noEmit"]);
-run("tests (vitest)", "npx", ["--no-install", "vitest", "run", ...process.argv.slice(2)]);
+// A JSON report beside the console one gives the closing "N passed, N failed" line.
+const reportDir = mkdtempSync(path.join(tmpdir(), "sibina-vitest-"));
+const report = path.join(reportDir, "report.json");
+const summarise = () => {
+  if (!existsSync(report)) return;
+  const r = JSON.parse(readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+  rmSync(reportDir, { recursive: true, force: true });
+};
+process.on("exit", summarise);
+run("tests (vitest)", "npx", [
+  "--no-install",
+  "vitest",
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+]);
