@@ -150,6 +150,8 @@ async function serveEmulator() {
     res.writeHead(200, { "content-type": "application/json" });
     const cpu = process.cpuUsage(cpu0);
     const polls = emu.calls.slice(calls0).filter((c) => c.method === "getUpdates").length;
+    if (process.env.BOT_BENCH_DEBUG) console.error(JSON.stringify(Object.fromEntries(emu.requests)));
+    emu.requests.clear();
     emu.calls.length = 0;
     res.end(JSON.stringify({ seconds, roundTrips, retries, cpuMs: (cpu.user + cpu.system) / 1000, polls }));
   });

@@ -138,7 +138,15 @@ export class TurnStore {
   /** Uses its own pool only when it reaches the very database ctx.db uses. */
   private init(): Promise<void> {
     this.ready ??= (async () => {
-      const pool = new pg.Pool({ connectionString: this.ctx.config.DATABASE_URL, max: this.opts.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+      // Chat turns commit without waiting for the WAL flush: if the database server itself
+      // crashes, the last fraction of a second of answers may be asked again; nothing else is
+      // at stake (submissions go through Prisma with full durability).
+      const pool = new pg.Pool({
+        connectionString: this.ctx.config.DATABASE_URL,
+        max: this.opts.poolSize ?? 10,
+        idleTimeoutMillis: 30_000,
+        options: "-c synchronous_commit=off",
+      });
       pool.on("error", (err) => this.ctx.log.warn({ err }, "turn store pool error"));
       const identify = "SELECT current_database() AS db, inet_server_port() AS port, pg_postmaster_start_time()::text AS started";
       try {

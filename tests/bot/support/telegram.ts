@@ -182,8 +182,13 @@ export class TelegramEmulator {
     });
   }
 
+  /** Requests the proxy received, by Bot API method (for measurements). */
+  readonly requests = new Map<string, number>();
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://x");
+    const methodName = url.pathname.split("/").pop() ?? "";
+    this.requests.set(methodName, (this.requests.get(methodName) ?? 0) + 1);
     const body = await readBody(req);
     const send = (status: number, payload: unknown, type = "application/json") => {
       res.writeHead(status, { "content-type": type });
