@@ -16,6 +16,7 @@ import type { Answer, Flow, Outcome, Prompt, StoredFile, StoreFileOptions, Turn,
 import { saveLocale } from "./identity.js";
 import { globalWord, matchChoice, matchChoiceList } from "./input.js";
 import { IdentityLocks } from "./lock.js";
+import { safeError } from "./log.js";
 import { type IdleJob, IdleReminders } from "./reminders.js";
 import { MENU_FLOW, MENU_STEP, resetSession, type Session } from "./session.js";
 import { TurnStore } from "./store.js";
@@ -136,7 +137,7 @@ export class ChatEngine implements Engine {
     // The locks get their own connection with auto-pipelining: under load the lock commands of
     // many people leave in one write, instead of one (measurably costly) system call each.
     this.lockRedis = ctx.redis.duplicate({ enableAutoPipelining: true });
-    this.lockRedis.on("error", (err) => this.log.warn({ err }, "lock redis error"));
+    this.lockRedis.on("error", (err) => this.log.warn({ err: safeError(err) }, "lock redis error"));
     this.locks = new IdentityLocks(this.lockRedis, ctx.redisPrefix, { ttlMs: opts.lockTtlMs });
     this.reminders = new IdleReminders(ctx, opts.idleReminderMs ?? 30 * 60_000);
     this.store = new TurnStore(ctx);
@@ -144,8 +145,12 @@ export class ChatEngine implements Engine {
     // Housekeeping: update ids and sessions a week past their use are of no further use.
     const prune = () => {
       const before = new Date(Date.now() - 7 * 24 * 3600_000);
-      ctx.db.processedUpdate.deleteMany({ where: { createdAt: { lt: before } } }).catch((err) => this.log.warn({ err }, "prune processed updates failed"));
-      ctx.db.conversationSession.deleteMany({ where: { expiresAt: { lt: before } } }).catch((err) => this.log.warn({ err }, "prune sessions failed"));
+      ctx.db.processedUpdate
+        .deleteMany({ where: { createdAt: { lt: before } } })
+        .catch((err) => this.log.warn({ err: safeError(err) }, "prune processed updates failed"));
+      ctx.db.conversationSession
+        .deleteMany({ where: { expiresAt: { lt: before } } })
+        .catch((err) => this.log.warn({ err: safeError(err) }, "prune sessions failed"));
     };
     prune();
     this.pruneTimer = setInterval(prune, 6 * 3600_000);
@@ -199,7 +204,8 @@ export class ChatEngine implements Engine {
       if (armIdle) session.data.idleDue = now.getTime() + this.reminders.delay;
       await this.store.finish(event, who, session, now, this.ttlMs);
       // Not awaited: the reply need not wait for Redis; a failure only costs one reminder.
-      if (armIdle) this.reminders.schedule(session.id, session.data.idleDue!).catch((err) => this.log.warn({ err }, "idle reminder not scheduled"));
+      if (armIdle)
+        this.reminders.schedule(session.id, session.data.idleDue!).catch((err) => this.log.warn({ err: safeError(err) }, "idle reminder not scheduled"));
       this.log.debug(
         {
           channel: event.channel,
@@ -215,7 +221,7 @@ export class ChatEngine implements Engine {
       return compact(ts.replies);
     } catch (err) {
       // The update is not marked as handled, so a redelivery tries again.
-      this.log.error({ err, channel: event.channel, kind: event.kind }, "message handling failed");
+      this.log.error({ err: safeError(err), channel: event.channel, kind: event.kind }, "message handling failed");
       return [{ text: t(locale, "bot.error") }];
     }
   }
@@ -619,7 +625,7 @@ export class ChatEngine implements Engine {
       bytes = await file.download();
     } catch (err) {
       if (err instanceof FileTooLargeError) return refuse("bot.file.tooLarge");
-      this.log.warn({ err, channel: ts.event.channel }, "file download failed");
+      this.log.warn({ err: safeError(err), channel: ts.event.channel }, "file download failed");
       return refuse("bot.file.failed");
     }
     const stored = await storeAttachment(this.ctx.db, this.ctx.storage, {

@@ -6,6 +6,7 @@
 // The payload carries ids only.
 import { Queue, Worker } from "bullmq";
 import type { AppContext } from "../../core/runtime/context.js";
+import { safeError } from "./log.js";
 
 export const IDLE_QUEUE = "bot-idle-reminder";
 
@@ -32,7 +33,7 @@ export class IdleReminders {
       prefix: this.ctx.redisPrefix,
       concurrency: 4,
     });
-    this.worker.on("error", (err) => this.ctx.log.warn({ err }, "idle reminder worker error"));
+    this.worker.on("error", (err) => this.ctx.log.warn({ err: safeError(err) }, "idle reminder worker error"));
   }
 
   get delay(): number {

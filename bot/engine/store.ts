@@ -15,6 +15,7 @@ import type { AppContext } from "../../core/runtime/context.js";
 import { oneLine } from "../../core/validation/text.js";
 import type { InboundEvent } from "../channels/types.js";
 import type { Who } from "./flow.js";
+import { safeError } from "./log.js";
 import { parseData, type Session } from "./session.js";
 
 interface TurnRow {
@@ -147,7 +148,7 @@ export class TurnStore {
         idleTimeoutMillis: 30_000,
         options: "-c synchronous_commit=off",
       });
-      pool.on("error", (err) => this.ctx.log.warn({ err }, "turn store pool error"));
+      pool.on("error", (err) => this.ctx.log.warn({ err: safeError(err) }, "turn store pool error"));
       const identify = "SELECT current_database() AS db, inet_server_port() AS port, pg_postmaster_start_time()::text AS started";
       try {
         const [mine, theirs] = await Promise.all([
@@ -161,7 +162,7 @@ export class TurnStore {
           return;
         }
       } catch (err) {
-        this.ctx.log.warn({ err }, "turn store pool unavailable, using Prisma");
+        this.ctx.log.warn({ err: safeError(err) }, "turn store pool unavailable, using Prisma");
       }
       await pool.end().catch(() => {});
     })();

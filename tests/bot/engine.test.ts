@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InboundEvent } from "../../bot/channels/types.js";
 import { defineFlow, end, go, say, stay } from "../../bot/engine/flow.js";
 import { createEngine, type Engine } from "../../bot/engine/index.js";
+import { safeError } from "../../bot/engine/log.js";
 import { defaultFlows, FEATURES } from "../../bot/flows/index.js";
 import { createDb } from "../../core/db/client.js";
 import { askClarification } from "../../core/requests/clarification.js";
@@ -382,5 +383,20 @@ describe("hooks for other channels and flows", () => {
     expect(bb[0]?.text).toContain("Tombol itu dari pertanyaan sebelumnya.");
     const identity = await b.ctx.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "web", externalId: c.externalId } } });
     expect(await b.ctx.db.coachingRequest.count({ where: { identityId: identity.id } })).toBe(1);
+  });
+});
+
+describe("logs", () => {
+  it("log errors without the failed request's payload or the bot token", () => {
+    const err = Object.assign(new Error("403: Forbidden: request to https://api.telegram.org/bot123456:AAH-secret_token/sendMessage failed"), {
+      code: 403,
+      on: { method: "sendMessage", payload: { chat_id: 42, text: "NIP 198501012010012003, HP +6281234567890" } },
+    });
+    const logged = JSON.stringify(safeError(err));
+    expect(logged).toContain("403: Forbidden");
+    expect(logged).not.toContain("AAH-secret_token");
+    expect(logged).not.toContain("198501012010012003");
+    expect(logged).not.toContain("+6281234567890");
+    expect(safeError(err)).toMatchObject({ name: "Error", code: 403 });
   });
 });

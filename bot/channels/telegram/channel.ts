@@ -8,6 +8,7 @@ import type { Update } from "telegraf/types";
 import { z } from "zod";
 import { writeChannelStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
+import { safeError } from "../../engine/log.js";
 import { plainText } from "../../engine/render.js";
 import type { ChannelSender, ConversationEngine, OutboundMessage } from "../types.js";
 import { toEvent } from "./events.js";
@@ -103,10 +104,10 @@ export class TelegramChannel {
       void settled.then(() => {
         if (this.sending.get(chat) === settled) this.sending.delete(chat);
       });
-      if (tctx.callbackQuery) await tctx.answerCbQuery().catch((err) => this.log.debug({ err }, "answerCallbackQuery failed"));
+      if (tctx.callbackQuery) await tctx.answerCbQuery().catch((err) => this.log.debug({ err: safeError(err) }, "answerCallbackQuery failed"));
       await sent;
     });
-    this.bot.catch((err) => this.log.error({ err }, "telegram update failed"));
+    this.bot.catch((err) => this.log.error({ err: safeError(err) }, "telegram update failed"));
   }
 
   get mode(): "polling" | "webhook" {
@@ -129,7 +130,7 @@ export class TelegramChannel {
         log: this.log,
       });
       this.running = this.polling.run().catch(async (err) => {
-        this.log.error({ err }, "telegram polling stopped with an error");
+        this.log.error({ err: safeError(err) }, "telegram polling stopped with an error");
         await writeChannelStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", { state: "closed", reason: String((err as Error).message) }).catch(() => {});
       });
     }

@@ -7,6 +7,7 @@
 import type { Telegram } from "telegraf";
 import type { Update } from "telegraf/types";
 import type { Logger } from "../../../core/runtime/logger.js";
+import { safeError } from "../../engine/log.js";
 
 export interface PollingOptions {
   allowedUpdates: readonly string[];
@@ -55,7 +56,7 @@ export class PipelinedPolling {
         const e = err as { name?: string; code?: number; parameters?: { retry_after?: number } };
         if (this.stopped || e.name === "AbortError") break;
         if (e.code === 401 || e.code === 409) throw err;
-        this.opts.log.warn({ err }, "getUpdates failed; retrying");
+        this.opts.log.warn({ err: safeError(err) }, "getUpdates failed; retrying");
         await sleep((e.parameters?.retry_after ?? 3) * 1000);
         continue;
       }
@@ -66,7 +67,7 @@ export class PipelinedPolling {
         if (this.inFlight.has(id)) continue; // not confirmed yet, so Telegram sent it again
         fresh++;
         const done = this.handle(update)
-          .catch((err) => this.opts.log.error({ err }, "telegram update failed"))
+          .catch((err) => this.opts.log.error({ err: safeError(err) }, "telegram update failed"))
           .finally(() => this.inFlight.delete(id));
         this.inFlight.set(id, done);
       }
