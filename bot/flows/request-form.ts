@@ -539,7 +539,10 @@ export const requestForm = defineFlow<FormState>({
             return end(say(turn.t("form.cancelled")));
         }
         const n = editShortcut(a.text);
-        return n ? editField(turn, n) : retry(turn, "bot.invalid.choice");
+        if (n) return editField(turn, n);
+        // A bare field number ("13") is easy to mistake for a button number: say how to edit it.
+        const bare = /^\d{1,2}$/.test(a.text.trim()) ? Number(a.text.trim()) : 0;
+        return bare > 0 && bare <= FIELDS.length ? retry(turn, "form.summary.editHint", { n: bare }) : retry(turn, "bot.invalid.choice");
       },
     },
 

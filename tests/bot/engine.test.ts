@@ -371,6 +371,18 @@ describe("hooks for other channels and flows", () => {
     expect(await engine.handle({ ...group, updateId: "g2" })).toEqual([]);
   });
 
+  it('at the summary, a bare field number explains how to edit it and "ubah 11" opens that field', async () => {
+    const c = new Chat(engine);
+    await fillForm(c);
+    await c.say("11");
+    expect(c.text()).toContain('Untuk mengubah isian nomor 11, ketik "ubah 11"');
+    expect(c.text()).toContain("Ringkasan pengajuan Anda:");
+    await c.say("ubah 11");
+    expect(c.text()).toMatch(/\(11\/17\)/);
+    await c.say("Ruang Rapat Lantai 2, Kantor Bupati");
+    expect(c.text()).toContain("11. Lokasi: Ruang Rapat Lantai 2, Kantor Bupati");
+  });
+
   it("submits one request per form even when the confirmation arrives twice with different update ids", async () => {
     const c = new Chat(engine);
     await fillForm(c, { start: `${inDays(700)} 09:00` });
