@@ -158,9 +158,12 @@ async function searchAgencies(turn: FormTurn, query: string): Promise<AgencyMatc
     take: 50,
   });
   const score = (name: string) => words.filter((w) => normalise(name).includes(w)).length;
-  return rows
-    .map((r) => ({ r, s: score(r.name) }))
-    .filter((x) => x.s === words.length || (words.length > 1 && x.s >= Math.ceil(words.length / 2)))
+  const scored = rows.map((r) => ({ r, s: score(r.name) }));
+  // Names holding every typed word come alone when there are any ("dinas kesehatan" should not
+  // list Dinas Pendidikan); otherwise names holding at least half of the words.
+  const full = scored.filter((x) => x.s === words.length);
+  const candidates = full.length > 0 ? full : scored.filter((x) => words.length > 1 && x.s >= Math.ceil(words.length / 2));
+  return candidates
     .sort((a, b) => b.s - a.s || a.r.name.length - b.r.name.length)
     .slice(0, 6)
     .map((x) => x.r);

@@ -371,6 +371,25 @@ describe("hooks for other channels and flows", () => {
     expect(await engine.handle({ ...group, updateId: "g2" })).toEqual([]);
   });
 
+  it("agency search lists only the names holding every typed word when there are any", async () => {
+    const c = new Chat(engine);
+    await toEmail(c);
+    await c.say("siti@dinkes.riau.go.id");
+    await c.say("dinas kesehatan");
+    const agencies = c
+      .choices()
+      .filter((x) => x.id.startsWith("agency:"))
+      .map((x) => x.label);
+    expect(agencies).toEqual(["Dinas Kesehatan Provinsi Riau"]);
+    await c.say("dinas riau");
+    const both = c
+      .choices()
+      .filter((x) => x.id.startsWith("agency:"))
+      .map((x) => x.label)
+      .sort();
+    expect(both).toEqual(["Dinas Kesehatan Provinsi Riau", "Dinas Komunikasi, Informatika dan Statistik Provinsi Riau"]);
+  });
+
   it('at the summary, a bare field number explains how to edit it and "ubah 11" opens that field', async () => {
     const c = new Chat(engine);
     await fillForm(c);
