@@ -19,7 +19,7 @@ const id = {
   "notify.supervisor.cancelled": "Pengajuan {code} ({agency}, {service}, {date}) dibatalkan oleh pengaju.\n\n{link}",
   "notify.supervisor.answer": 'Jawaban klarifikasi untuk pengajuan {code} ({agency}):\n"{answer}"\n\nLihat di panel: {link}',
   "notify.coach.assigned":
-    "Penunjukan Narasumber Pembinaan\n\nYth. Bapak/Ibu {coachName},\n\nAnda ditugaskan menjadi Narasumber dalam kegiatan pembinaan statistik sektoral dengan detail:\n\nKode pengajuan: {code}\nJenis layanan pembinaan: {service}\nInstansi: {agency}\nLokasi pembinaan: {location} ({mode})\nTanggal: {date} Pukul: {time}\nPIC Kegiatan: {picName} ({picContact})\n\nTerima kasih,\nSupervisor SPEKTRAL {office}",
+    "Penunjukan Narasumber Pembinaan\n\nYth. Bapak/Ibu {coachName},\n\nAnda ditugaskan menjadi Narasumber dalam kegiatan pembinaan statistik sektoral dengan detail:\n\nKode pengajuan: {code}\nJenis layanan pembinaan: {service}\nInstansi: {agency}\nLokasi pembinaan: {location} ({mode})\nTanggal: {date} Pukul: {time}\nPIC Kegiatan: {picName} ({picContact})\n\nTerima kasih,\nSupervisor Sibina {office}",
   "notify.reminder.session.coach":
     "Pengingat: besok Anda menjadi narasumber pembinaan {code}.\n{service} – {agency}\nLokasi: {location} ({mode})\nTanggal: {date} Pukul: {time}\nPIC: {picName} ({picContact})",
   "notify.reminder.session.pic":
@@ -70,7 +70,7 @@ const en: Record<keyof typeof id, string> = {
   "notify.supervisor.cancelled": "Request {code} ({agency}, {service}, {date}) was cancelled by the requester.\n\n{link}",
   "notify.supervisor.answer": 'Clarification answer for request {code} ({agency}):\n"{answer}"\n\nSee it in the panel: {link}',
   "notify.coach.assigned":
-    "Coaching Speaker Assignment\n\nDear {coachName},\n\nYou are assigned as speaker for a sectoral statistics coaching:\n\nRequest code: {code}\nService type: {service}\nAgency: {agency}\nLocation: {location} ({mode})\nDate: {date} Time: {time}\nActivity PIC: {picName} ({picContact})\n\nThank you,\nSPEKTRAL Supervisor, {office}",
+    "Coaching Speaker Assignment\n\nDear {coachName},\n\nYou are assigned as speaker for a sectoral statistics coaching:\n\nRequest code: {code}\nService type: {service}\nAgency: {agency}\nLocation: {location} ({mode})\nDate: {date} Time: {time}\nActivity PIC: {picName} ({picContact})\n\nThank you,\nSibina Supervisor, {office}",
   "notify.reminder.session.coach":
     "Reminder: tomorrow you are the speaker for coaching {code}.\n{service} – {agency}\nLocation: {location} ({mode})\nDate: {date} Time: {time}\nPIC: {picName} ({picContact})",
   "notify.reminder.session.pic":

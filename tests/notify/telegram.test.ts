@@ -56,7 +56,7 @@ describe("Telegram delivery", () => {
       expect(text).toContain("Yth. Bapak/Ibu Nurul Pembina");
       expect(text).toContain("Tanggal: 04/03/2030 Pukul: 10:30 WITA");
       expect(text).toContain("PIC Kegiatan: Siddik Pratama (081234567890, wa.me/6281234567890)");
-      expect(text).toContain(`Supervisor SPEKTRAL ${office.name}`);
+      expect(text).toContain(`Supervisor Sibina ${office.name}`);
       const row = await waitFor(() =>
         t.db.outbox.findFirst({ where: { requestId: request.id, kind: "coach.assigned", status: "SENT" }, include: { deliveries: true } }),
       );

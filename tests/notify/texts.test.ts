@@ -55,7 +55,7 @@ describe("notice texts", () => {
         "PIC Kegiatan: SIDDIK (081234567890)",
         "",
         "Terima kasih,",
-        "Supervisor SPEKTRAL BPS Provinsi Sulawesi Selatan",
+        "Supervisor Sibina BPS Provinsi Sulawesi Selatan",
       ].join("\n"),
     );
     expect(en).toContain("Dear FATHIR MAULA. S");
