@@ -111,7 +111,7 @@ it("runs the whole story from the chat to documentation", async () => {
   await say("kirim");
   const lastBot = (await sim.locator('[data-testid=simulator-message][data-from="bot"]').last().textContent()) ?? "";
   const code = /PB-\d{4}-\d{5,}/.exec(lastBot)?.[0] ?? /PB-\d{4}-\d{5,}/.exec((await sim.locator("[data-testid=simulator-log]").textContent()) ?? "")?.[0];
-  expect(code, lastBot).toBeTruthy();
+  expect(code, lastBot).toMatch(/^PB-\d{4}-\d{5,}$/);
   await shot(sim, "02-simulator-submitted");
 
   // ---- The supervisor sees it, takes it in, and asks a question.

@@ -109,7 +109,7 @@ describe("profile", () => {
     const coach = await signedIn(p.app, emailOf("COACH"));
     const res = await coach.post("/profile/link-code");
     const code = /data-testid="link-code">(LINK-[A-Z0-9]{6})</.exec(res.body)?.[1];
-    expect(code).toBeTruthy();
+    expect(code).toMatch(/^LINK-[A-Z0-9]{6}$/);
     const row = await p.ctx.db.linkCode.findUniqueOrThrow({ where: { code: code! }, include: { user: true } });
     expect(row.user.email).toBe(emailOf("COACH"));
     expect(row.expiresAt.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);

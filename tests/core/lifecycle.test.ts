@@ -2,11 +2,10 @@
 // the requester, with the trail, outbox rows, assignments and reminder cancellations each one causes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RequestStatus } from "../../core/db/generated/enums.js";
-import { DomainError } from "../../core/errors.js";
 import { ALL_STATUSES, checkTransition, nextStatuses } from "../../core/requests/lifecycle.js";
 import { assignCoaches, cancelByRequester, changeStatus, type StaffActor } from "../../core/requests/service.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
-import { actorOf, makeUser, seedOffices } from "../helpers/fixtures.js";
+import { actorOf, codeOf, makeUser, seedOffices } from "../helpers/fixtures.js";
 import { requestIn } from "../helpers/requests.js";
 
 let t: TestDb;
@@ -43,16 +42,6 @@ afterAll(async () => t.drop());
 const SUPERVISOR_MAY = new Set(["SUBMITTED>IN_REVIEW", "IN_REVIEW>APPROVED", "IN_REVIEW>REJECTED", "APPROVED>DONE"]);
 const REQUESTER_MAY = new Set(["SUBMITTED>CANCELLED", "IN_REVIEW>CANCELLED"]);
 const pairs = ALL_STATUSES.flatMap((from) => ALL_STATUSES.map((to) => [from, to] as [RequestStatus, RequestStatus]));
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof DomainError) return e.code;
-    throw e;
-  }
-  return "OK";
-}
 
 const newRequest = (status: RequestStatus) => requestIn(t.db, status, { supervisor, coachIds: [coachId], submit: { requesterId } });
 /** Outbox rows of a request, as a function that later returns only the rows written since. */

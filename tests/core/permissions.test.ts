@@ -4,13 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import type { RequestStatus, Role } from "../../core/db/generated/enums.js";
 import { addDocumentation } from "../../core/documentation/service.js";
-import { DomainError } from "../../core/errors.js";
 import { ACTIONS, type Action, can, canUploadDocumentation, PERMISSIONS, requesterOwns } from "../../core/permissions.js";
 import { ALL_STATUSES } from "../../core/requests/lifecycle.js";
 import { findRequestsFor, getRequestForStaff, lookupByCode, type StaffActor } from "../../core/requests/service.js";
 import { addTestimonial, testimonialCandidates } from "../../core/testimonials/service.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
-import { actorOf, makeUser, seedOffices } from "../helpers/fixtures.js";
+import { actorOf, codeOf, makeUser, seedOffices } from "../helpers/fixtures.js";
 import { requestIn } from "../helpers/requests.js";
 
 const ROLES: Role[] = ["ADMIN", "OPERATOR", "SUPERVISOR", "COACH"];
@@ -102,16 +101,6 @@ let offices: Awaited<ReturnType<typeof seedOffices>>;
 let supervisor: StaffActor;
 let coach: StaffActor;
 let otherCoach: StaffActor;
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof DomainError) return e.code;
-    throw e;
-  }
-  return "OK";
-}
 
 beforeAll(async () => {
   t = await createTestDb();

@@ -2,27 +2,16 @@
 // free text → this deployment's office; escalation to the parent office; the duplicate check.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgencyLevel, RequestStatus } from "../../core/db/generated/enums.js";
-import { DomainError } from "../../core/errors.js";
 import { routeRequest } from "../../core/requests/routing.js";
 import { escalate, findDuplicates, getRequestForStaff, type StaffActor, submitRequest } from "../../core/requests/service.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
-import { actorOf, makeUser, requestInput, seedOffices } from "../helpers/fixtures.js";
+import { actorOf, codeOf, makeUser, requestInput, seedOffices } from "../helpers/fixtures.js";
 import { requestIn } from "../helpers/requests.js";
 
 let t: TestDb;
 let offices: Awaited<ReturnType<typeof seedOffices>>;
 let sup: Record<"ri" | "riau" | "pekanbaru", StaffActor>;
 let coachId: string;
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof DomainError) return e.code;
-    throw e;
-  }
-  return "OK";
-}
 
 beforeAll(async () => {
   t = await createTestDb();

@@ -2,6 +2,7 @@
 import { hashPassword } from "../../core/auth/password.js";
 import type { Db } from "../../core/db/client.js";
 import type { Role } from "../../core/db/generated/enums.js";
+import { DomainError } from "../../core/errors.js";
 import type { StaffActor } from "../../core/requests/service.js";
 import type { RequestInput } from "../../core/validation/request.js";
 
@@ -45,4 +46,15 @@ export function requestInput(overrides: Partial<RequestInput> = {}): RequestInpu
     picPhone: "0812-3456-7890",
     ...overrides,
   };
+}
+
+/** The DomainError code a call fails with, or "OK" when it succeeds (other errors propagate). */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DomainError) return e.code;
+    throw e;
+  }
+  return "OK";
 }

@@ -140,7 +140,7 @@ describe("the engine over WhatsApp", () => {
 
     const done = await chat.choose(id("form.summary.confirm"));
     const code = /PB-\d{4}-\d{5}/.exec(done)?.[0];
-    expect(code).toBeTruthy();
+    expect(code).toMatch(/^PB-\d{4}-\d{5}$/);
     const request = await h.t.db.coachingRequest.findFirstOrThrow({ where: { code }, include: { attachments: true, identity: true } });
     expect(request).toMatchObject({
       channel: "whatsapp",
