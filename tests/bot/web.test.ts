@@ -38,7 +38,7 @@ async function messages(sessionId: string, after = 0) {
   const res = await app.inject({ method: "GET", url: `/simulator/api/messages?sessionId=${sessionId}&after=${after}` });
   return (res.json() as { messages: { id: number; at: string; message: OutboundMessage }[] }).messages;
 }
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
