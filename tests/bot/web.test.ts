@@ -10,7 +10,9 @@ import { storeAttachment } from "../../core/storage/index.js";
 import { type BotTestContext, botTestContext } from "./support/context.js";
 import { fakePdf, pdf } from "./support/files.js";
 
-const IDLE_MS = 400;
+// Long enough that no pause between two answers reaches it on a busy machine: with 400 ms, slow
+// turns under load sent a second reminder.
+const IDLE_MS = 3_000;
 let b: BotTestContext;
 let engine: Engine;
 let app: FastifyInstance;
