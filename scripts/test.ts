@@ -14,6 +14,7 @@ const run = (label: string, cmd: string, args: string[]) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
+console.log(`npm test on Node ${process.version} (${process.platform}-${process.arch})`);
 const problems = await serviceProblems(
   process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
   process.env.REDIS_URL ?? "redis://127.0.0.1:6379",

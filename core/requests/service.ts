@@ -1,5 +1,6 @@
 // Request services: the only way to change a request's state. Each runs in one transaction
 // and writes its audit trail and notification intents alongside the change.
+import { randomUUID } from "node:crypto";
 import type { Db, Tx } from "../db/client.js";
 import type { Channel, RequestStatus, Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
@@ -19,7 +20,7 @@ import { type RequestInput, requestInputSchema } from "../validation/request.js"
 import { cleanText, LIMITS } from "../validation/text.js";
 import { checkTransition, OPEN_STATUSES } from "./lifecycle.js";
 import { routeRequest, selfAndAncestorIds, selfAndDescendantIds } from "./routing.js";
-import { nextTicketCode } from "./tickets.js";
+import { assignTicketCode, provisionalTicketCode } from "./tickets.js";
 
 export interface StaffActor {
   userId: string;
@@ -60,10 +61,11 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
       const zone = offices.find((o) => o.id === officeId)?.timeZone ?? "WIB";
       const now = opts.now ?? new Date();
       const year = new Date(now.getTime() + TIME_ZONES[zone].offsetMinutes * 60_000).getUTCFullYear();
-      const code = await nextTicketCode(tx, year);
+      const id = randomUUID();
       const request = await tx.coachingRequest.create({
         data: {
-          code,
+          id,
+          code: provisionalTicketCode(id),
           requesterName: data.requesterName,
           requesterNip: data.requesterNip ?? null,
           requesterPhone: data.requesterPhone,
@@ -113,7 +115,9 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
         ],
         skipDuplicates: true,
       });
-      return { request, created: true };
+      // Last: the counter row stays locked from here to the commit (see tickets.ts).
+      const code = await assignTicketCode(tx, id, year);
+      return { request: { ...request, code }, created: true };
     });
   } catch (e) {
     // Two deliveries of the same form raced: the loser returns the winner's request.

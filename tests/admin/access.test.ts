@@ -59,7 +59,7 @@ beforeAll(async () => {
   clients.set("none", nonePanel);
   for (const who of ["ADMIN", "OPERATOR", "SUPERVISOR", "COACH"] as const) clients.set(who, await signedIn(p.app, emailOf(who)));
   clients.set("OTHER_SUP", await signedIn(p.app, "supervisor.pekanbaru@sibina.test"));
-}, 60_000);
+});
 afterAll(async () => p?.close());
 
 /** Allowed by the permission table (the route's action), else 403. */

@@ -46,7 +46,7 @@ beforeAll(async () => {
   await writeFile(path.join(files, "daftar-hadir.pdf"), tinyPdf("Daftar hadir peserta"));
   await writeFile(path.join(files, "foto-1.png"), PNG);
   await writeFile(path.join(files, "foto-2.png"), PNG);
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
@@ -58,6 +58,8 @@ afterAll(async () => {
 
 async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
   const context = await browser.newContext({ viewport, locale: "id-ID" });
+  // Each step waits for the page, not the clock: generous, as Chromium crawls on a busy machine.
+  context.setDefaultTimeout(90_000);
   contexts.push(context);
   return context.newPage();
 }
@@ -140,7 +142,7 @@ it("runs the whole story from the chat to documentation", async () => {
   await shot(sup, "06-clarification-sent");
 
   // ---- The question arrives in the chat; the requester answers there.
-  await sim.waitForFunction(() => document.querySelector("[data-testid=simulator-log]")?.textContent?.includes("membawa laptop"), null, { timeout: 20_000 });
+  await sim.waitForFunction(() => document.querySelector("[data-testid=simulator-log]")?.textContent?.includes("membawa laptop"), null, { timeout: 90_000 });
   await say("Ya, semua peserta membawa laptop sendiri.");
   expect(await sim.locator('[data-testid=simulator-message][data-from="bot"]').last().textContent()).toContain(code!);
   await shot(sim, "07-simulator-clarification");
@@ -227,4 +229,4 @@ it("runs the whole story from the chat to documentation", async () => {
   const timeline = (await sup.locator("[data-testid=timeline]").textContent()) ?? "";
   for (const s of ["Menunggu Diproses", "Dalam Proses", "Disetujui", "Selesai"]) expect(timeline).toContain(s);
   await shot(sup, "16-request-story");
-}, 150_000);
+}, 600_000);

@@ -188,7 +188,7 @@ beforeAll(async () => {
     { who: "COACH", url: `/coachings/${request.id}/documentation` },
     { who: "COACH", url: "/coachings" },
   );
-}, 60_000);
+});
 afterAll(async () => p?.close());
 
 it("renders every stored payload escaped on every page, for every role", async () => {

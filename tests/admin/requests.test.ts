@@ -44,7 +44,7 @@ beforeAll(async () => {
   });
   sup = await signedIn(p.app, emailOf("SUPERVISOR"));
   admin = await signedIn(p.app, emailOf("ADMIN"));
-}, 60_000);
+});
 afterAll(async () => p?.close());
 
 describe("list", () => {

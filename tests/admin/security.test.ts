@@ -10,7 +10,7 @@ const sessionKeys = async () => p.ctx.redis.keys(`${p.ctx.redisPrefix}:sess:*`);
 
 beforeAll(async () => {
   p = await startPanel({ loginMax: 10 });
-}, 60_000);
+});
 afterAll(async () => p?.close());
 
 describe("session cookie", () => {

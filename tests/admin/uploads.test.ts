@@ -22,7 +22,7 @@ beforeAll(async () => {
   p = await startPanel({ maxUploadMb: 2 });
   operator = await signedIn(p.app, emailOf("OPERATOR"));
   coach = await signedIn(p.app, emailOf("COACH"));
-}, 60_000);
+});
 afterAll(async () => p?.close());
 
 describe("modules", () => {

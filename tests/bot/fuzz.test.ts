@@ -211,4 +211,4 @@ it(`survives ${MESSAGES} random and hostile messages (seed ${SEED}) with a prope
   }
   // The database is intact after the SQL fragments.
   expect(await b.ctx.db.office.count()).toBe(5);
-});
+}, 300_000); // a thousand turns through the real engine: minutes on a busy machine

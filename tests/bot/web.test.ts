@@ -10,7 +10,9 @@ import { storeAttachment } from "../../core/storage/index.js";
 import { type BotTestContext, botTestContext } from "./support/context.js";
 import { fakePdf, pdf } from "./support/files.js";
 
-const IDLE_MS = 400;
+// Long enough that no pause between two answers reaches it on a busy machine: with 400 ms, slow
+// turns under load sent a second reminder.
+const IDLE_MS = 3_000;
 let b: BotTestContext;
 let engine: Engine;
 let app: FastifyInstance;
@@ -38,7 +40,7 @@ async function messages(sessionId: string, after = 0) {
   const res = await app.inject({ method: "GET", url: `/simulator/api/messages?sessionId=${sessionId}&after=${after}` });
   return (res.json() as { messages: { id: number; at: string; message: OutboundMessage }[] }).messages;
 }
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

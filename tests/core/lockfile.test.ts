@@ -1,17 +1,20 @@
 // `npm ci` (fresh clones, CI, the Docker image) accepts package-lock.json only when it has an entry
 // for every optional platform package, even those for other systems. A registry mirror that lacks
-// some of them silently leaves them out; this catches it before a fresh clone does.
+// one makes npm leave it out silently; these checks catch it before a fresh clone does.
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 
 interface LockEntry {
   version?: string;
+  integrity?: string;
+  link?: boolean;
   optionalDependencies?: Record<string, string>;
 }
 
+const lock = JSON.parse(await readFile(new URL("../../package-lock.json", import.meta.url), "utf8")) as { packages: Record<string, LockEntry> };
+
 describe("package-lock.json", () => {
-  it("locks every optional dependency, so npm ci accepts it on any platform", async () => {
-    const lock = JSON.parse(await readFile(new URL("../../package-lock.json", import.meta.url), "utf8")) as { packages: Record<string, LockEntry> };
+  it("locks every optional dependency, so npm ci accepts it on any platform", () => {
     const missing: string[] = [];
     for (const [location, entry] of Object.entries(lock.packages)) {
       for (const [dep, range] of Object.entries(entry.optionalDependencies ?? {})) {
@@ -22,6 +25,13 @@ describe("package-lock.json", () => {
         if (!candidates.some((c) => lock.packages[c])) missing.push(`${dep}@${range} (needed by ${location || "the root"})`);
       }
     }
-    expect(missing, "add them to package-lock.json (version, os, cpu, optional: true) or npm ci fails").toEqual([]);
+    expect(missing, "the registry lacks these optional packages: pin the parent with an override (README: Dependencies)").toEqual([]);
+  });
+
+  it("was written by npm: every package has an integrity hash (no hand-added entries)", () => {
+    const handMade = Object.entries(lock.packages)
+      .filter(([location, entry]) => location !== "" && !entry.link && !entry.integrity)
+      .map(([location]) => location);
+    expect(handMade, "regenerate the lock: rm -rf node_modules package-lock.json && npm install").toEqual([]);
   });
 });

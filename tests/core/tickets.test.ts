@@ -1,5 +1,6 @@
 // Ticket codes: unique, consecutive and never reused, even under 50 submissions at once;
 // the same chat form never creates two requests.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitRequest } from "../../core/requests/service.js";
 import { formatTicketCode } from "../../core/requests/tickets.js";
@@ -58,6 +59,49 @@ describe("ticket codes", () => {
     await t.db.coachingRequest.update({ where: { id: first.request.id }, data: { deletedAt: new Date() } });
     const second = await submitRequest(t.db, requestInput(), { channel: "web", defaultOfficeId: offices.riau.id, now });
     expect([first.request.code, second.request.code]).toEqual(["PB-2037-00001", "PB-2037-00002"]);
+  });
+
+  it("written in SQL exactly as formatTicketCode formats them, past five digits too", async () => {
+    const now = new Date("2040-05-01T03:00:00Z");
+    await t.db.ticketCounter.create({ data: { year: 2040, last: 99_998 } });
+    const codes = [];
+    for (let i = 0; i < 2; i++) codes.push((await submitRequest(t.db, requestInput(), { channel: "web", defaultOfficeId: offices.riau.id, now })).request.code);
+    expect(codes).toEqual([formatTicketCode(2040, 99_999), formatTicketCode(2040, 100_000)]);
+    const stored = await t.db.coachingRequest.findMany({ where: { code: { in: codes } }, select: { code: true } });
+    expect(stored.map((r) => r.code).sort()).toEqual([...codes].sort());
+  });
+
+  it("lock the year's counter only at the end: a submission has written everything else before it waits", async () => {
+    const now = new Date("2041-05-01T03:00:00Z");
+    await t.db.ticketCounter.create({ data: { year: 2041, last: 7 } });
+    // Another transaction holds the counter row, as a concurrent submission would.
+    const holder = new pg.Client({ connectionString: t.url });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query(`SELECT 1 FROM "TicketCounter" WHERE "year" = 2041 FOR UPDATE`);
+      const pending = submitRequest(t.db, requestInput(), { channel: "web", defaultOfficeId: offices.riau.id, now });
+      // Polled with a generous deadline: under load the submission may take a while to get there.
+      let waiting: number | undefined;
+      for (const until = Date.now() + 30_000; waiting === undefined && Date.now() < until; ) {
+        const rows = await holder.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+        );
+        waiting = rows.rows[0]?.pid;
+        if (waiting === undefined) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(waiting, "a submission waiting for the counter row").toBeDefined();
+      // The tables it already wrote to (row-exclusive locks are held until its commit).
+      const written = await holder.query<{ name: string }>(
+        `SELECT relation::regclass::text AS name FROM pg_locks WHERE pid = $1 AND locktype = 'relation' AND mode = 'RowExclusiveLock' AND granted`,
+        [waiting],
+      );
+      expect(written.rows.map((r) => r.name)).toEqual(expect.arrayContaining(['"CoachingRequest"', '"StatusChange"', '"Outbox"']));
+      await holder.query("COMMIT");
+      expect((await pending).request.code).toBe(formatTicketCode(2041, 8));
+    } finally {
+      await holder.end();
+    }
   });
 });
 

@@ -52,7 +52,7 @@ export function recordingSender(channel: DeliveryChannel): RecordingSender {
 }
 
 /** Polls until check() returns a truthy value; fails with what it last saw. */
-export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 15_000, what = "condition"): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 60_000, what = "condition"): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < until) {

@@ -68,7 +68,7 @@ describe("pacing", () => {
     const tg = recordingSender("telegram");
     const delivery = startDelivery(ctx, [tg], { relay: { pollMs: 50 } });
     try {
-      await waitFor(() => tg.sent.length === n, 20_000, "all Telegram sends");
+      await waitFor(() => tg.sent.length === n, 60_000, "all Telegram sends");
       for (const address of new Set(tg.sent.map((m) => m.address))) {
         const times = tg.sent.filter((m) => m.address === address).map((m) => m.at);
         expect(times).toHaveLength(3);
@@ -90,7 +90,7 @@ describe("pacing", () => {
     const web = recordingSender("web");
     const delivery = startDelivery(ctx, [web], { relay: { pollMs: 50 } });
     try {
-      await waitFor(() => web.sent.length >= n, 15_000, "all web sends");
+      await waitFor(() => web.sent.length >= n, 60_000, "all web sends");
       await waitFor(async () => (await t.db.outbox.count({ where: { dedupeKey: { startsWith: "race:" }, status: "SENT" } })) === n);
       expect(web.sent).toHaveLength(n);
       expect(await t.db.delivery.count({ where: { outbox: { dedupeKey: { startsWith: "race:" } } } })).toBe(n);
