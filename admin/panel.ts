@@ -1,5 +1,6 @@
 // The back office (SPEKTRAL section 4): server-rendered pages for supervisors, admins,
 // operators and coaches. Everything here is one encapsulated Fastify plugin.
+import { Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import formbody from "@fastify/formbody";
@@ -35,6 +36,20 @@ import { userRoutes } from "./routes/users.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+// After an early answer the client may still be sending. The answer says Connection: close,
+// and Node ends such a response with socket.destroySoon(): end of stream, then destroy once
+// written, which resets the connection while unread body bytes wait and can swallow the answer
+// before the client reads it. Instead: end of stream, read nothing more (the client's writes
+// stall against a full TCP window), and drop the connection a moment later ("lingering close").
+const LINGER_MS = 2000;
+function lingerInsteadOfReset(socket: Socket) {
+  socket.destroySoon = function lingeringClose(this: Socket) {
+    this.pause();
+    this.end();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
+}
 
 /** What the plain-HTTP explanation names: the address used and the proxy that was not trusted. */
 export const transportParams = (request: FastifyRequest) => ({
@@ -166,7 +181,10 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
     // Pages and downloads of a session are never kept by browsers or proxies (static assets are).
     if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
     // Answered before the body was read (refused early): close rather than read the rest.
-    if (!request.raw.complete) reply.header("connection", "close");
+    if (request.raw.complete === false && request.raw.socket instanceof Socket) {
+      reply.header("connection", "close");
+      lingerInsteadOfReset(request.raw.socket);
+    }
     return payload;
   });
   app.addHook("onResponse", async (request) => discardStaged(ctx, request));

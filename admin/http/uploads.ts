@@ -102,8 +102,10 @@ export async function readMultipart(request: FastifyRequest, fileFields: readonl
         yield chunk;
       }
     }
+    // busboy drops a file's bytes past the per-file limit but reads on to the part's end;
+    // stop at once instead (the rest of the body is never read).
+    part.file.once("limit", () => part.file.destroy(tooLarge()));
     await ctx.storage.putStream(storageKey, Readable.from(metered(part.file)));
-    // busboy stops a file at the per-file limit and marks it truncated.
     if (part.file.truncated) throw tooLarge();
     if (size === 0 && !part.filename) {
       // An empty file input still sends an empty part.
