@@ -9,8 +9,11 @@ import * as id from "@zxcvbn-ts/language-id";
 
 export const MIN_PASSWORD = 12;
 export const MAX_PASSWORD = 128;
-/** zxcvbn score 3: about 10^8 guesses or more ("safely unguessable" for an online attack). */
-export const MIN_SCORE = 3;
+/**
+ * At least 10^9 guesses by zxcvbn's estimate: above the floor of its score 3 (10^8), where
+ * "name + digit" and "word + year + !!" passwords land.
+ */
+export const MIN_GUESSES_LOG10 = 9;
 
 export type PasswordProblem = "too_short" | "too_long" | "too_weak";
 
@@ -40,7 +43,8 @@ export function personalWords(person: { email?: string | null; name?: string | n
 export function passwordProblem(password: string, userInputs: readonly string[] = []): PasswordProblem | null {
   if (password.length < MIN_PASSWORD) return "too_short";
   if (password.length > MAX_PASSWORD) return "too_long";
-  return estimator().check(password, [...PRODUCT_WORDS, ...userInputs]).score < MIN_SCORE ? "too_weak" : null;
+  // The person's own words first: zxcvbn ranks earlier inputs as likelier guesses.
+  return estimator().check(password, [...userInputs, ...PRODUCT_WORDS]).guessesLog10 < MIN_GUESSES_LOG10 ? "too_weak" : null;
 }
 
 /** A readable temporary password (no look-alike characters) that passes the rules. */
