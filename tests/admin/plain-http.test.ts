@@ -2,8 +2,13 @@
 // signing in fails; with ALLOW_INSECURE_HTTP=true Chromium signs in (and every page warns).
 // Chromium treats only localhost/127.0.0.1 as secure contexts, so it reaches the servers by an
 // intranet-style name, mapped to 127.0.0.1 with --host-resolver-rules.
+import { Writable } from "node:stream";
+import pino from "pino";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildServer } from "../../admin/server.js";
+import { parseConfig } from "../../core/config.js";
+import { createContext } from "../../core/runtime/context.js";
 import { DEMO_PASSWORD, emailOf, type Panel, startPanel } from "./helpers.js";
 
 const HOST = "sibina.kantor";
@@ -90,5 +95,30 @@ describe("plain HTTP on an intranet name", () => {
     } finally {
       await context.close();
     }
+  });
+});
+
+describe("at start", () => {
+  it("warns when PUBLIC_URL is plain HTTP on an address other than loopback", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    for (const publicUrl of ["http://10.14.0.20:3000", "https://sibina.bps.go.id"]) {
+      const config = parseConfig({ NODE_ENV: "test", DATABASE_URL: secure.t.url, PUBLIC_URL: publicUrl, STORAGE_DIR: secure.storageDir });
+      const ctx = await createContext(config, {
+        db: secure.t.db,
+        redis: secure.ctx.redis,
+        log: pino({ level: "warn" }, sink),
+        redisPrefix: secure.ctx.redisPrefix,
+      });
+      const app = await buildServer(ctx, { panel: { sessionSecret: "s".repeat(40) } });
+      await app.close();
+    }
+    const warnings = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40);
+    expect(warnings.map((w) => w.msg)).toEqual([expect.stringContaining("PUBLIC_URL (http://10.14.0.20:3000) is not https")]);
   });
 });
