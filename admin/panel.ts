@@ -173,11 +173,13 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   // CSRF on every state-changing request. Multipart forms are checked by readMultipart as they
   // are read (before the first file is stored), since their token arrives inside the body.
   app.addHook("preHandler", (request, reply, done) => {
-    if (SAFE_METHODS.has(request.method) || request.isMultipart()) return done();
+    if (SAFE_METHODS.has(request.method) || (request.isMultipart() && request.routeOptions.config.multipart)) return done();
     app.csrfProtection(request, reply, done);
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
+    // Uploads not recorded (refused form, error) are removed before the answer goes out.
+    await discardStaged(ctx, request);
     // Pages and downloads of a session are never kept by browsers or proxies (static assets are).
     if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
     // Answered before the body was read (refused early): close rather than read the rest.
@@ -187,6 +189,7 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
     }
     return payload;
   });
+  // And when no answer could be sent (the client went away).
   app.addHook("onResponse", async (request) => discardStaged(ctx, request));
 
   // A one-time notice from the previous page.

@@ -8,12 +8,9 @@ import session from "@fastify/session";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppContext } from "../../core/runtime/context.js";
 import { RedisSessionStore } from "./session-store.js";
-import { SECURE_COOKIE, sessionCookieFor, treatLoopbackAsSecure } from "./transport.js";
+import { sessionCookieFor, treatLoopbackAsSecure } from "./transport.js";
 
-/** The default (HTTPS) session cookie name; see panel.cookie for the one in use. */
-export const SESSION_COOKIE = SECURE_COOKIE;
 export const SESSION_TTL_SECONDS = 8 * 3600;
-export { isLoopbackHost } from "./transport.js";
 
 export async function registerSecurity(app: FastifyInstance, ctx: AppContext, opts: { sessionSecret?: string }) {
   app.addHook("onRequest", async (request) => treatLoopbackAsSecure(request));

@@ -16,6 +16,9 @@ import { loopback, NetClient } from "./net-client.js";
 const PROXY = "127.0.0.3";
 let p: Panel;
 let port = 0;
+// The throttle's clock stands still unless a test moves it, so waits do not depend on how
+// fast this machine runs the probes.
+const clockBase = Date.now();
 let offset = 0;
 let nextClient = 10;
 /** A client on its own loopback address, never used before in this file. */
@@ -23,7 +26,7 @@ const client = (headers: Record<string, string> = {}) => new NetClient(port, loo
 const errorText = (html: string) => /data-testid="login-error">([^<]*)</.exec(html)?.[1] ?? null;
 
 beforeAll(async () => {
-  p = await startPanel({ listen: true, loginMax: 12, maxUploadMb: 1, env: { TRUST_PROXY: PROXY }, now: () => Date.now() + offset });
+  p = await startPanel({ listen: true, loginMax: 12, maxUploadMb: 1, env: { TRUST_PROXY: PROXY }, now: () => clockBase + offset });
   port = (p.app.server.address() as { port: number }).port;
 }, 60_000);
 afterAll(async () => p?.close());
