@@ -271,6 +271,37 @@ describe("request bodies", () => {
     expect(anon.closed).toBe(true);
   });
 
+  it("connections stay open (keep-alive) when the body was read, as for every ordinary page and form", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const ask = (method: string, body?: string) =>
+      new Promise<string | undefined>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: "127.0.0.1",
+            port,
+            path: "/login",
+            method,
+            agent,
+            localAddress: loopback(nextClient),
+            headers: body ? { "content-type": "application/x-www-form-urlencoded" } : {},
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.headers.connection));
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+    try {
+      expect(await ask("GET")).toBe("keep-alive");
+      expect(await ask("POST", "email=a%40b.c&password=x")).toBe("keep-alive"); // refused (no CSRF token), its small body already in
+    } finally {
+      agent.destroy();
+      nextClient++;
+    }
+  });
+
   it("an upload declared larger than the limits is refused before it is read, even signed in", async () => {
     const op = client();
     await op.login(emailOf("OPERATOR"));

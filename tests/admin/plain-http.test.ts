@@ -2,6 +2,8 @@
 // signing in fails; with ALLOW_INSECURE_HTTP=true Chromium signs in (and every page warns).
 // Chromium treats only localhost/127.0.0.1 as secure contexts, so it reaches the servers by an
 // intranet-style name, mapped to 127.0.0.1 with --host-resolver-rules.
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { type Browser, chromium } from "playwright-core";
@@ -12,6 +14,7 @@ import { createContext } from "../../core/runtime/context.js";
 import { DEMO_PASSWORD, emailOf, type Panel, startPanel } from "./helpers.js";
 
 const HOST = "sibina.kantor";
+const SHOTS = path.resolve("artifacts/screenshots");
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -31,6 +34,7 @@ const urlOf = (p: Panel) => `http://${HOST}:${(p.app.server.address() as { port:
 
 beforeAll(async () => {
   [secure, insecure] = await Promise.all([startPanel({ listen: true }), startPanel({ listen: true, env: { ALLOW_INSECURE_HTTP: "true" } })]);
+  await mkdir(SHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
 }, 90_000);
 
@@ -64,6 +68,7 @@ describe("plain HTTP on an intranet name", () => {
       await page.goto(`${base}/login`);
       const box = page.locator('[data-testid="transport-problem"]');
       expect(await box.isVisible()).toBe(true);
+      await page.screenshot({ path: path.join(SHOTS, "plain-http-login.png"), fullPage: true });
       expect(await box.textContent()).toContain(`http://${base.slice(7)}`);
       expect(await box.textContent()).toContain("ALLOW_INSECURE_HTTP=true");
       await page.goto(`${base}/dashboard`);
@@ -83,6 +88,7 @@ describe("plain HTTP on an intranet name", () => {
       expect(session).toMatchObject({ secure: false, httpOnly: true, sameSite: "Lax" });
       expect(cookies.some((c) => c.name.startsWith("__Host-"))).toBe(false);
       expect(await page.locator('[data-testid="insecure-banner"]').isVisible()).toBe(true);
+      await page.screenshot({ path: path.join(SHOTS, "insecure-http-dashboard.png") });
       await page.goto(`${base}/requests`);
       expect(new URL(page.url()).pathname).toBe("/requests");
       expect(await page.locator('[data-testid="insecure-banner"]').isVisible()).toBe(true);
