@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const contextOf = (db: Db) => ({ db, redis, redisPrefix: prefix, log: createLogger("silent") }) as unknown as AppContext;
 
-it("a copy of the database, on the same Redis prefix, counts for itself instead of reading the original's cached counts", async () => {
+it("a copy of the database, on the same Redis prefix, counts for itself instead of reading the original's cached counts", { timeout: 120_000 }, async () => {
   const original = await createTestDb(2);
   const storageDir = await mkdtemp(path.join(tmpdir(), "sibina-dash-"));
   cleanup.push(() => rm(storageDir, { recursive: true, force: true }));
