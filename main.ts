@@ -6,6 +6,7 @@ import { WebChannel } from "./bot/channels/web/channel.js";
 import { type RunningWhatsApp, startWhatsApp } from "./bot/channels/whatsapp/index.js";
 import { deliverySenders, startDelivery } from "./bot/delivery/index.js";
 import { sharedEngine } from "./bot/engine/index.js";
+import { resealTotpSecrets, totpKeyring } from "./core/auth/secrets.js";
 import { config } from "./core/config.js";
 import { t } from "./core/messages/index.js";
 import { createContext } from "./core/runtime/context.js";
@@ -19,6 +20,10 @@ export interface Running {
 export async function start(): Promise<Running> {
   const cfg = config();
   const ctx = await createContext(cfg);
+  // Two-factor secrets stored before encryption (or under a previous key) are sealed anew.
+  const sealed = await resealTotpSecrets(ctx.db, await totpKeyring(cfg));
+  if (sealed.resealed) ctx.log.info({ resealed: sealed.resealed }, "two-factor secrets sealed with the current TOTP key");
+  if (sealed.unreadable) ctx.log.error({ unreadable: sealed.unreadable }, "two-factor secrets no configured key opens: set TOTP_ENCRYPTION_KEY_PREVIOUS");
   const app = await buildServer(ctx);
   const notes: string[] = [];
   const stops: (() => Promise<void>)[] = [];

@@ -1,5 +1,6 @@
 // The back office (SPEKTRAL section 4): server-rendered pages for supervisors, admins,
 // operators and coaches. Everything here is one encapsulated Fastify plugin.
+import { Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import formbody from "@fastify/formbody";
@@ -7,8 +8,10 @@ import multipart from "@fastify/multipart";
 import fastifyStatic from "@fastify/static";
 import view from "@fastify/view";
 import { Eta } from "eta";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { type SignInThrottle, signInThrottle } from "../core/auth/throttle.js";
 import type { Role } from "../core/db/generated/enums.js";
+import { DomainError } from "../core/errors.js";
 import { isLocale } from "../core/messages/index.js";
 import type { AppContext } from "../core/runtime/context.js";
 import { totpRequiredFor, totpRequiredRoles } from "../core/settings/service.js";
@@ -16,7 +19,9 @@ import { loadStaff } from "../core/users/service.js";
 import { makeErrorHandler, renderError } from "./http/errors.js";
 import { buildLocals } from "./http/locals.js";
 import { registerSecurity } from "./http/security.js";
+import { type SessionCookie, transportProblem } from "./http/transport.js";
 import "./http/types.js";
+import { discardStaged, FORM_OVERHEAD_BYTES, tooLarge, type UploadLimits, uploadLimitsFor } from "./http/uploads.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { channelRoutes } from "./routes/channels.js";
@@ -30,6 +35,27 @@ import { testimonialRoutes } from "./routes/testimonials.js";
 import { userRoutes } from "./routes/users.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+// After an early answer the client may still be sending. The answer says Connection: close,
+// and Node ends such a response with socket.destroySoon(): end of stream, then destroy once
+// written, which resets the connection while unread body bytes wait and can swallow the answer
+// before the client reads it. Instead: end of stream, read nothing more (the client's writes
+// stall against a full TCP window), and drop the connection a moment later ("lingering close").
+const LINGER_MS = 2000;
+function lingerInsteadOfReset(socket: Socket) {
+  socket.destroySoon = function lingeringClose(this: Socket) {
+    this.pause();
+    this.end();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
+}
+
+/** What the plain-HTTP explanation names: the address used and the proxy that was not trusted. */
+export const transportParams = (request: FastifyRequest) => ({
+  host: String(request.headers.host ?? ""),
+  proxy: request.socket.remoteAddress ?? "",
+});
 export const LOCALE_COOKIE = "sibina_lang";
 
 export interface PanelOptions {
@@ -40,6 +66,8 @@ export interface PanelOptions {
   loginLimit?: { max: number; timeWindow: number };
   /** How long dashboard counts stay fresh in the cache (0: always computed). */
   dashboardFreshSeconds?: number;
+  /** The clock of sign-in throttling (tests move it instead of sleeping). */
+  now?: () => number;
 }
 
 declare module "fastify" {
@@ -50,9 +78,13 @@ declare module "fastify" {
 export interface PanelServices {
   ctx: AppContext;
   store: Awaited<ReturnType<typeof registerSecurity>>["store"];
+  /** The session cookie in use (__Host-, Secure; or plain with ALLOW_INSECURE_HTTP=true). */
+  cookie: SessionCookie;
   maxUploadBytes: number;
+  uploadLimits: UploadLimits;
   loginLimit: { max: number; timeWindow: number };
   dashboardFreshMs: number;
+  throttle: SignInThrottle;
 }
 
 // The TOTP-required roles setting, cached briefly so it is not read on every request.
@@ -72,20 +104,23 @@ export type TotpSettingCache = ReturnType<typeof settingCache>;
 
 export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   const { ctx } = opts;
-  const maxUploadBytes = ctx.config.MAX_UPLOAD_MB * 1024 * 1024;
-  const { store } = await registerSecurity(app, ctx, { sessionSecret: opts.sessionSecret });
+  const uploadLimits = uploadLimitsFor(ctx.config.MAX_UPLOAD_MB);
+  const { store, sessionCookie } = await registerSecurity(app, ctx, { sessionSecret: opts.sessionSecret });
   app.decorate("panel", {
     ctx,
     store,
-    maxUploadBytes,
+    cookie: sessionCookie,
+    maxUploadBytes: uploadLimits.fileBytes,
+    uploadLimits,
     loginLimit: opts.loginLimit ?? { max: 10, timeWindow: 60_000 },
     dashboardFreshMs: (opts.dashboardFreshSeconds ?? 30) * 1000,
+    throttle: signInThrottle(ctx.redis, ctx.redisPrefix, opts.now),
   });
 
   await app.register(formbody, { bodyLimit: 256 * 1024 });
+  // Multipart is parsed only by the upload routes themselves, as a stream (http/uploads.ts).
   await app.register(multipart, {
-    attachFieldsToBody: true,
-    limits: { fileSize: maxUploadBytes, files: 10, fields: 60, fieldSize: 64 * 1024, parts: 80 },
+    limits: { fileSize: uploadLimits.fileBytes, files: uploadLimits.files, fields: 60, fieldSize: 64 * 1024, parts: 80 },
   });
   await app.register(fastifyStatic, { root: path.join(here, "public"), prefix: "/assets/", decorateReply: false, maxAge: "1h" });
   await app.register(view, {
@@ -98,6 +133,7 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   app.decorateRequest("staff", null);
   app.decorateRequest("locale", "id");
   app.decorateRequest("mustSetupTotp", false);
+  app.decorateRequest("stagedUploads", null);
 
   // Who is asking: the session's user, fresh from the database (deleted users are signed out).
   app.addHook("onRequest", async (request, reply) => {
@@ -116,11 +152,45 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
     reply.locals = buildLocals(request, reply);
   });
 
-  // CSRF on every state-changing request (forms carry _csrf; multipart too).
+  // Bodies are judged after the route's own session check (onRequest guards) and before a byte
+  // of them is read: multipart only where a route reads it, no form without the session that
+  // issued its CSRF token, no upload beyond the limits. Refusals are thrown to the error page.
+  app.addHook("preParsing", async (request, _reply, payload) => {
+    if (SAFE_METHODS.has(request.method)) return payload;
+    const multipartBody = String(request.headers["content-type"] ?? "")
+      .toLowerCase()
+      .startsWith("multipart/");
+    if (multipartBody && !request.routeOptions.config.multipart) throw new DomainError("VALIDATION", "admin.error.multipartNotHere");
+    if (!request.session?._csrf) {
+      const problem = transportProblem(request, ctx.config.ALLOW_INSECURE_HTTP);
+      if (problem) throw new DomainError("VALIDATION", `admin.transport.${problem}`, transportParams(request));
+      throw new DomainError("FORBIDDEN", "admin.error.csrf");
+    }
+    if (multipartBody && Number(request.headers["content-length"] ?? 0) > uploadLimits.totalBytes + FORM_OVERHEAD_BYTES) throw tooLarge();
+    return payload;
+  });
+
+  // CSRF on every state-changing request. Multipart forms are checked by readMultipart as they
+  // are read (before the first file is stored), since their token arrives inside the body.
   app.addHook("preHandler", (request, reply, done) => {
-    if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return done();
+    if (SAFE_METHODS.has(request.method) || (request.isMultipart() && request.routeOptions.config.multipart)) return done();
     app.csrfProtection(request, reply, done);
   });
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    // Uploads not recorded (refused form, error) are removed before the answer goes out.
+    await discardStaged(ctx, request);
+    // Pages and downloads of a session are never kept by browsers or proxies (static assets are).
+    if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
+    // Answered before the body was read (refused early): close rather than read the rest.
+    if (request.raw.complete === false && request.raw.socket instanceof Socket) {
+      reply.header("connection", "close");
+      lingerInsteadOfReset(request.raw.socket);
+    }
+    return payload;
+  });
+  // And when no answer could be sent (the client went away).
+  app.addHook("onResponse", async (request) => discardStaged(ctx, request));
 
   // A one-time notice from the previous page.
   app.addHook("preHandler", async (request, reply) => {

@@ -4,6 +4,7 @@ import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { simulatorPlugin } from "../bot/channels/web/plugin.js";
+import { transportWarning } from "../core/config.js";
 import type { AppContext } from "../core/runtime/context.js";
 import { healthReport } from "../core/runtime/health.js";
 import { adminPanel, type PanelOptions } from "./panel.js";
@@ -13,7 +14,12 @@ export interface ServerOptions {
 }
 
 export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: ctx.log as unknown as FastifyBaseLogger, trustProxy: true, bodyLimit: 1024 * 1024 });
+  // Forwarding headers (X-Forwarded-For/-Proto/-Host) count only when they come from a configured
+  // proxy; otherwise request.ip is the socket's address, for rate limits and the audit log alike.
+  const trustProxy = ctx.config.TRUST_PROXY?.length ? ctx.config.TRUST_PROXY : false;
+  const app = Fastify({ loggerInstance: ctx.log as unknown as FastifyBaseLogger, trustProxy, bodyLimit: 1024 * 1024 });
+  const warning = transportWarning(ctx.config);
+  if (warning) ctx.log.warn(warning);
 
   // Strict headers for every page: no inline scripts or styles, no framing, nothing from elsewhere.
   await app.register(helmet, {
@@ -32,8 +38,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
         objectSrc: ["'none'"],
       },
     },
-    // HSTS only where TLS is terminated in front of us (production).
-    strictTransportSecurity: ctx.config.NODE_ENV === "production",
+    // HSTS only where TLS is terminated in front of us (production without the plain-HTTP opt-in).
+    strictTransportSecurity: ctx.config.NODE_ENV === "production" && !ctx.config.ALLOW_INSECURE_HTTP,
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: "same-origin" },
   });

@@ -59,6 +59,23 @@ export function can(roles: readonly Role[], action: Action): boolean {
   return PERMISSIONS[action].some((r) => roles.includes(r));
 }
 
+/**
+ * Which offices' records an action reaches. "any": every office's (all staff read every
+ * module); "own": only the actor's own office's (an office manages its own modules, so
+ * BPS Kota Pekanbaru cannot delete a module of BPS Provinsi Riau, nor the other way round).
+ * Request actions reach the actor's office and the offices below it (visibleOfficeIds).
+ */
+export const OFFICE_SCOPE: Partial<Record<Action, "any" | "own">> = {
+  "module.view": "any",
+  "module.manage": "own",
+};
+
+/** can(), and the record belongs to an office the action reaches. */
+export function canOnOffice(roles: readonly Role[], action: Action, where: { actorOfficeId: string; recordOfficeId: string }): boolean {
+  if (!can(roles, action)) return false;
+  return OFFICE_SCOPE[action] !== "own" || where.actorOfficeId === where.recordOfficeId;
+}
+
 /** A coach documents only their own assignments, and only once the coaching is done. */
 export function canUploadDocumentation(roles: readonly Role[], ctx: { isAssignedCoach: boolean; status: string }): boolean {
   return can(roles, "documentation.upload") && ctx.isAssignedCoach && ctx.status === "DONE";

@@ -393,6 +393,7 @@ export async function seedDemo(db: Db, storage: Storage = new LocalDiskStorage(c
         fileType: "PDF",
         attachmentId: stored.attachment.id,
         uploadedById: operator.id,
+        officeId: operator.officeId,
         description: `Modul pembinaan: ${m.title}.`,
       },
     });

@@ -9,6 +9,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Reachable while a required TOTP setup is pending (profile security, logout). */
     duringTotpSetup?: boolean;
+    /** Reachable while a temporary password must still be replaced (the password page). */
+    duringPasswordChange?: boolean;
   }
   interface FastifyRequest {
     mustSetupTotp: boolean;
@@ -28,6 +30,8 @@ export function allow(...actions: Action[]): onRequestAsyncHookHandler {
   return async function guard(request, reply) {
     const staff = request.staff;
     if (!staff) return denyAnonymous(request, reply);
+    // A temporary password (new account, admin reset) is replaced before anything else.
+    if (staff.mustChangePassword && !request.routeOptions.config.duringPasswordChange) return reply.redirect("/profile/password?required=1");
     if (request.mustSetupTotp && !request.routeOptions.config.duringTotpSetup) return reply.redirect("/profile/security?required=1");
     if (actions.length > 0 && !actions.some((a) => can(staff.roles, a))) return renderError(request, reply, 403, "error.forbidden");
   };

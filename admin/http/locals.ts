@@ -60,6 +60,8 @@ export function buildLocals(request: FastifyRequest, reply: FastifyReply) {
       bytes: (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(0)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`),
     },
     qs,
+    /** ALLOW_INSECURE_HTTP=true: every page carries a warning banner. */
+    insecureHttp: request.server.panel?.ctx.config.ALLOW_INSECURE_HTTP ?? false,
     flash: undefined as { kind: "ok" | "error"; key: MessageKey; params?: Params } | undefined,
   };
 }

@@ -14,6 +14,8 @@ declare module "fastify" {
     locals?: Locals;
   }
   interface Session {
+    /** The CSRF secret (@fastify/csrf-protection); a form posted without it cannot be valid. */
+    _csrf?: string;
     userId?: string;
     /** Password checked, waiting for the TOTP code. */
     pendingUserId?: string;

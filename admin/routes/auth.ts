@@ -1,14 +1,17 @@
 // Signing in (password, then TOTP when enabled), signing out, and the language switch.
+// Failed attempts are throttled per (account, client address) with growing waits and never
+// lock an account (core/auth/throttle.ts); known and unknown emails get the same answers.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { writeAudit } from "../../core/audit/service.js";
-import { isLocale } from "../../core/messages/index.js";
-import { authenticate, setLocale } from "../../core/users/service.js";
+import { openSecret, totpKeyring } from "../../core/auth/secrets.js";
+import { type AuthStage, POLICIES, subjectOfEmail } from "../../core/auth/throttle.js";
+import { isLocale, type MessageKey } from "../../core/messages/index.js";
+import { alertAccountUnderAttack, authenticate, setLocale } from "../../core/users/service.js";
 import { verifyTotp } from "../../core/users/totp.js";
-import { formatTime } from "../../core/validation/datetime.js";
 import { localPath } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
-import { SESSION_COOKIE } from "../http/security.js";
-import { LOCALE_COOKIE } from "../panel.js";
+import { transportProblem } from "../http/transport.js";
+import { LOCALE_COOKIE, transportParams } from "../panel.js";
 
 const PENDING_MS = 5 * 60_000;
 const MAX_TOTP_TRIES = 5;
@@ -19,6 +22,8 @@ declare module "fastify" {
     next?: string;
   }
 }
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 async function completeLogin(request: FastifyRequest, reply: FastifyReply, userId: string, next: string | undefined, hasRoles: boolean) {
   // A new session id on every sign-in: a planted (fixated) session id is worthless.
@@ -31,14 +36,31 @@ async function completeLogin(request: FastifyRequest, reply: FastifyReply, userI
 }
 
 export async function authRoutes(app: FastifyInstance) {
-  const { ctx, loginLimit } = app.panel;
+  const { ctx, loginLimit, throttle, cookie } = app.panel;
+
+  /** Counts a failure; past the stage's threshold the owner and the admins are alerted (once an hour). */
+  async function failed(request: FastifyRequest, stage: AuthStage, subject: string, userId: string | null) {
+    const count = await throttle.fail(stage, subject, request.ip);
+    await writeAudit(ctx.db, { actorUserId: null, action: `auth.failed.${stage}`, entity: "User", entityId: userId, ip: request.ip });
+    if (userId && count.accountHour >= POLICIES[stage].alertAt) {
+      await alertAccountUnderAttack(ctx.db, { userId, stage, failures: count.accountHour, clients: count.clientsHour, hour: count.hour }, request.ip);
+    }
+  }
+
+  const loginPage = (request: FastifyRequest, reply: FastifyReply, form: { next: string; email: string }, error: { key: MessageKey; params?: object } | null) =>
+    reply.view("login", {
+      title: reply.locals?.t("admin.login.title"),
+      ...form,
+      error,
+      transport: transportProblem(request, ctx.config.ALLOW_INSECURE_HTTP),
+      transportParams: transportParams(request),
+    });
 
   app.get("/", async (request, reply) => reply.redirect(!request.staff ? "/login" : request.staff.roles.length ? "/dashboard" : "/profile"));
 
   app.get("/login", async (request, reply) => {
     if (request.staff) return reply.redirect("/");
-    const next = str(request.query as FormBody, "next");
-    return reply.view("login", { title: reply.locals?.t("admin.login.title"), next, email: "", error: null });
+    return loginPage(request, reply, { next: str(request.query as FormBody, "next"), email: "" }, null);
   });
 
   app.post("/login", { config: { rateLimit: { ...loginLimit, keyGenerator: (r: FastifyRequest) => `login:${r.ip}` } } }, async (request, reply) => {
@@ -46,17 +68,20 @@ export async function authRoutes(app: FastifyInstance) {
     const email = str(body, "email").slice(0, 254);
     const password = str(body, "password").slice(0, 200);
     const next = str(body, "next");
+    const subject = subjectOfEmail(email);
+    // A client that keeps failing on this account waits; its password is not even checked.
+    const wait = await throttle.waitFor("password", subject, request.ip);
+    if (wait > 0) {
+      reply.code(429).header("retry-after", String(seconds(wait)));
+      return loginPage(request, reply, { next, email }, { key: "admin.login.wait", params: { seconds: seconds(wait) } });
+    }
     const result = await authenticate(ctx.db, email, password);
     if (!result.ok) {
-      if (result.reason === "locked") {
-        await writeAudit(ctx.db, { actorUserId: null, action: "auth.locked", entity: "User", ip: request.ip });
-        const until = result.lockedUntil ? formatTime(result.lockedUntil, "WIB") : "";
-        reply.code(423);
-        return reply.view("login", { title: reply.locals?.t("admin.login.title"), next, email, error: { key: "admin.login.locked", params: { until } } });
-      }
+      await failed(request, "password", subject, result.userId);
       reply.code(401);
-      return reply.view("login", { title: reply.locals?.t("admin.login.title"), next, email, error: { key: "admin.login.invalid" } });
+      return loginPage(request, reply, { next, email }, { key: "admin.login.invalid" });
     }
+    await throttle.succeed("password", subject, request.ip);
     if (result.user.totpEnabled && result.user.totpSecret) {
       await request.session.regenerate();
       request.session.pendingUserId = result.user.id;
@@ -81,24 +106,30 @@ export async function authRoutes(app: FastifyInstance) {
   app.post("/login/totp", { config: { rateLimit: { ...loginLimit, keyGenerator: (r: FastifyRequest) => `totp:${r.ip}` } } }, async (request, reply) => {
     const userId = pendingUser(request);
     if (!userId) return reply.redirect("/login");
+    const wait = await throttle.waitFor("totp", userId, request.ip);
+    if (wait > 0) {
+      reply.code(429).header("retry-after", String(seconds(wait)));
+      return reply.view("login-totp", { title: reply.locals?.t("admin.totp.title"), error: { key: "admin.totp.wait", params: { seconds: seconds(wait) } } });
+    }
     const code = str(request.body as FormBody, "code").replace(/\s/g, "");
     const user = await ctx.db.user.findFirst({ where: { id: userId, deletedAt: null } });
     const tries = (request.session.totpTries ?? 0) + 1;
     request.session.totpTries = tries;
+    const secret = user?.totpSecret ? openSecret(await totpKeyring(ctx.config), user.id, user.totpSecret) : null;
+    if (user?.totpSecret && !secret) ctx.log.error({ userId }, "two-factor secret cannot be opened: is TOTP_ENCRYPTION_KEY the key it was sealed with?");
     // A code is accepted once: replaying an observed code fails.
-    const fresh =
-      user?.totpSecret && verifyTotp(user.totpSecret, code)
-        ? await ctx.redis.set(`${ctx.redisPrefix}:totp-used:${userId}:${code}`, "1", "EX", 120, "NX")
-        : null;
+    const fresh = secret && verifyTotp(secret, code) ? await ctx.redis.set(`${ctx.redisPrefix}:totp-used:${userId}:${code}`, "1", "EX", 120, "NX") : null;
     if (!user || fresh !== "OK") {
+      await failed(request, "totp", userId, userId);
       if (tries >= MAX_TOTP_TRIES) {
         await request.session.destroy();
-        reply.clearCookie(SESSION_COOKIE, { path: "/" });
+        reply.clearCookie(cookie.name, { path: "/" });
         return reply.redirect("/login");
       }
       reply.code(401);
-      return reply.view("login-totp", { title: reply.locals?.t("admin.totp.title"), error: "admin.totp.invalid" });
+      return reply.view("login-totp", { title: reply.locals?.t("admin.totp.title"), error: { key: "admin.totp.invalid" } });
     }
+    await throttle.succeed("totp", userId, request.ip);
     return completeLogin(request, reply, userId, request.session.next, user.roles.length > 0);
   });
 
@@ -106,7 +137,7 @@ export async function authRoutes(app: FastifyInstance) {
     if (request.staff)
       await writeAudit(ctx.db, { actorUserId: request.staff.id, action: "auth.logout", entity: "User", entityId: request.staff.id, ip: request.ip });
     if (request.session) await request.session.destroy();
-    reply.clearCookie(SESSION_COOKIE, { path: "/", secure: true, httpOnly: true, sameSite: "lax" });
+    reply.clearCookie(cookie.name, { path: "/", secure: cookie.secure, httpOnly: true, sameSite: "lax" });
     return reply.redirect("/login");
   });
 
@@ -114,7 +145,7 @@ export async function authRoutes(app: FastifyInstance) {
     const body = request.body as FormBody;
     const locale = str(body, "locale");
     if (!isLocale(locale)) return reply.redirect(localPath(str(body, "next")));
-    reply.setCookie(LOCALE_COOKIE, locale, { path: "/", sameSite: "lax", secure: true, httpOnly: true, maxAge: 365 * 24 * 3600 });
+    reply.setCookie(LOCALE_COOKIE, locale, { path: "/", sameSite: "lax", secure: cookie.secure, httpOnly: true, maxAge: 365 * 24 * 3600 });
     if (request.staff) await setLocale(ctx.db, request.staff.id, locale);
     return reply.redirect(localPath(str(body, "next"), request.staff ? "/dashboard" : "/login"));
   });

@@ -13,9 +13,9 @@ import { ACCEPTED_TYPES, VIDEO_TYPES } from "../../core/storage/index.js";
 import { oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
 import { renderError } from "../http/errors.js";
-import { type FormBody, queryOf, str } from "../http/forms.js";
+import { queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
-import { filesOf, storeFiles } from "../http/uploads.js";
+import { readMultipart, storeFiles } from "../http/uploads.js";
 
 const PAGE = 50;
 const listQuery = z.object({
@@ -80,19 +80,20 @@ export async function coachingRoutes(app: FastifyInstance) {
     return uploadView(request, reply, id.data);
   });
 
-  app.post("/coachings/:id/documentation", { onRequest: allow("documentation.upload") }, async (request, reply) => {
+  app.post("/coachings/:id/documentation", { onRequest: allow("documentation.upload"), config: { multipart: true } }, async (request, reply) => {
     const id = idOf(request);
     if (!id.success) return reply.callNotFound();
+    // Who may document this coaching is settled before the body is read.
     const ws = await workspace(request, reply, id.data);
     if (!ws) return reply;
-    const body = request.body as FormBody;
+    const { body, files: staged } = await readMultipart(request, ["files"]);
     const form = { kind: str(body, "kind"), link: str(body, "link").trim(), note: oneLine(str(body, "note")).slice(0, 500) };
     const kind = z.enum(codesOf(DOCUMENTATION_KINDS)).safeParse(form.kind);
     if (!kind.success) {
       reply.code(422);
       return uploadView(request, reply, id.data, form, "admin.doc.chooseKind");
     }
-    const files = await filesOf(body, "files");
+    const files = staged.files ?? [];
     if (files.length === 0 && !form.link) {
       reply.code(422);
       return uploadView(request, reply, id.data, form, "admin.doc.fileOrLink");
@@ -103,7 +104,7 @@ export async function coachingRoutes(app: FastifyInstance) {
       return uploadView(request, reply, id.data, form, "admin.doc.badLink");
     }
     const allowed = kind.data === "VIDEO" ? { ...ACCEPTED_TYPES, ...VIDEO_TYPES } : ACCEPTED_TYPES;
-    const stored = await storeFiles(ctx, files, { requestId: id.data, uploadedById: request.staff!.id, allowed });
+    const stored = await storeFiles(ctx, request, files, { requestId: id.data, uploadedById: request.staff!.id, allowed });
     if (!stored.ok) {
       reply.code(stored.reason === "too_large" ? 413 : 415);
       return uploadView(request, reply, id.data, form, `admin.upload.${stored.reason}` as MessageKey);

@@ -1,14 +1,15 @@
-// Modul Pembinaan (SPEKTRAL 4.3.1): everyone lists and downloads; operators upload and delete.
+// Modul Pembinaan (SPEKTRAL 4.3.1): everyone lists and downloads every office's modules;
+// operators upload, and delete their own office's (core/permissions OFFICE_SCOPE).
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { MessageKey } from "../../core/messages/index.js";
-import { createModule, deleteModule, getModule, listModules, type ModuleInput, moduleInputSchema } from "../../core/modules/admin.js";
+import { canManageModule, createModule, deleteModule, getModuleToManage, listModules, type ModuleInput, moduleInputSchema } from "../../core/modules/admin.js";
 import { codesOf, TOPICS } from "../../core/reference/index.js";
 import { oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
-import { type FormBody, fieldErrors, queryOf, str } from "../http/forms.js";
+import { fieldErrors, queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
-import { filesOf, storeFiles } from "../http/uploads.js";
+import { readMultipart, storeFiles } from "../http/uploads.js";
 
 const listQuery = z.object({
   q: z.string().max(100).transform(oneLine).optional().catch(undefined),
@@ -20,7 +21,8 @@ export async function moduleRoutes(app: FastifyInstance) {
 
   app.get("/modules", { onRequest: allow("module.view") }, async (request, reply) => {
     const q = listQuery.parse(queryOf(request.query));
-    const rows = await listModules(ctx.db, { keyword: q.q, topic: q.topic });
+    const actor = actorOf(request);
+    const rows = (await listModules(ctx.db, { keyword: q.q, topic: q.topic })).map((m) => ({ ...m, manageable: canManageModule(actor, m) }));
     return reply.view("modules/list", { title: reply.locals?.t("admin.nav.modules"), rows, query: q });
   });
 
@@ -30,21 +32,21 @@ export async function moduleRoutes(app: FastifyInstance) {
     reply.view("modules/form", { title: reply.locals?.t("admin.module.new"), form: emptyForm, errors: {}, maxMb: ctx.config.MAX_UPLOAD_MB }),
   );
 
-  app.post("/modules", { onRequest: allow("module.manage") }, async (request, reply) => {
-    const body = request.body as FormBody;
+  app.post("/modules", { onRequest: allow("module.manage"), config: { multipart: true } }, async (request, reply) => {
+    const { body, files: staged } = await readMultipart(request, ["file"]);
     const form = { title: str(body, "title"), category: str(body, "category"), topic: str(body, "topic"), description: str(body, "description") };
     const render = (errors: Record<string, MessageKey>, code: number) => {
       reply.code(code);
       return reply.view("modules/form", { title: reply.locals?.t("admin.module.new"), form, errors, maxMb: ctx.config.MAX_UPLOAD_MB });
     };
     const parsed = moduleInputSchema.safeParse(form);
-    const files = await filesOf(body, "file");
+    const files = staged.file ?? [];
     if (!parsed.success || files.length !== 1) {
       const errors: Record<string, MessageKey> = parsed.success ? {} : fieldErrors(parsed.error);
       if (files.length !== 1) errors.file = "admin.module.oneFile";
       return render(errors, 422);
     }
-    const stored = await storeFiles(ctx, files, { uploadedById: request.staff!.id });
+    const stored = await storeFiles(ctx, request, files, { uploadedById: request.staff!.id });
     if (!stored.ok) return render({ file: `admin.upload.${stored.reason}` as MessageKey }, stored.reason === "too_large" ? 413 : 415);
     const mod = await createModule(ctx.db, actorOf(request), parsed.data as ModuleInput, {
       attachmentId: stored.attachmentIds[0]!,
@@ -58,7 +60,7 @@ export async function moduleRoutes(app: FastifyInstance) {
   app.get("/modules/:id/delete", { onRequest: allow("module.manage") }, async (request, reply) => {
     const id = z.uuid().safeParse((request.params as { id: string }).id);
     if (!id.success) return reply.callNotFound();
-    const mod = await getModule(ctx.db, id.data);
+    const mod = await getModuleToManage(ctx.db, actorOf(request), id.data);
     return reply.view("confirm", {
       title: reply.locals?.t("admin.module.delete"),
       question: { key: "admin.module.deleteConfirm", params: { title: mod.title } },

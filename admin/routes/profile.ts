@@ -1,23 +1,27 @@
-// The staff member's own profile: chat linking code, two-factor setup, password change.
+// The staff member's own profile: chat linking code, two-factor setup, password change (also
+// the page a temporary password leads to, before anything else opens).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
 import { createLinkCode } from "../../core/auth/link-codes.js";
 import { verifyPassword } from "../../core/auth/password.js";
+import { MIN_PASSWORD } from "../../core/auth/password-policy.js";
+import { openSecret, sealSecret, totpKeyring } from "../../core/auth/secrets.js";
 import { isDomainError } from "../../core/errors.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { totpRequiredFor, totpRequiredRoles } from "../../core/settings/service.js";
-import { changeOwnPassword, passwordSchema } from "../../core/users/service.js";
+import { changeOwnPassword, checkNewPassword } from "../../core/users/service.js";
 import { newTotpSecret, totpUri, verifyTotp } from "../../core/users/totp.js";
 import { audit, flash } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
 import { allow } from "../http/guard.js";
 
 const setupConfig = { config: { duringTotpSetup: true } } as const;
+const passwordConfig = { config: { duringTotpSetup: true, duringPasswordChange: true } } as const;
 
 export async function profileRoutes(app: FastifyInstance) {
   const { ctx, store } = app.panel;
 
-  async function profileView(request: FastifyRequest, reply: FastifyReply, extra: { linkCode?: string; passwordError?: MessageKey } = {}) {
+  async function profileView(request: FastifyRequest, reply: FastifyReply, extra: { linkCode?: string } = {}) {
     const user = await ctx.db.user.findUniqueOrThrow({
       where: { id: request.staff!.id },
       include: { office: true, identities: { select: { channel: true, displayName: true, createdAt: true } } },
@@ -26,7 +30,7 @@ export async function profileRoutes(app: FastifyInstance) {
       title: reply.locals?.t("admin.nav.profile"),
       profile: user,
       linkCode: extra.linkCode ?? null,
-      passwordError: extra.passwordError ?? null,
+      min: MIN_PASSWORD,
     });
   }
 
@@ -39,29 +43,38 @@ export async function profileRoutes(app: FastifyInstance) {
     return profileView(request, reply, { linkCode: code });
   });
 
-  app.post("/profile/password", { onRequest: allow() }, async (request, reply) => {
+  const passwordView = (request: FastifyRequest, reply: FastifyReply, error: MessageKey | null) =>
+    reply.view("password", {
+      title: reply.locals?.t("admin.password.title"),
+      required: request.staff!.mustChangePassword,
+      min: MIN_PASSWORD,
+      error,
+    });
+
+  app.get("/profile/password", { onRequest: allow(), ...passwordConfig }, async (request, reply) => passwordView(request, reply, null));
+
+  app.post("/profile/password", { onRequest: allow(), ...passwordConfig }, async (request, reply) => {
     const body = request.body as FormBody;
     const next = str(body, "next");
-    if (next !== str(body, "confirm")) {
+    const refuse = (key: MessageKey) => {
       reply.code(422);
-      return profileView(request, reply, { passwordError: "admin.password.mismatch" });
-    }
-    if (!passwordSchema.safeParse(next).success) {
-      reply.code(422);
-      return profileView(request, reply, { passwordError: "admin.password.tooShort" });
-    }
+      return passwordView(request, reply, key);
+    };
+    if (next !== str(body, "confirm")) return refuse("admin.password.mismatch");
+    const check = checkNewPassword(request.staff!, next);
+    if (!check.ok) return refuse(`admin.password.${check.problem}`);
     try {
       await changeOwnPassword(ctx.db, request.staff!.id, str(body, "current"), next);
     } catch (e) {
       if (!isDomainError(e)) throw e;
-      reply.code(422);
-      return profileView(request, reply, { passwordError: e.messageKey });
+      return refuse(e.messageKey);
     }
     // Other devices signed in with the old password are signed out.
     await store.destroyAllFor(request.staff!.id, request.session.sessionId);
-    await audit(request, "user.password", "User", request.staff!.id);
+    await audit(request, "user.password", "User", request.staff!.id, { wasTemporary: request.staff!.mustChangePassword });
     flash(request, "ok", "admin.password.changed");
-    return reply.redirect("/profile");
+    // After a temporary password the person goes on to their work (or to a required 2FA setup).
+    return reply.redirect(request.staff!.mustChangePassword ? "/" : "/profile");
   });
 
   app.get("/profile/security", { onRequest: allow(), ...setupConfig }, async (request, reply) => {
@@ -70,8 +83,11 @@ export async function profileRoutes(app: FastifyInstance) {
     let qr: string | null = null;
     let secret: string | null = null;
     if (!staff.totpEnabled) {
-      request.session.totpSetup ??= newTotpSecret();
-      secret = request.session.totpSetup;
+      // The secret being set up is sealed in the session too (sessions may be persisted by Redis).
+      const keyring = await totpKeyring(ctx.config);
+      const pending = request.session.totpSetup ? openSecret(keyring, staff.id, request.session.totpSetup) : null;
+      secret = pending ?? newTotpSecret();
+      if (!pending) request.session.totpSetup = sealSecret(keyring, staff.id, secret);
       qr = await QRCode.toDataURL(totpUri(secret, staff.email), { margin: 1, width: 220 });
     }
     reply.header("cache-control", "no-store");
@@ -79,13 +95,15 @@ export async function profileRoutes(app: FastifyInstance) {
   });
 
   app.post("/profile/security/enable", { onRequest: allow(), ...setupConfig }, async (request, reply) => {
-    const secret = request.session.totpSetup;
+    const keyring = await totpKeyring(ctx.config);
+    const staffId = request.staff!.id;
+    const secret = request.session.totpSetup ? openSecret(keyring, staffId, request.session.totpSetup) : null;
     const code = str(request.body as FormBody, "code");
     if (!secret || !verifyTotp(secret, code)) {
       flash(request, "error", "admin.totp.invalid");
       return reply.redirect("/profile/security");
     }
-    await ctx.db.user.update({ where: { id: request.staff!.id }, data: { totpSecret: secret, totpEnabled: true } });
+    await ctx.db.user.update({ where: { id: staffId }, data: { totpSecret: sealSecret(keyring, staffId, secret), totpEnabled: true } });
     request.session.totpSetup = undefined;
     await audit(request, "user.totp.enable", "User", request.staff!.id);
     flash(request, "ok", "admin.totp.enabled");

@@ -37,7 +37,7 @@ import { audit, flash } from "../http/audit.js";
 import { type FormBody, list, queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
 import { emptyRequestForm, formFromRequest, type RequestFormValues, readRequestForm, validateRequestForm } from "../http/request-form.js";
-import { filesOf, storeFiles } from "../http/uploads.js";
+import { readMultipart, storeFiles } from "../http/uploads.js";
 
 const ymd = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const filterSchema = z.object({
@@ -200,8 +200,8 @@ export async function requestRoutes(app: FastifyInstance) {
 
   app.get("/requests/new", { onRequest: allow("request.create") }, async (_request, reply) => renderForm(reply, "new", emptyRequestForm(), {}));
 
-  app.post("/requests", { onRequest: allow("request.create") }, async (request, reply) => {
-    const body = request.body as FormBody;
+  app.post("/requests", { onRequest: allow("request.create"), config: { multipart: true } }, async (request, reply) => {
+    const { body, files: staged } = await readMultipart(request, ["attachments"]);
     const form = readRequestForm(body);
     const staff = request.staff!;
     const result = await validateRequestForm(ctx.db, form, staff.office.timeZone);
@@ -209,8 +209,7 @@ export async function requestRoutes(app: FastifyInstance) {
       reply.code(422);
       return renderForm(reply, "new", form, result.errors);
     }
-    const files = await filesOf(body, "attachments");
-    const stored = await storeFiles(ctx, files, { uploadedById: staff.id });
+    const stored = await storeFiles(ctx, request, staged.attachments ?? [], { uploadedById: staff.id });
     if (!stored.ok) {
       reply.code(stored.reason === "too_large" ? 413 : 415);
       return renderForm(reply, "new", form, { attachments: `admin.upload.${stored.reason}` as MessageKey });

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { diffFields } from "../../core/audit/service.js";
+import { subjectOfEmail } from "../../core/auth/throttle.js";
 import type { Role } from "../../core/db/generated/enums.js";
 import { isDomainError } from "../../core/errors.js";
 import type { MessageKey } from "../../core/messages/index.js";
@@ -57,7 +58,7 @@ const readForm = (body: FormBody): UserForm => ({
 });
 
 export async function userRoutes(app: FastifyInstance, opts: { totpSetting: TotpSettingCache }) {
-  const { ctx, store } = app.panel;
+  const { ctx, store, throttle } = app.panel;
 
   const offices = async (request: FastifyRequest) =>
     ctx.db.office.findMany({
@@ -224,7 +225,12 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
   app.post("/users/:id/reset-password", { onRequest: allow("user.manage") }, async (request, reply) => {
     const id = userId(request);
     if (!id.success) return reply.callNotFound();
-    const password = await resetPassword(ctx.db, actorOf(request), id.data);
+    const { password, email } = await resetPassword(ctx.db, actorOf(request), id.data);
+    // The owner starts afresh: no wait left over from anyone's failed attempts.
+    await throttle.clear([
+      { stage: "password", subject: subjectOfEmail(email) },
+      { stage: "totp", subject: id.data },
+    ]);
     await store.destroyAllFor(id.data, id.data === request.staff!.id ? request.session.sessionId : undefined);
     const user = await getUserForAdmin(ctx.db, actorOf(request), id.data);
     await audit(request, "user.resetPassword", "User", id.data, { name: user.name });

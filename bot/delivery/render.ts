@@ -4,7 +4,7 @@
 import type { Db } from "../../core/db/client.js";
 import type { DocumentationKind, Mode, RecipientKind, RequestStatus, ServiceType, TimeZone } from "../../core/db/generated/enums.js";
 import { type MessageKey, type Params, t } from "../../core/messages/index.js";
-import { documentationStillMissing } from "../../core/notifications/intents.js";
+import { ACCOUNT_ALERT_KIND, documentationStillMissing } from "../../core/notifications/intents.js";
 import { DOCUMENTATION_KINDS, type Locale, labelOf, MODES, SERVICE_TYPES, STATUSES } from "../../core/reference/index.js";
 import { formatDate, formatTime } from "../../core/validation/datetime.js";
 
@@ -37,6 +37,8 @@ export interface NoticeData {
   /** Rejection reason, clarification question or answer. */
   note: string | null;
   missing: DocumentationKind[];
+  /** The account an account notice is about (account.under_attack). */
+  account?: { name: string; email: string } | null;
 }
 
 export interface Links {
@@ -78,6 +80,19 @@ export function composeNotice(data: NoticeData, locale: Locale, links: Links): R
       title: tr("notify.title.admin"),
       text: tr("notify.admin.channel_logged_out", { channel: String(data.payload.channel ?? ""), link: links.channels() }),
     };
+  }
+  if (data.kind === ACCOUNT_ALERT_KIND) {
+    const p = data.payload;
+    const stage = p.stage === "totp" ? "totp" : "password";
+    const owner = data.recipientKind === "STAFF";
+    const params = {
+      name: data.account?.name ?? "",
+      email: data.account?.email ?? "",
+      failures: Number(p.failures ?? 0),
+      clients: Number(p.clients ?? 0),
+      link: owner ? `${links.base}/profile/${stage === "totp" ? "password" : "security"}` : `${links.base}/audit?action=auth`,
+    };
+    return { title: tr("notify.title.security"), text: tr(`notify.account.${owner ? "owner" : "admin"}.${stage}`, params) };
   }
   if (!r) return { title: tr("notify.title.admin"), text: tr("notify.generic", { code: "-", link: links.base }) };
   const service = labelOf(SERVICE_TYPES, r.serviceType, locale);
@@ -181,6 +196,10 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
   else if (typeof payload.statusChangeId === "string" && row.kind === "request.rejected")
     note = (await db.statusChange.findUnique({ where: { id: payload.statusChangeId } }))?.note ?? null;
   const missing = request && row.kind === "reminder.documentation" ? await documentationStillMissing(db, request.id) : [];
+  const account =
+    row.kind === ACCOUNT_ALERT_KIND && typeof payload.userId === "string"
+      ? await db.user.findUnique({ where: { id: payload.userId }, select: { name: true, email: true } })
+      : null;
   return {
     kind: row.kind,
     recipientKind: row.recipientKind,
@@ -207,5 +226,6 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
     recipientHasWhatsapp: (user?.identities.length ?? 0) > 0,
     note,
     missing,
+    account,
   };
 }

@@ -32,6 +32,15 @@ const id = {
     'Pertanyaan dari Supervisor {office} tentang pengajuan {code}:\n"{question}"\n\nBalas pesan ini untuk menjawab. Jawaban Anda akan diteruskan ke supervisor.',
   "notify.admin.channel_logged_out": "Saluran {channel} terputus (logged out) dan perlu ditautkan ulang. Buka halaman Channels: {link}",
   "notify.generic": "Ada pembaruan untuk pengajuan {code}. Lihat detailnya: {link}",
+  "notify.title.security": "Peringatan keamanan akun Sibina",
+  "notify.account.owner.password":
+    "Ada {failures} percobaan masuk yang gagal ke akun Sibina Anda ({email}) dari {clients} alamat dalam satu jam terakhir. Akun tidak dikunci, dan perangkat yang terus gagal harus menunggu makin lama.\n\nJika itu bukan Anda, pastikan kata sandi Anda kuat dan aktifkan verifikasi dua langkah: {link}",
+  "notify.account.owner.totp":
+    "Kata sandi akun Sibina Anda ({email}) dimasukkan dengan benar, tetapi kode verifikasi dua langkah salah {failures} kali dari {clients} alamat dalam satu jam terakhir.\n\nJika itu bukan Anda, kata sandi Anda kemungkinan bocor: ganti sekarang di {link}",
+  "notify.account.admin.password":
+    "Akun {name} ({email}) menjadi sasaran percobaan masuk: {failures} kegagalan dari {clients} alamat dalam satu jam terakhir. Akun tidak dikunci; alamat yang terus gagal diperlambat.\n\nLog audit: {link}",
+  "notify.account.admin.totp":
+    "Kata sandi akun {name} ({email}) dipakai dengan benar, tetapi kode verifikasi dua langkah salah {failures} kali dari {clients} alamat dalam satu jam terakhir. Kata sandinya kemungkinan bocor.\n\nLog audit: {link}",
   "notify.none": "-",
   "notify.email.subject": "[Sibina] {title}",
   "notify.email.footer": "Pesan ini dikirim otomatis oleh Sibina, layanan pembinaan statistik sektoral BPS.",
@@ -83,6 +92,15 @@ const en: Record<keyof typeof id, string> = {
     'A question from the supervisor at {office} about request {code}:\n"{question}"\n\nReply to this message to answer. Your answer goes to the supervisor.',
   "notify.admin.channel_logged_out": "The {channel} channel was logged out and needs to be linked again. Open the Channels page: {link}",
   "notify.generic": "There is an update on request {code}. See the details: {link}",
+  "notify.title.security": "Sibina account security alert",
+  "notify.account.owner.password":
+    "There were {failures} failed sign-in attempts on your Sibina account ({email}) from {clients} addresses in the last hour. The account is not locked, and a device that keeps failing waits longer and longer.\n\nIf this was not you, make sure your password is strong and turn on two-step verification: {link}",
+  "notify.account.owner.totp":
+    "Your Sibina account's password ({email}) was entered correctly, but the two-step verification code was wrong {failures} times from {clients} addresses in the last hour.\n\nIf this was not you, your password has probably leaked: change it now at {link}",
+  "notify.account.admin.password":
+    "The account of {name} ({email}) is the target of sign-in attempts: {failures} failures from {clients} addresses in the last hour. The account is not locked; addresses that keep failing are slowed down.\n\nAudit log: {link}",
+  "notify.account.admin.totp":
+    "The password of {name}'s account ({email}) was used correctly, but the two-step verification code was wrong {failures} times from {clients} addresses in the last hour. The password has probably leaked.\n\nAudit log: {link}",
   "notify.none": "-",
   "notify.email.subject": "[Sibina] {title}",
   "notify.email.footer": "This message was sent automatically by Sibina, the BPS sectoral statistics coaching service.",

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "../db/client.js";
 import type { Topic } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
-import { can } from "../permissions.js";
+import { can, canOnOffice } from "../permissions.js";
 import { codesOf, TOPICS } from "../reference/index.js";
 import type { StaffActor } from "../requests/service.js";
 import { lineText, longText } from "../validation/text.js";
@@ -26,7 +26,11 @@ export async function listModules(db: Db, q: { keyword?: string; topic?: Topic }
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: 500,
-    include: { attachment: { select: { id: true, fileName: true, size: true } }, uploadedBy: { select: { name: true } } },
+    include: {
+      attachment: { select: { id: true, fileName: true, size: true } },
+      uploadedBy: { select: { name: true } },
+      office: { select: { id: true, name: true } },
+    },
   });
 }
 
@@ -42,6 +46,8 @@ export async function createModule(db: Db, actor: StaffActor, input: ModuleInput
       fileType: file.fileType,
       attachmentId: file.attachmentId,
       uploadedById: actor.userId,
+      // The uploader's office owns the module.
+      officeId: actor.officeId,
     },
   });
 }
@@ -52,10 +58,22 @@ export async function getModule(db: Db, id: string) {
   return mod;
 }
 
+/** Whether this staff member may manage (delete) this module: their own office's only. */
+export const canManageModule = (actor: StaffActor, mod: { officeId: string }) =>
+  canOnOffice(actor.roles, "module.manage", { actorOfficeId: actor.officeId, recordOfficeId: mod.officeId });
+
+/** The module, when this staff member may manage it; FORBIDDEN for another office's module. */
+export async function getModuleToManage(db: Db, actor: StaffActor, id: string) {
+  const mod = await getModule(db, id);
+  if (!canManageModule(actor, mod)) throw new DomainError("FORBIDDEN", "error.moduleOtherOffice");
+  return mod;
+}
+
 /** Soft delete: the file stays for the audit trail but is no longer listed or offered by the bot. */
 export async function deleteModule(db: Db, actor: StaffActor, id: string, now = new Date()) {
-  if (!can(actor.roles, "module.manage")) throw new DomainError("FORBIDDEN", "error.forbidden");
-  const mod = await getModule(db, id);
-  await db.module.update({ where: { id }, data: { deletedAt: now } });
+  const mod = await getModuleToManage(db, actor, id);
+  // Only a row still live and still this office's is deleted (no race with another deletion).
+  const { count } = await db.module.updateMany({ where: { id, deletedAt: null, officeId: actor.officeId }, data: { deletedAt: now } });
+  if (count === 0) throw new DomainError("NOT_FOUND", "error.notFound");
   return mod;
 }

@@ -215,3 +215,35 @@ export async function stillRelevant(
       return true;
   }
 }
+
+export const ACCOUNT_ALERT_KIND = "account.under_attack";
+
+export interface AccountAlert {
+  userId: string;
+  stage: "password" | "totp";
+  /** Failures in the hour so far, and the distinct client addresses behind them. */
+  failures: number;
+  clients: number;
+  /** The hour the alert is about (epoch hours): one alert per account, stage and hour. */
+  hour: number;
+}
+
+/**
+ * Someone keeps failing to sign in to an account: the owner (on their own linked chats and
+ * email) and every admin hear of it. Counts only: no addresses or typed passwords in the payload.
+ */
+export async function accountAlertIntents(tx: Tx, alert: AccountAlert): Promise<OutboxRow[]> {
+  const cause = `${alert.userId}:${alert.stage}:${alert.hour}`;
+  const payload = { userId: alert.userId, stage: alert.stage, failures: alert.failures, clients: alert.clients };
+  const admins = await tx.user.findMany({ where: { roles: { has: "ADMIN" }, deletedAt: null, id: { not: alert.userId } }, select: { id: true } });
+  return [
+    { kind: ACCOUNT_ALERT_KIND, dedupeKey: `${ACCOUNT_ALERT_KIND}:${cause}:owner`, recipientKind: "STAFF" as const, recipientUserId: alert.userId, payload },
+    ...admins.map((a) => ({
+      kind: ACCOUNT_ALERT_KIND,
+      dedupeKey: `${ACCOUNT_ALERT_KIND}:${cause}:${a.id}`,
+      recipientKind: "ADMIN" as const,
+      recipientUserId: a.id,
+      payload,
+    })),
+  ];
+}

@@ -1,4 +1,5 @@
 // Small run-time settings kept in the Setting table (admins change them in the panel).
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db/client.js";
 import type { Role } from "../db/generated/enums.js";
@@ -22,3 +23,24 @@ export async function setTotpRequiredRoles(db: Db, roles: readonly Role[]): Prom
 
 /** True when any of the user's roles requires two-factor sign-in. */
 export const totpRequiredFor = (userRoles: readonly Role[], required: readonly Role[]) => userRoles.some((r) => required.includes(r));
+
+const INSTANCE_KEY = "instance.id";
+
+/**
+ * This database's own identity: a random id written by a migration (created here if missing)
+ * and PostgreSQL's object id of the database, which a copy (CREATE DATABASE ... TEMPLATE, a
+ * restore into a new database) or a drop-and-recreate never keeps. Caches outside the database
+ * (Redis) put it in their keys, so another or a reset database never sees figures of other data.
+ */
+export async function databaseInstanceId(db: Db): Promise<string> {
+  const read = () =>
+    db.$queryRaw<{ value: unknown; oid: number }[]>`
+      SELECT s."value", d."oid"::int AS "oid" FROM "Setting" s, pg_database d
+      WHERE s."key" = ${INSTANCE_KEY} AND d."datname" = current_database()`;
+  let rows = await read();
+  if (rows.length === 0) {
+    await db.setting.createMany({ data: [{ key: INSTANCE_KEY, value: randomUUID() }], skipDuplicates: true });
+    rows = await read();
+  }
+  return `${String(rows[0]!.value)}.${rows[0]!.oid}`;
+}

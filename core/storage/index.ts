@@ -1,15 +1,18 @@
 // File storage behind a small interface (local disk by default, STORAGE_DIR), plus the one
 // place that decides which uploads are acceptable: by size and by content, never by name.
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
-import { fileTypeFromBuffer } from "file-type";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { fileTypeFromBuffer, fileTypeFromStream } from "file-type";
 import type { Db, Tx } from "../db/client.js";
 
 export interface Storage {
   put(key: string, bytes: Buffer): Promise<void>;
+  /** Writes a stream as it arrives (uploads are never held in memory); nothing is left on failure. */
+  putStream(key: string, source: Readable): Promise<void>;
   get(key: string): Promise<Buffer>;
   stream(key: string): Promise<Readable>;
   remove(key: string): Promise<void>;
@@ -25,6 +28,16 @@ export class LocalDiskStorage implements Storage {
     const file = this.pathOf(key);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, bytes, { flag: "wx" });
+  }
+  async putStream(key: string, source: Readable) {
+    const file = this.pathOf(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    try {
+      await pipeline(source, createWriteStream(file, { flags: "wx" }));
+    } catch (e) {
+      await rm(file, { force: true });
+      throw e;
+    }
   }
   get(key: string) {
     return readFile(this.pathOf(key));
@@ -110,4 +123,51 @@ export async function storeAttachment(db: Db | Tx, storage: Storage, input: Stor
     },
   });
   return { ok: true as const, attachment };
+}
+
+/** A file already written to storage by an upload, not yet checked or recorded. */
+export interface StagedFile {
+  fileName: string;
+  storageKey: string;
+  size: number;
+  sha256: string;
+}
+
+/** Checks a staged file by its stored bytes and records it; a refused file is removed from storage. */
+export async function recordStagedAttachment(
+  db: Db | Tx,
+  storage: Storage,
+  staged: StagedFile,
+  opts: { maxBytes: number; allowed?: Record<string, { ext: string; label: string }>; requestId?: string | null; uploadedById?: string | null },
+) {
+  const allowed = opts.allowed ?? ACCEPTED_TYPES;
+  let check: FileCheck;
+  if (staged.size === 0) check = { ok: false, reason: "empty" };
+  else if (staged.size > opts.maxBytes) check = { ok: false, reason: "too_large" };
+  else {
+    const stream = await storage.stream(staged.storageKey);
+    try {
+      const detected = await fileTypeFromStream(Readable.toWeb(stream) as ReadableStream<Uint8Array>);
+      const kind = detected ? allowed[detected.mime] : undefined;
+      check = detected && kind ? { ok: true, mimeType: detected.mime, ...kind } : { ok: false, reason: "bad_type" };
+    } finally {
+      stream.destroy();
+    }
+  }
+  if (!check.ok) {
+    await storage.remove(staged.storageKey);
+    return { ok: false as const, reason: check.reason };
+  }
+  const attachment = await db.attachment.create({
+    data: {
+      fileName: safeFileName(staged.fileName, check.ext),
+      mimeType: check.mimeType,
+      size: staged.size,
+      sha256: staged.sha256,
+      storageKey: staged.storageKey,
+      requestId: opts.requestId ?? null,
+      uploadedById: opts.uploadedById ?? null,
+    },
+  });
+  return { ok: true as const, attachment, label: check.label };
 }

@@ -1,18 +1,22 @@
-// Staff accounts: sign-in with lockout, and the admin's user management (SPEKTRAL 4.2.4).
+// Staff accounts: sign-in, alerts about attacks on an account, and the admin's user management
+// (SPEKTRAL 4.2.4). Throttling of failed sign-ins lives in core/auth/throttle.ts.
 import { randomInt } from "node:crypto";
 import { z } from "zod";
+import { writeAudit } from "../audit/service.js";
 import { hashPassword, verifyPassword } from "../auth/password.js";
+import { MAX_PASSWORD, passwordProblem, personalWords, temporaryPassword } from "../auth/password-policy.js";
 import type { Db } from "../db/client.js";
 import type { Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
+import type { MessageKey } from "../messages/index.js";
+import { type AccountAlert, accountAlertIntents } from "../notifications/intents.js";
 import { ROLES } from "../reference/index.js";
 import { visibleOfficeIds } from "../requests/service.js";
 import { emailSchema, nipSchema, phoneSchema } from "../validation/identity.js";
 import { LIMITS, lineText } from "../validation/text.js";
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MS = 15 * 60_000;
-export const MIN_PASSWORD = 10;
+export { MIN_PASSWORD } from "../auth/password-policy.js";
+export { temporaryPassword };
 
 const roleCodes = ROLES.map((r) => r.code) as [Role, ...Role[]];
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
@@ -29,7 +33,16 @@ export const userInputSchema = z.object({
 });
 export type UserInput = z.infer<typeof userInputSchema>;
 
-export const passwordSchema = z.string().min(MIN_PASSWORD, { message: "too_short" }).max(200, { message: "too_long" });
+/** A new password for this person: long enough and hard to guess (message: too_short, too_long, too_weak). */
+export const passwordSchemaFor = (person: { email?: string | null; name?: string | null } = {}) =>
+  z
+    .string()
+    .max(MAX_PASSWORD, { message: "too_long" })
+    .superRefine((pw, issue) => {
+      const problem = passwordProblem(pw, personalWords(person));
+      if (problem) issue.addIssue({ code: "custom", message: problem });
+    });
+export const passwordSchema = passwordSchemaFor();
 
 // A real hash of a random password, so unknown emails take as long as wrong passwords.
 let decoyHash: Promise<string> | undefined;
@@ -40,29 +53,43 @@ const decoy = () => {
 
 export type AuthResult =
   | { ok: true; user: { id: string; roles: Role[]; totpEnabled: boolean; totpSecret: string | null; locale: string } }
-  | { ok: false; reason: "invalid" | "locked"; lockedUntil?: Date };
+  | { ok: false; reason: "invalid"; userId: string | null };
 
-/** Checks email and password, counting failures; five in a row lock the account for 15 minutes. */
+/**
+ * Checks email and password. Never locks: the caller throttles per (account, client). An
+ * unknown email costs the same hash as a wrong password and gets the same answer.
+ */
 export async function authenticate(db: Db, emailInput: string, password: string, now = new Date()): Promise<AuthResult> {
   const email = emailSchema.safeParse(emailInput);
   const user = email.success ? await db.user.findFirst({ where: { email: email.data, deletedAt: null } }) : null;
   if (!user) {
     await verifyPassword(await decoy(), password);
-    return { ok: false, reason: "invalid" };
+    return { ok: false, reason: "invalid", userId: null };
   }
-  if (user.lockedUntil && user.lockedUntil > now) return { ok: false, reason: "locked", lockedUntil: user.lockedUntil };
-  if (!(await verifyPassword(user.passwordHash, password))) {
-    // Counted in the database so every instance sees the same count.
-    const updated = await db.user.update({ where: { id: user.id }, data: { failedLogins: { increment: 1 } } });
-    if (updated.failedLogins >= MAX_FAILED_LOGINS) {
-      const lockedUntil = new Date(now.getTime() + LOCK_MS);
-      await db.user.update({ where: { id: user.id }, data: { lockedUntil, failedLogins: 0 } });
-      return { ok: false, reason: "locked", lockedUntil };
-    }
-    return { ok: false, reason: "invalid" };
-  }
-  await db.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null, lastLoginAt: now } });
+  if (!(await verifyPassword(user.passwordHash, password))) return { ok: false, reason: "invalid", userId: user.id };
+  await db.user.update({ where: { id: user.id }, data: { lastLoginAt: now } });
   return { ok: true, user: { id: user.id, roles: user.roles, totpEnabled: user.totpEnabled, totpSecret: user.totpSecret, locale: user.locale } };
+}
+
+/**
+ * An account is under attack: its owner and the admins are told (outbox intents, once per
+ * account, stage and hour) and the audit log records it, in one transaction.
+ */
+export async function alertAccountUnderAttack(db: Db, alert: AccountAlert, ip: string | null): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const rows = await accountAlertIntents(tx, alert);
+    const { count } = await tx.outbox.createMany({ data: rows, skipDuplicates: true });
+    if (count === 0) return false;
+    await writeAudit(tx, {
+      actorUserId: null,
+      action: "auth.underAttack",
+      entity: "User",
+      entityId: alert.userId,
+      ip,
+      changes: { stage: alert.stage, failures: alert.failures, clients: alert.clients },
+    });
+    return true;
+  });
 }
 
 /** The signed-in staff member, fresh from the database on every request (roles may have changed). */
@@ -77,17 +104,12 @@ export async function loadStaff(db: Db, userId: string) {
       officeId: true,
       locale: true,
       totpEnabled: true,
+      mustChangePassword: true,
       office: { select: { id: true, name: true, code: true, timeZone: true } },
     },
   });
 }
 export type Staff = NonNullable<Awaited<ReturnType<typeof loadStaff>>>;
-
-/** A readable temporary password (no look-alike characters). */
-export function temporaryPassword(length = 14): string {
-  const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
-  return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
-}
 
 async function assertManageable(db: Db, actor: { officeId: string }, userId: string) {
   const user = await db.user.findFirst({ where: { id: userId, deletedAt: null } });
@@ -142,11 +164,19 @@ export async function getUserForAdmin(db: Db, actor: { officeId: string }, userI
 
 export async function createUser(db: Db, actor: { officeId: string }, input: UserInput, password: string) {
   const data = userInputSchema.parse(input);
-  const pw = passwordSchema.parse(password);
+  const pw = passwordSchemaFor(data).parse(password);
   await assertOfficeInScope(db, actor, data.officeId);
   if (await db.user.findUnique({ where: { email: data.email } })) throw new DomainError("ALREADY_EXISTS", "error.emailTaken");
+  // The password is a temporary one handed over by the admin: the new user replaces it first.
   return db.user.create({
-    data: { ...data, nip: data.nip ?? null, position: data.position ?? null, whatsapp: data.whatsapp ?? null, passwordHash: await hashPassword(pw) },
+    data: {
+      ...data,
+      nip: data.nip ?? null,
+      position: data.position ?? null,
+      whatsapp: data.whatsapp ?? null,
+      passwordHash: await hashPassword(pw),
+      mustChangePassword: true,
+    },
   });
 }
 
@@ -181,19 +211,30 @@ export async function deleteUser(db: Db, actor: { userId: string; officeId: stri
   return before;
 }
 
-/** An admin sets a temporary password; the lockout is lifted. Returns the password to hand over. */
-export async function resetPassword(db: Db, actor: { officeId: string }, userId: string): Promise<string> {
-  await assertManageable(db, actor, userId);
+/** An admin sets a temporary password, to be changed at the next sign-in. Returns it to hand over. */
+export async function resetPassword(db: Db, actor: { officeId: string }, userId: string): Promise<{ password: string; email: string }> {
+  const user = await assertManageable(db, actor, userId);
   const password = temporaryPassword();
-  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null } });
-  return password;
+  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(password), mustChangePassword: true } });
+  return { password, email: user.email };
+}
+
+export type NewPasswordCheck = { ok: true } | { ok: false; problem: "too_short" | "too_long" | "too_weak" | "same" };
+
+/** Whether a new password is acceptable for this person (checked before the current one). */
+export function checkNewPassword(person: { email: string; name: string }, next: string, current?: string): NewPasswordCheck {
+  const parsed = passwordSchemaFor(person).safeParse(next);
+  if (!parsed.success) return { ok: false, problem: parsed.error.issues[0]!.message as "too_short" | "too_long" | "too_weak" };
+  if (current !== undefined && next === current) return { ok: false, problem: "same" };
+  return { ok: true };
 }
 
 export async function changeOwnPassword(db: Db, userId: string, current: string, next: string) {
   const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
   if (!(await verifyPassword(user.passwordHash, current))) throw new DomainError("VALIDATION", "error.wrongPassword");
-  const pw = passwordSchema.parse(next);
-  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(pw) } });
+  const check = checkNewPassword(user, next, current);
+  if (!check.ok) throw new DomainError("VALIDATION", `admin.password.${check.problem}` as MessageKey);
+  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(next), mustChangePassword: false } });
 }
 
 export async function setLocale(db: Db, userId: string, locale: "id" | "en") {

@@ -43,7 +43,10 @@ it("has every key built from a code", () => {
     ...["request.clarification", "request.clarification_answer", "coach.assigned", "reminder.session", "reminder.documentation"].map(
       (k) => `admin.outbox.kind.${k}`,
     ),
-    ...["REQUESTER", "PIC", "COACH", "SUPERVISOR", "ADMIN"].map((k) => `admin.outbox.recipient.${k}`),
+    ...["REQUESTER", "PIC", "COACH", "SUPERVISOR", "ADMIN", "STAFF"].map((k) => `admin.outbox.recipient.${k}`),
+    "admin.outbox.kind.account.under_attack",
+    ...["plain_http", "untrusted_proxy"].map((k) => `admin.transport.${k}`),
+    ...["too_short", "too_long", "too_weak", "same"].map((k) => `admin.password.${k}`),
     ...["off", "connecting", "qr", "pairing", "open", "closed", "logged_out", "standby"].map((k) => `admin.channels.state.${k}`),
     ...["NATIONAL", "PROVINCE", "REGENCY"].map((k) => `admin.officeLevel.${k}`),
     ...["too_large", "empty", "bad_type"].map((k) => `admin.upload.${k}`),

@@ -25,7 +25,17 @@ export interface Panel {
 }
 
 export async function startPanel(
-  opts: { seed?: boolean; maxUploadMb?: number; loginMax?: number; listen?: boolean; dashboardFreshSeconds?: number } = {},
+  opts: {
+    seed?: boolean;
+    maxUploadMb?: number;
+    loginMax?: number;
+    listen?: boolean;
+    dashboardFreshSeconds?: number;
+    /** More configuration (e.g. TRUST_PROXY, ALLOW_INSECURE_HTTP). */
+    env?: Record<string, string>;
+    /** The sign-in throttle's clock. */
+    now?: () => number;
+  } = {},
 ): Promise<Panel> {
   const t = await createTestDb();
   const storageDir = await mkdtemp(path.join(tmpdir(), "sibina-admin-"));
@@ -38,6 +48,7 @@ export async function startPanel(
     MAX_UPLOAD_MB: String(opts.maxUploadMb ?? 1),
     LOG_LEVEL: "silent",
     SESSION_SECRET,
+    ...opts.env,
   });
   const ctx = await createContext(config, {
     db: t.db,
@@ -47,7 +58,12 @@ export async function startPanel(
     redisPrefix: testRedisPrefix(),
   });
   const app = await buildServer(ctx, {
-    panel: { sessionSecret: SESSION_SECRET, loginLimit: { max: opts.loginMax ?? 1000, timeWindow: 60_000 }, dashboardFreshSeconds: opts.dashboardFreshSeconds },
+    panel: {
+      sessionSecret: SESSION_SECRET,
+      loginLimit: { max: opts.loginMax ?? 1000, timeWindow: 60_000 },
+      dashboardFreshSeconds: opts.dashboardFreshSeconds,
+      now: opts.now,
+    },
   });
   if (opts.listen) await app.listen({ host: "127.0.0.1", port: 0 });
   else await app.ready();
@@ -79,7 +95,11 @@ export const urlencoded = (form: Form) => {
   return u.toString();
 };
 
-/** A browser-like client: keeps cookies, remembers the last CSRF token it saw. */
+/**
+ * A browser-like client over inject(): keeps cookies, remembers the last CSRF token it saw.
+ * `ip` is the socket's address as the server sees it (forwarding headers are not trusted by
+ * default); tests of per-client throttles use NetClient, over real sockets, instead.
+ */
 export class Client {
   cookies = new Map<string, string>();
   csrf: string | null = null;
@@ -104,7 +124,7 @@ export class Client {
   }
 
   async get(url: string, headers: Record<string, string> = {}) {
-    return this.keep(await this.app.inject({ method: "GET", url, headers: { cookie: this.cookieHeader(), "x-forwarded-for": this.ip, ...headers } }));
+    return this.keep(await this.app.inject({ method: "GET", url, remoteAddress: this.ip, headers: { cookie: this.cookieHeader(), ...headers } }));
   }
 
   /** Posts a urlencoded form; the CSRF token is added unless the form carries its own (or null). */
@@ -115,7 +135,8 @@ export class Client {
       await this.app.inject({
         method: "POST",
         url,
-        headers: { cookie: this.cookieHeader(), "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": this.ip },
+        remoteAddress: this.ip,
+        headers: { cookie: this.cookieHeader(), "content-type": "application/x-www-form-urlencoded" },
         payload: urlencoded(body),
       }),
     );
@@ -138,7 +159,8 @@ export class Client {
       await this.app.inject({
         method: "POST",
         url,
-        headers: { cookie: this.cookieHeader(), "content-type": `multipart/form-data; boundary=${boundary}`, "x-forwarded-for": this.ip },
+        remoteAddress: this.ip,
+        headers: { cookie: this.cookieHeader(), "content-type": `multipart/form-data; boundary=${boundary}` },
         payload: Buffer.concat(parts),
       }),
     );

@@ -25,11 +25,12 @@ describe("session cookie", () => {
     expect(raw).not.toMatch(/Domain=/i);
   });
 
-  it("is never sent over plain HTTP to a non-local host, only behind TLS", async () => {
+  it("is never sent over plain HTTP to a non-local host, nor on the word of an untrusted X-Forwarded-Proto", async () => {
     const plain = await p.app.inject({ method: "GET", url: "/login", headers: { host: "sibina.bps.go.id" } });
     expect(plain.headers["set-cookie"]).toBeUndefined();
-    const tls = await p.app.inject({ method: "GET", url: "/login", headers: { host: "sibina.bps.go.id", "x-forwarded-proto": "https" } });
-    expect(String(tls.headers["set-cookie"])).toMatch(/^__Host-sibina=.*; Secure/);
+    // No TRUST_PROXY here: any client could send this header (hardening.test.ts covers a trusted proxy).
+    const claimed = await p.app.inject({ method: "GET", url: "/login", headers: { host: "sibina.bps.go.id", "x-forwarded-proto": "https" } });
+    expect(claimed.headers["set-cookie"]).toBeUndefined();
   });
 
   it("is regenerated on login (session fixation) and the old id is worthless", async () => {
@@ -144,8 +145,8 @@ describe("headers", () => {
   });
 });
 
-describe("lockout and password reset", () => {
-  it("locks an account after five wrong passwords, even for the right one, until an admin resets it", async () => {
+describe("failed sign-ins and password reset", () => {
+  it("never locks an account: the owner signs in from elsewhere; an admin reset hands over a temporary password", async () => {
     const email = "pembina3@sibina.test";
     const ip = nextIp();
     const victim = await signedIn(p.app, email, nextIp());
@@ -153,28 +154,30 @@ describe("lockout and password reset", () => {
       const c = new Client(p.app, ip);
       await c.get("/login");
       const res = await c.post("/login", { email, password: `wrong-${i}` });
-      expect(res.statusCode).toBe(i < 4 ? 401 : 423);
+      expect(res.statusCode, `attempt ${i + 1}`).toBe(i < 3 ? 401 : 429);
+      expect(res.statusCode).not.toBe(423);
     }
-    const user = await p.ctx.db.user.findUniqueOrThrow({ where: { email } });
-    expect(user.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 10 * 60_000);
     const right = new Client(p.app, nextIp());
-    const locked = await right.login(email, DEMO_PASSWORD);
-    expect(locked.statusCode).toBe(423);
-    expect(locked.body).toContain("dikunci");
-    expect(await p.ctx.db.auditLog.count({ where: { action: "auth.locked" } })).toBeGreaterThan(0);
+    expect((await right.login(email, DEMO_PASSWORD)).statusCode).toBe(302);
+    const user = await p.ctx.db.user.findUniqueOrThrow({ where: { email } });
+    expect(await p.ctx.db.auditLog.count({ where: { action: "auth.failed.password", entityId: user.id, ip } })).toBe(3);
 
     const admin = await signedIn(p.app, emailOf("ADMIN"), nextIp());
     await admin.get(`/users/${user.id}/reset-password`);
     const reset = await admin.post(`/users/${user.id}/reset-password`);
     expect(reset.statusCode).toBe(200);
     const temp = /data-testid="temp-password">([^<]+)</.exec(reset.body)?.[1];
-    expect(temp).toMatch(/^[A-Za-z0-9]{14}$/);
+    expect(temp).toMatch(/^[A-Za-z0-9]{16}$/);
     expect(reset.headers["cache-control"]).toContain("no-store");
     // The victim's existing session ended with the reset.
     expect((await victim.get("/dashboard")).statusCode).toBe(302);
     const fresh = new Client(p.app, nextIp());
     expect((await fresh.login(email, DEMO_PASSWORD)).statusCode).toBe(401);
-    expect((await fresh.login(email, temp!)).statusCode).toBe(302);
+    // The reset also cleared the waits of the client that had been failing.
+    const again = new Client(p.app, ip);
+    const signed = await again.login(email, temp!);
+    expect(signed.statusCode).toBe(302);
+    expect((await again.get("/dashboard")).headers.location).toBe("/profile/password?required=1");
     const audit = await p.ctx.db.auditLog.findFirstOrThrow({ where: { action: "user.resetPassword", entityId: user.id } });
     expect(JSON.stringify(audit.changes)).not.toContain(temp!);
     expect(audit.ip).toBeTruthy();
@@ -186,7 +189,7 @@ describe("lockout and password reset", () => {
     for (let i = 0; i < 11; i++) {
       const c = new Client(p.app, ip);
       await c.get("/login");
-      statuses.push((await c.post("/login", { email: "nobody@sibina.test", password: "x" })).statusCode);
+      statuses.push((await c.post("/login", { email: `nobody${i}@sibina.test`, password: "x" })).statusCode);
     }
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses[10]).toBe(429);

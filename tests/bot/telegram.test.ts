@@ -356,6 +356,7 @@ describe("modules, testimonials and contact on Telegram", () => {
         topic: "STATISTICAL_ACTIVITIES",
         fileType: "PDF",
         attachmentId: stored.attachment.id,
+        officeId: b.ctx.defaultOfficeId,
       },
     });
     const u = newUser();

@@ -148,7 +148,14 @@ describe("simulator API", () => {
     const stored = await storeAttachment(b.ctx.db, b.ctx.storage, { bytes: pdf("Modul"), fileName: "Modul GSBPM.pdf", maxBytes: 10e6 });
     if (!stored.ok) throw new Error("fixture refused");
     await b.ctx.db.module.create({
-      data: { title: "GSBPM untuk Pemula", category: "Proses Bisnis", topic: "BUSINESS_PROCESS", fileType: "PDF", attachmentId: stored.attachment.id },
+      data: {
+        title: "GSBPM untuk Pemula",
+        category: "Proses Bisnis",
+        topic: "BUSINESS_PROCESS",
+        fileType: "PDF",
+        attachmentId: stored.attachment.id,
+        officeId: b.ctx.defaultOfficeId,
+      },
     });
     const reader = session();
     await send({ sessionId: reader, text: "/start" });

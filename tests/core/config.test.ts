@@ -2,7 +2,7 @@
 // every bad variable. .env.example lists exactly the variables the code reads.
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { ConfigError, configSchema, parseConfig } from "../../core/config.js";
+import { ConfigError, configSchema, parseConfig, transportWarning } from "../../core/config.js";
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -106,9 +106,40 @@ describe("parseConfig", () => {
     expect(errorOf({ [name]: value })).toMatch(new RegExp(`^  - ${name}: `, "m"));
   });
 
-  it("production needs a session secret", () => {
+  it("production needs a session secret and a TOTP encryption key", () => {
     expect(errorOf({ NODE_ENV: "production" })).toMatch(/^ {2}- SESSION_SECRET: is required when NODE_ENV=production/m);
-    expect(parseConfig({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(32) }).NODE_ENV).toBe("production");
+    expect(errorOf({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(32) })).toMatch(/^ {2}- TOTP_ENCRYPTION_KEY: is required when NODE_ENV=production/m);
+    expect(parseConfig({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(32), TOTP_ENCRYPTION_KEY: "ab".repeat(32) }).NODE_ENV).toBe("production");
+  });
+
+  it("reads the security settings: trusted proxies, the plain-HTTP opt-in, TOTP keys", () => {
+    expect(parseConfig({}).TRUST_PROXY).toBeUndefined(); // trust nothing by default
+    expect(parseConfig({}).ALLOW_INSECURE_HTTP).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: "10.0.0.5, 172.18.0.0/16,::1,fd00::/8,loopback" }).TRUST_PROXY).toEqual([
+      "10.0.0.5",
+      "172.18.0.0/16",
+      "::1",
+      "fd00::/8",
+      "loopback",
+    ]);
+    for (const bad of ["*", "true", "10.0.0.0/33", "proxy.local", "10.0.0.1/8/1"]) expect(errorOf({ TRUST_PROXY: bad }), bad).toMatch(/^ {2}- TRUST_PROXY: /m);
+    expect(parseConfig({ ALLOW_INSECURE_HTTP: "true" }).ALLOW_INSECURE_HTTP).toBe(true);
+    expect(parseConfig({ TOTP_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") }).TOTP_ENCRYPTION_KEY).toBeDefined();
+    expect(errorOf({ TOTP_ENCRYPTION_KEY: "too-short" })).toMatch(/^ {2}- TOTP_ENCRYPTION_KEY: must be 32 random bytes/m);
+    expect(errorOf({ TOTP_ENCRYPTION_KEY_PREVIOUS: "zz".repeat(32) })).toMatch(/^ {2}- TOTP_ENCRYPTION_KEY_PREVIOUS: /m);
+  });
+
+  it("warns when the panel's address is plain HTTP beyond loopback, or plain HTTP is allowed", () => {
+    const warn = (env: Record<string, string>) => transportWarning(parseConfig(env));
+    expect(warn({})).toBeNull(); // http://127.0.0.1:3000
+    expect(warn({ PUBLIC_URL: "http://localhost:3000" })).toBeNull();
+    expect(warn({ PUBLIC_URL: "https://sibina.bps.go.id" })).toBeNull();
+    expect(warn({ PUBLIC_URL: "http://10.14.0.20:3000" })).toMatch(/PUBLIC_URL \(http:\/\/10\.14\.0\.20:3000\) is not https/);
+    expect(warn({ PUBLIC_URL: "http://sibina.kantor" })).toContain("ALLOW_INSECURE_HTTP=true");
+    expect(warn({ HOST: "0.0.0.0" })).toContain("http://0.0.0.0:3000");
+    expect(warn({ PUBLIC_URL: "https://sibina.bps.go.id", ALLOW_INSECURE_HTTP: "true" })).toMatch(
+      /^ALLOW_INSECURE_HTTP=true: the session cookie travels without TLS/,
+    );
   });
 
   it(".env.example lists every variable the configuration reads, and nothing else", async () => {

@@ -1,13 +1,19 @@
 // The permission table as role × action, the documentation rule (only the assigned coach, only
 // once DONE) and "a requester sees only their own requests", on the real database.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import type { RequestStatus, Role } from "../../core/db/generated/enums.js";
 import { addDocumentation } from "../../core/documentation/service.js";
-import { ACTIONS, type Action, can, canUploadDocumentation, PERMISSIONS, requesterOwns } from "../../core/permissions.js";
+import { createModule, deleteModule, listModules } from "../../core/modules/admin.js";
+import { ACTIONS, type Action, can, canOnOffice, canUploadDocumentation, OFFICE_SCOPE, PERMISSIONS, requesterOwns } from "../../core/permissions.js";
 import { ALL_STATUSES } from "../../core/requests/lifecycle.js";
 import { findRequestsFor, getRequestForStaff, lookupByCode, type StaffActor } from "../../core/requests/service.js";
+import { LocalDiskStorage, storeAttachment } from "../../core/storage/index.js";
 import { addTestimonial, testimonialCandidates } from "../../core/testimonials/service.js";
+import { tinyPdf } from "../../prisma/seed-data.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { actorOf, codeOf, makeUser, seedOffices } from "../helpers/fixtures.js";
 import { requestIn } from "../helpers/requests.js";
@@ -244,5 +250,39 @@ describe("a requester sees only their own requests", () => {
     expect(await codeOf(addTestimonial(t.db, who, done.id, { rating: 5, text: "Lagi" }))).toBe("ALREADY_EXISTS");
     expect(await testimonialCandidates(t.db, { requesterId: requester.id })).toEqual([]);
     await expect(addTestimonial(t.db, who, approved.id, { rating: 6, text: "Bagus sekali" })).rejects.toBeInstanceOf(ZodError);
+  });
+});
+
+describe("modules: an office manages its own, everyone reads all", () => {
+  it("is in the table: module.manage reaches the actor's own office only, module.view every office", () => {
+    expect(OFFICE_SCOPE["module.manage"]).toBe("own");
+    expect(OFFICE_SCOPE["module.view"]).toBe("any");
+    const where = { actorOfficeId: "kota", recordOfficeId: "provinsi" };
+    expect(canOnOffice(["OPERATOR"], "module.manage", where)).toBe(false);
+    expect(canOnOffice(["OPERATOR"], "module.manage", { ...where, recordOfficeId: "kota" })).toBe(true);
+    expect(canOnOffice(["COACH"], "module.manage", { ...where, recordOfficeId: "kota" })).toBe(false);
+    expect(canOnOffice(["COACH"], "module.view", where)).toBe(true);
+  });
+
+  it("and in the service: a BPS Kota Pekanbaru operator cannot delete a Riau provincial module; Riau's operator can", async () => {
+    const riauOp = actorOf(await makeUser(t.db, offices.riau.id, ["OPERATOR"], "op-riau"));
+    const kotaOp = actorOf(await makeUser(t.db, offices.pekanbaru.id, ["OPERATOR"], "op-kota"));
+    const dir = await mkdtemp(path.join(tmpdir(), "sibina-mod-"));
+    const stored = await storeAttachment(t.db, new LocalDiskStorage(dir), { bytes: tinyPdf("Modul provinsi"), fileName: "modul.pdf", maxBytes: 1e6 });
+    await rm(dir, { recursive: true, force: true });
+    if (!stored.ok) throw new Error("fixture refused");
+    const mod = await createModule(
+      t.db,
+      riauOp,
+      { title: "Modul Provinsi Riau", category: "Metadata" },
+      { attachmentId: stored.attachment.id, fileType: "PDF" },
+    );
+    expect(mod.officeId).toBe(offices.riau.id);
+    await expect(deleteModule(t.db, kotaOp, mod.id)).rejects.toMatchObject({ code: "FORBIDDEN", messageKey: "error.moduleOtherOffice" });
+    expect((await t.db.module.findUniqueOrThrow({ where: { id: mod.id } })).deletedAt).toBeNull();
+    // Everyone still reads it.
+    expect((await listModules(t.db, { keyword: "Provinsi Riau" })).map((m) => m.id)).toEqual([mod.id]);
+    await deleteModule(t.db, riauOp, mod.id);
+    expect((await t.db.module.findUniqueOrThrow({ where: { id: mod.id } })).deletedAt).not.toBeNull();
   });
 });

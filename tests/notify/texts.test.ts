@@ -120,15 +120,43 @@ describe("notice texts", () => {
       ["reminder.session", "PIC"],
       ["reminder.documentation", "COACH"],
       ["channel.whatsapp_logged_out", "ADMIN"],
+      ["account.under_attack", "STAFF"],
+      ["account.under_attack", "ADMIN"],
       ["something.new", "REQUESTER"],
     ];
     for (const [kind, who] of kinds) {
-      const d = kind.startsWith("channel.") ? data(kind, who, { request: null, payload: { channel: "whatsapp" } }) : data(kind, who, { note: "Catatan" });
+      const d = kind.startsWith("channel.")
+        ? data(kind, who, { request: null, payload: { channel: "whatsapp" } })
+        : kind.startsWith("account.")
+          ? data(kind, who, {
+              request: null,
+              payload: { userId: "u", stage: "totp", failures: 3, clients: 2 },
+              account: { name: "Rina", email: "rina@bps.go.id" },
+            })
+          : data(kind, who, { note: "Catatan" });
       const { id, en } = both(d);
       expect(id, kind).not.toMatch(/\{\w+\}/);
       expect(en, kind).not.toMatch(/\{\w+\}/);
       expect(id, kind).not.toBe(en);
     }
     expect(localPhone("+6281234567890")).toBe("081234567890");
+  });
+
+  it("an account under attack: the owner is told what happened and where to act, the admins whose account it is", () => {
+    const account = { name: "Rina Marlina", email: "rina@bps.go.id" };
+    const pw = { userId: "u", stage: "password", failures: 12, clients: 7 };
+    const owner = both(data("account.under_attack", "STAFF", { request: null, payload: pw, account }));
+    expect(owner.id).toContain("12 percobaan masuk yang gagal ke akun Sibina Anda (rina@bps.go.id) dari 7 alamat");
+    expect(owner.id).toContain("https://sibina.bps.go.id/profile/security");
+    expect(owner.en).toContain("12 failed sign-in attempts on your Sibina account (rina@bps.go.id) from 7 addresses");
+    const totp = both(data("account.under_attack", "STAFF", { request: null, payload: { ...pw, stage: "totp", failures: 3 }, account }));
+    expect(totp.id).toContain("kode verifikasi dua langkah salah 3 kali");
+    expect(totp.id).toContain("https://sibina.bps.go.id/profile/password");
+    const admin = both(data("account.under_attack", "ADMIN", { request: null, payload: pw, account }));
+    expect(admin.id).toContain("Akun Rina Marlina (rina@bps.go.id) menjadi sasaran percobaan masuk: 12 kegagalan dari 7 alamat");
+    expect(admin.en).toContain("https://sibina.bps.go.id/audit?action=auth");
+    expect(composeNotice(data("account.under_attack", "ADMIN", { request: null, payload: pw, account }), "id", links).title).toBe(
+      "Peringatan keamanan akun Sibina",
+    );
   });
 });
