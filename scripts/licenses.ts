@@ -40,6 +40,11 @@ const DEV_ONLY = [...COMBINABLE, "CC-BY-3.0", "CC-BY-4.0"];
 /** Reviewed by hand. Keyed by name@version, so a new version is reviewed again. */
 export const REVIEWED: Record<string, { license: string; why: string }> = {
   "seq-queue@0.0.5": { license: "MIT", why: "no licence field in package.json; its LICENSE file is the MIT licence" },
+  "buffers@0.1.1": {
+    license: "MIT",
+    why: "no licence field; the author's (James Halliday) packages of that era are MIT/X11, the same as chainsaw's; only under exceljs's zip reader",
+  },
+  "chainsaw@0.1.0": { license: "MIT", why: 'declares "MIT/X11", which is the MIT licence under its older name' },
   "elkjs@0.11.1": {
     license: "EPL-2.0",
     why: "only in Prisma Studio inside the prisma CLI, a separate program used to generate the client; never loaded by Sibina",
