@@ -15,12 +15,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { buildServer } from "../admin/server.js";
 import { parseConfig } from "../core/config.js";
 import { createDb } from "../core/db/client.js";
 import { createContext } from "../core/runtime/context.js";
 import { createLogger } from "../core/runtime/logger.js";
 import { LocalDiskStorage } from "../core/storage/index.js";
+import { buildApp } from "../main.js";
 import { DEMO_PASSWORD, seedDemo } from "../prisma/seed-data.js";
 import { createDatabaseIfMissing, dropDatabase, migrate } from "../prisma/tools/migrations.js";
 
@@ -113,9 +113,9 @@ async function main() {
       redisPrefix: `sibina-bench:${randomBytes(3).toString("hex")}`,
       storage: new LocalDiskStorage(storageDir),
     });
-    const app = await buildServer(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 } } });
+    const app = await buildApp(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 } } });
     // The same app with the dashboard cache off, to show the uncached cost as well.
-    const cold = await buildServer(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 }, dashboardFreshSeconds: 0 } });
+    const cold = await buildApp(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 }, dashboardFreshSeconds: 0 } });
     const serverMs = new Map<string, number[]>();
     let current = "";
     for (const server of [app, cold])

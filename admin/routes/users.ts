@@ -25,7 +25,7 @@ import { oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
 import { type FormBody, fieldErrors, list, queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
-import type { TotpSettingCache } from "../panel.js";
+import type { TotpSettingCache } from "../http/totp-setting.js";
 
 const PAGE = 100;
 const roleList = (body: FormBody) => list(body, "roles").filter((r): r is Role => ROLES.some((x) => x.code === r));
