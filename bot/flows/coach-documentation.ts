@@ -1,11 +1,11 @@
 // Coach documentation by chat: a coach who linked this chat can answer the "please upload
 // the documentation" reminder by sending the files right here. The bot keeps every file sent
 // (several photos arrive as several messages), asks which coaching if there is more than one,
-// then which kind, and files them with core addDocumentation (same rules as the panel:
+// then which kind, and files them with core addDocumentationSet (same rules as the panel:
 // only the assigned coach, only once the coaching is Done).
 
 import type { DocumentationKind } from "../../core/db/generated/enums.js";
-import { addDocumentation } from "../../core/documentation/service.js";
+import { addDocumentationSet } from "../../core/documentation/service.js";
 import { isDomainError } from "../../core/errors.js";
 import { documentationStillMissing } from "../../core/notifications/intents.js";
 import { DOCUMENTATION_KINDS, type Locale, labelOf } from "../../core/reference/index.js";
@@ -121,10 +121,7 @@ export const coachDocumentationFlow = defineFlow<DocState>({
         const user = turn.who.user!;
         const actor = { userId: user.id, roles: user.roles, officeId: user.officeId };
         try {
-          for (const attachmentId of s.attachmentIds ?? []) {
-            await addDocumentation(turn.app.db, actor, { requestId: s.requestId!, kind, attachmentId });
-          }
-          await turn.app.db.attachment.updateMany({ where: { id: { in: s.attachmentIds ?? [] }, requestId: null }, data: { requestId: s.requestId! } });
+          await addDocumentationSet(turn.app.db, actor, { requestId: s.requestId!, kind, attachmentIds: s.attachmentIds ?? [] });
         } catch (e) {
           if (isDomainError(e)) return end(say(turn.t(e.messageKey, e.params)));
           turn.app.log.warn({ err: { name: (e as Error).name }, requestId: s.requestId }, "documentation by chat failed");

@@ -1,5 +1,7 @@
 // Clarification: SPEKTRAL's "we will contact the PIC" step, inside the product.
 // A supervisor's question goes to the requester's chat; their answer lands on the timeline.
+
+import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { Channel } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
@@ -26,6 +28,7 @@ export async function askClarification(db: Db, actor: StaffActor, requestId: str
         payload: { requestId: request.id, messageId: message.id },
       },
     });
+    await auditIn(tx, actor, "request.clarify", "CoachingRequest", request.id, { messageId: message.id });
     return message;
   });
 }

@@ -1,6 +1,7 @@
 // Request services: the only way to change a request's state. Each runs in one transaction
 // and writes its audit trail and notification intents alongside the change.
 import { randomUUID } from "node:crypto";
+import { auditIn } from "../audit/service.js";
 import type { Db, Tx } from "../db/client.js";
 import type { Channel, RequestStatus, Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
@@ -26,6 +27,8 @@ export interface StaffActor {
   userId: string;
   roles: readonly Role[];
   officeId: string;
+  /** Where the staff member came from, for the audit row. */
+  ip?: string | null;
 }
 
 export interface SubmitOptions {
@@ -38,7 +41,11 @@ export interface SubmitOptions {
   locale?: string;
   /** This deployment's office, for agencies without a known region. */
   defaultOfficeId: string;
+  /** Staff who added it in the panel (audited with their address). */
   actorUserId?: string | null;
+  actorIp?: string | null;
+  /** Files uploaded with the form, linked to the request in the same transaction. */
+  attachmentIds?: readonly string[];
   now?: Date;
 }
 
@@ -115,8 +122,31 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
         ],
         skipDuplicates: true,
       });
+      // A returning requester's details are remembered as they last gave them.
+      if (opts.requesterId) {
+        await tx.requester.update({
+          where: { id: opts.requesterId },
+          data: {
+            name: data.requesterName,
+            nip: data.requesterNip ?? null,
+            phone: data.requesterPhone,
+            email: data.requesterEmail,
+            locale: opts.locale ?? "id",
+          },
+        });
+      }
+      // Only files not yet linked elsewhere: an id from another form cannot be captured.
+      if (opts.attachmentIds?.length)
+        await tx.attachment.updateMany({ where: { id: { in: [...opts.attachmentIds] }, requestId: null }, data: { requestId: id } });
       // Last: the counter row stays locked from here to the commit (see tickets.ts).
       const code = await assignTicketCode(tx, id, year);
+      if (opts.actorUserId) {
+        await auditIn(tx, { userId: opts.actorUserId, ip: opts.actorIp }, "request.create", "CoachingRequest", id, {
+          code,
+          agencyName: request.agencyName,
+          attachments: opts.attachmentIds?.length ?? 0,
+        });
+      }
       return { request: { ...request, code }, created: true };
     });
   } catch (e) {
@@ -228,6 +258,11 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
     }
     if (input.to === "REJECTED" || input.to === "CANCELLED") await cancelPendingReminders(tx, request.id);
     await tx.outbox.createMany({ data: rows, skipDuplicates: true });
+    await auditIn(tx, actor, "request.status", "CoachingRequest", request.id, {
+      status: { from: request.status, to: input.to },
+      coachIds: input.to === "APPROVED" ? coachIds : undefined,
+      reason: input.to === "REJECTED" ? reason : undefined,
+    });
     return { request: await tx.coachingRequest.findUniqueOrThrow({ where: { id: request.id } }), change };
   });
 }
@@ -250,6 +285,7 @@ export async function assignCoaches(db: Db, actor: StaffActor, requestId: string
         data: { requestId, kind: "ASSIGNMENT", fromStatus: "APPROVED", toStatus: "APPROVED", actorUserId: actor.userId, note: added.join(",") },
       });
       await tx.outbox.createMany({ data: assignmentIntents(request, added, now), skipDuplicates: true });
+      await auditIn(tx, actor, "request.assign", "CoachingRequest", requestId, { added });
     }
     return added;
   });
@@ -287,6 +323,7 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
       ).map((row) => ({ ...row, kind: "request.escalated", dedupeKey: `${change.id}:${row.recipientUserId}` })),
       skipDuplicates: true,
     });
+    await auditIn(tx, actor, "request.escalate", "CoachingRequest", requestId, { fromOfficeId: office.id, toOfficeId: office.parentId, note: cleanNote });
     return change;
   });
 }

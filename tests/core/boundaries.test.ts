@@ -12,7 +12,17 @@ interface Violation {
 function cruise(): Violation[] {
   const r = spawnSync(
     process.execPath,
-    ["node_modules/dependency-cruiser/bin/dependency-cruise.mjs", "--config", ".dependency-cruiser.cjs", "--output-type", "json", "main.ts", "admin", "bot", "core"],
+    [
+      "node_modules/dependency-cruiser/bin/dependency-cruise.mjs",
+      "--config",
+      ".dependency-cruiser.cjs",
+      "--output-type",
+      "json",
+      "main.ts",
+      "admin",
+      "bot",
+      "core",
+    ],
     { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
   if (r.status !== 0 && !r.stdout) throw new Error(`dependency-cruiser did not run: ${r.stderr}`);
