@@ -8,6 +8,7 @@ import type { DocumentationKind } from "../../core/db/generated/enums.js";
 import { addDocumentationSet } from "../../core/documentation/service.js";
 import { isDomainError } from "../../core/errors.js";
 import { documentationStillMissing } from "../../core/notifications/intents.js";
+import { can } from "../../core/permissions.js";
 import { DOCUMENTATION_KINDS, type Locale, labelOf } from "../../core/reference/index.js";
 import { ACCEPTED_TYPES, VIDEO_TYPES } from "../../core/storage/index.js";
 import { formatDate } from "../../core/validation/datetime.js";
@@ -34,7 +35,7 @@ type DocTurn = Turn<DocState>;
 const ALLOWED = { ...ACCEPTED_TYPES, ...VIDEO_TYPES };
 const RECENT_MS = 180 * 24 * 3600_000;
 
-const isCoach = (turn: Pick<Turn, "who">) => Boolean(turn.who.user?.roles.includes("COACH"));
+const isCoach = (turn: Pick<Turn, "who">) => Boolean(turn.who.user && can(turn.who.user.roles, "documentation.upload"));
 
 /** Done coachings of this coach from the last months, those still missing documentation first. */
 async function candidatesFor(turn: DocTurn): Promise<Candidate[]> {
@@ -81,7 +82,7 @@ const kindLabel = (kind: DocumentationKind, locale: Locale) => labelOf(DOCUMENTA
 
 export const coachDocumentationFlow = defineFlow<DocState>({
   id: "coach-documentation",
-  claims: (event, who) => event.kind === "file" && Boolean(who.user?.roles.includes("COACH")),
+  claims: (event, who) => event.kind === "file" && Boolean(who.user && can(who.user.roles, "documentation.upload")),
   begin: async (turn) => {
     if (!isCoach(turn)) return end();
     const candidates = await candidatesFor(turn);

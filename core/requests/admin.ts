@@ -168,7 +168,6 @@ export async function requestDetail(db: Db, actor: StaffActor, id: string) {
     },
   });
 }
-export type RequestDetail = Awaited<ReturnType<typeof requestDetail>>;
 
 const EDITABLE = [
   "requesterName",

@@ -168,7 +168,7 @@ export async function visibleOfficeIds(db: Db | Tx, actor: { officeId: string })
 export async function getRequestForStaff(db: Db | Tx, actor: StaffActor, requestId: string) {
   const request = await db.coachingRequest.findFirst({ where: { id: requestId, deletedAt: null } });
   if (!request) throw new DomainError("NOT_FOUND", "error.notFound");
-  const assigned = actor.roles.includes("COACH") ? await db.assignment.findFirst({ where: { requestId, coachId: actor.userId } }) : null;
+  const assigned = can(actor.roles, "request.viewAssigned") ? await db.assignment.findFirst({ where: { requestId, coachId: actor.userId } }) : null;
   const inScope = (await visibleOfficeIds(db, actor)).includes(request.officeId);
   const allowed = (inScope && can(actor.roles, "request.view")) || assigned !== null;
   if (!allowed) throw new DomainError("NOT_FOUND", "error.notFound");
