@@ -13,6 +13,7 @@ import {
   receiptIntent,
   requesterIntent,
   submittedIntents,
+  supervisorIntents,
   supervisorsOf,
 } from "../notifications/intents.js";
 import { can, requesterOwns } from "../permissions.js";
@@ -317,10 +318,12 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
     });
     const supervisors = await supervisorsOf(tx, office.parentId);
     await tx.outbox.createMany({
-      data: submittedIntents(
-        request,
+      data: supervisorIntents(
+        "request.escalated",
+        request.id,
         supervisors.map((s) => s.id),
-      ).map((row) => ({ ...row, kind: "request.escalated", dedupeKey: `${change.id}:${row.recipientUserId}` })),
+        change.id,
+      ),
       skipDuplicates: true,
     });
     await auditIn(tx, actor, "request.escalate", "CoachingRequest", requestId, { fromOfficeId: office.id, toOfficeId: office.parentId, note: cleanNote });
@@ -376,10 +379,12 @@ export async function cancelByRequester(db: Db, who: RequesterRef, requestId: st
     await cancelPendingReminders(tx, request.id);
     const supervisors = await supervisorsOf(tx, request.officeId);
     await tx.outbox.createMany({
-      data: submittedIntents(
-        request,
+      data: supervisorIntents(
+        "request.cancelled",
+        request.id,
         supervisors.map((s) => s.id),
-      ).map((row) => ({ ...row, kind: "request.cancelled", dedupeKey: `${change.id}:${row.recipientUserId}` })),
+        change.id,
+      ),
       skipDuplicates: true,
     });
     return change;
