@@ -5,7 +5,7 @@ import { buildServer, type ServerOptions } from "./admin/server.js";
 import { startTelegram } from "./bot/channels/telegram/index.js";
 import { WebChannel } from "./bot/channels/web/channel.js";
 import { simulatorPlugin } from "./bot/channels/web/plugin.js";
-import { type RunningWhatsApp, startWhatsApp } from "./bot/channels/whatsapp/index.js";
+import type { RunningWhatsApp } from "./bot/channels/whatsapp/index.js";
 import { channelOperations } from "./bot/delivery/admin.js";
 import { deliverySenders, startDelivery } from "./bot/delivery/index.js";
 import { closeDeliveryQueues } from "./bot/delivery/queues.js";
@@ -59,6 +59,8 @@ export async function start(): Promise<Running> {
   if (cfg.WHATSAPP_ENABLED) {
     const { engine, created } = sharedEngine(ctx);
     if (created) stops.push(() => engine.close());
+    // Loaded only when enabled: Baileys and its crypto cost about 80 MB of memory.
+    const { startWhatsApp } = await import("./bot/channels/whatsapp/index.js");
     whatsapp = await startWhatsApp(ctx, { engine });
     engine.attachSender(whatsapp.sender);
     stops.push(whatsapp.stop);
