@@ -1,5 +1,6 @@
 // Daftar Pengajuan (SPEKTRAL 4.2.1 and 4.4): the list with filters and exports, the detail page
 // with its trail, and the supervisor's and admin's actions on a request.
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import writeXlsxFile from "write-excel-file/node";
 import { z } from "zod";
@@ -20,7 +21,7 @@ import {
   softDeleteRequest,
 } from "../../core/requests/admin.js";
 import { askClarification } from "../../core/requests/clarification.js";
-import { nextStatuses } from "../../core/requests/lifecycle.js";
+import { AWAITING_DECISION, nextStatuses } from "../../core/requests/lifecycle.js";
 import {
   assignCoaches,
   changeStatus,
@@ -246,7 +247,7 @@ export async function requestRoutes(app: FastifyInstance) {
       // Coaches who only see their own assignment get the request, not the office's internals.
       showInternals: staffCanSee,
       next: can(actor.roles, "request.changeStatus") ? nextStatuses(r.status, "SUPERVISOR") : [],
-      canEscalate: can(actor.roles, "request.escalate") && ["SUBMITTED", "IN_REVIEW"].includes(r.status) && !!r.office.parentId,
+      canEscalate: can(actor.roles, "request.escalate") && AWAITING_DECISION.includes(r.status) && !!r.office.parentId,
       clarifyText: extra.clarifyText ?? "",
       clarifyError: extra.clarifyError ?? null,
     });

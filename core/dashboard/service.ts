@@ -5,6 +5,7 @@ import type { AgencyLevel, RequestStatus, ServiceType, TimeZone } from "../db/ge
 import { workingDaysBetween } from "../notifications/intents.js";
 import { can } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
+import { AWAITING_DECISION } from "../requests/lifecycle.js";
 import type { StaffActor } from "../requests/service.js";
 import { visibleOfficeIds } from "../requests/service.js";
 
@@ -107,7 +108,7 @@ export async function dashboardLists(db: Db, actor: StaffActor, officeIds: reado
     coachOnly
       ? Promise.resolve([])
       : db.coachingRequest.findMany({
-          where: { deletedAt: null, officeId: { in: [...officeIds] }, status: { in: ["SUBMITTED", "IN_REVIEW"] } },
+          where: { deletedAt: null, officeId: { in: [...officeIds] }, status: { in: [...AWAITING_DECISION] } },
           orderBy: [{ createdAt: "asc" }, { id: "asc" }],
           take: 10,
           select: { id: true, code: true, agencyName: true, serviceType: true, status: true, createdAt: true },

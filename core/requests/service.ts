@@ -20,7 +20,7 @@ import { can, requesterOwns } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
 import { type RequestInput, requestInputSchema } from "../validation/request.js";
 import { cleanText, LIMITS } from "../validation/text.js";
-import { checkTransition, OPEN_STATUSES } from "./lifecycle.js";
+import { AWAITING_DECISION, checkTransition, OPEN_STATUSES, WITH_COACHES } from "./lifecycle.js";
 import { routeRequest, selfAndAncestorIds, selfAndDescendantIds } from "./routing.js";
 import { assignTicketCode, provisionalTicketCode } from "./tickets.js";
 
@@ -188,7 +188,7 @@ export async function coachConflicts(db: Db | Tx, coachIds: readonly string[], s
     where: {
       coachId: { in: [...coachIds] },
       requestId: exceptRequestId ? { not: exceptRequestId } : undefined,
-      request: { deletedAt: null, status: { in: ["APPROVED", "DONE"] }, startAt: { lt: endAt }, endAt: { gt: startAt } },
+      request: { deletedAt: null, status: { in: [...WITH_COACHES] }, startAt: { lt: endAt }, endAt: { gt: startAt } },
     },
     include: { request: { select: { code: true, startAt: true, endAt: true } }, coach: { select: { name: true } } },
   });
@@ -298,7 +298,7 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
   const cleanNote = trailText(note, LIMITS.message);
   return db.$transaction(async (tx) => {
     const request = await getRequestForStaff(tx, actor, requestId);
-    if (!OPEN_STATUSES.includes(request.status) || request.status === "APPROVED") {
+    if (!AWAITING_DECISION.includes(request.status)) {
       throw new DomainError("INVALID_TRANSITION", "error.invalidTransition", { from: request.status, to: request.status });
     }
     const office = await tx.office.findUniqueOrThrow({ where: { id: request.officeId } });
