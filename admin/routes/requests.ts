@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import writeXlsxFile from "write-excel-file/node";
 import { z } from "zod";
+import { getRequestForStaff, visibleOfficeIds } from "../../core/access/index.js";
 import type { RequestStatus } from "../../core/db/generated/enums.js";
 import { isDomainError } from "../../core/errors.js";
 import { hasMessage, type MessageKey, t } from "../../core/messages/index.js";
@@ -22,16 +23,7 @@ import {
 } from "../../core/requests/admin.js";
 import { askClarification } from "../../core/requests/clarification.js";
 import { AWAITING_DECISION, nextStatuses } from "../../core/requests/lifecycle.js";
-import {
-  assignCoaches,
-  changeStatus,
-  coachConflicts,
-  eligibleCoaches,
-  escalate,
-  getRequestForStaff,
-  submitRequest,
-  visibleOfficeIds,
-} from "../../core/requests/service.js";
+import { assignCoaches, changeStatus, coachConflicts, eligibleCoaches, escalate, submitRequest } from "../../core/requests/service.js";
 import { formatDateTime, fromLocal } from "../../core/validation/datetime.js";
 import { LIMITS, oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";

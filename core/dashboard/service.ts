@@ -1,13 +1,14 @@
 // Dashboard figures (SPEKTRAL 4.1): counts, charts and the work queues, for the offices a
 // staff member sees. Aggregates are one grouped scan, so they stay fast at 100k requests.
+
+import type { StaffActor } from "../access/index.js";
+import { visibleOfficeIds } from "../access/index.js";
 import type { Db } from "../db/client.js";
 import type { AgencyLevel, RequestStatus, ServiceType, TimeZone } from "../db/generated/enums.js";
 import { workingDaysBetween } from "../notifications/intents.js";
 import { can } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
 import { AWAITING_DECISION } from "../requests/lifecycle.js";
-import type { StaffActor } from "../requests/service.js";
-import { visibleOfficeIds } from "../requests/service.js";
 
 export interface MonthCount {
   month: string; // YYYY-MM in the office's zone

@@ -1,9 +1,10 @@
 // Request services: the only way to change a request's state. Each runs in one transaction
 // and writes its audit trail and notification intents alongside the change.
 import { randomUUID } from "node:crypto";
+import { getRequestForStaff, officeTree, type StaffActor } from "../access/index.js";
 import { auditIn } from "../audit/service.js";
 import type { Db, Tx } from "../db/client.js";
-import type { Channel, RequestStatus, Role } from "../db/generated/enums.js";
+import type { Channel, RequestStatus } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import {
   assignmentIntents,
@@ -21,16 +22,8 @@ import { TIME_ZONES } from "../reference/index.js";
 import { type RequestInput, requestInputSchema } from "../validation/request.js";
 import { cleanText, LIMITS } from "../validation/text.js";
 import { AWAITING_DECISION, checkTransition, OPEN_STATUSES, WITH_COACHES } from "./lifecycle.js";
-import { routeRequest, selfAndAncestorIds, selfAndDescendantIds } from "./routing.js";
+import { routeRequest, selfAndAncestorIds } from "./routing.js";
 import { assignTicketCode, provisionalTicketCode } from "./tickets.js";
-
-export interface StaffActor {
-  userId: string;
-  roles: readonly Role[];
-  officeId: string;
-  /** Where the staff member came from, for the audit row. */
-  ip?: string | null;
-}
 
 export interface SubmitOptions {
   channel: Channel;
@@ -49,8 +42,6 @@ export interface SubmitOptions {
   attachmentIds?: readonly string[];
   now?: Date;
 }
-
-const officeTree = (db: Tx) => db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true } });
 
 /** Submits a request; returns it with its ticket code. Idempotent on submissionKey. */
 export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOptions) {
@@ -158,22 +149,6 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
     }
     throw e;
   }
-}
-
-/** Offices whose requests a staff member may see: their own and those below it. */
-export async function visibleOfficeIds(db: Db | Tx, actor: { officeId: string }): Promise<string[]> {
-  return selfAndDescendantIds(actor.officeId, await officeTree(db));
-}
-
-/** Loads a request the actor may see, or throws NOT_FOUND (never reveals that it exists). */
-export async function getRequestForStaff(db: Db | Tx, actor: StaffActor, requestId: string) {
-  const request = await db.coachingRequest.findFirst({ where: { id: requestId, deletedAt: null } });
-  if (!request) throw new DomainError("NOT_FOUND", "error.notFound");
-  const assigned = can(actor.roles, "request.viewAssigned") ? await db.assignment.findFirst({ where: { requestId, coachId: actor.userId } }) : null;
-  const inScope = (await visibleOfficeIds(db, actor)).includes(request.officeId);
-  const allowed = (inScope && can(actor.roles, "request.view")) || assigned !== null;
-  if (!allowed) throw new DomainError("NOT_FOUND", "error.notFound");
-  return request;
 }
 
 /** Coaches who may be assigned to a request: COACH role, in the handling office or above. */
