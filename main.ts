@@ -62,7 +62,6 @@ export async function start(): Promise<Running> {
     // Loaded only when enabled: Baileys and its crypto cost about 80 MB of memory.
     const { startWhatsApp } = await import("./bot/channels/whatsapp/index.js");
     whatsapp = await startWhatsApp(ctx, { engine });
-    engine.attachSender(whatsapp.sender);
     stops.push(whatsapp.stop);
     notes.push(t("en", "whatsapp.note.on"));
   } else notes.push(t("en", "whatsapp.note.off"));

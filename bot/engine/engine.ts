@@ -4,13 +4,14 @@
 import { z } from "zod";
 import { findLinkCode, redeemLinkCode } from "../../core/auth/link-codes.js";
 import { isLocale, type MessageKey, type Params, t } from "../../core/messages/index.js";
+import { queueIdleReminder } from "../../core/notifications/idle.js";
 import type { Locale } from "../../core/reference/index.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import type { Redis } from "../../core/runtime/redis.js";
 import { storeAttachment } from "../../core/storage/index.js";
 import { findTicketCode } from "../../core/validation/request.js";
 import { boundRaw } from "../../core/validation/text.js";
-import { type Channel, type ChannelSender, type ConversationEngine, FileTooLargeError, type InboundEvent, type OutboundMessage } from "../channels/types.js";
+import { type ConversationEngine, FileTooLargeError, type InboundEvent, type OutboundMessage } from "../channels/types.js";
 import { describeTicket } from "../flows/status.js";
 import type { Answer, Flow, Outcome, Prompt, StoredFile, StoreFileOptions, Turn, Who } from "./flow.js";
 import { saveLocale } from "./identity.js";
@@ -40,8 +41,6 @@ export interface EngineOptions {
 
 export interface Engine extends ConversationEngine {
   handle(event: InboundEvent): Promise<OutboundMessage[]>;
-  /** Lets the engine send proactive messages (idle reminders) on a channel. */
-  attachSender(sender: ChannelSender): void;
   /** Waits for queued messages, stops the reminder worker. Does not close ctx. */
   close(): Promise<void>;
 }
@@ -108,7 +107,6 @@ interface TurnState {
 
 export class ChatEngine implements Engine {
   private readonly flows = new Map<string, Flow>();
-  private readonly senders = new Map<Channel, ChannelSender>();
   private readonly locks: IdentityLocks;
   private readonly reminders: IdleReminders;
   private readonly store: TurnStore;
@@ -155,10 +153,6 @@ export class ChatEngine implements Engine {
     prune();
     this.pruneTimer = setInterval(prune, 6 * 3600_000);
     this.pruneTimer.unref();
-  }
-
-  attachSender(sender: ChannelSender): void {
-    this.senders.set(sender.channel, sender);
   }
 
   handle(event: InboundEvent): Promise<OutboundMessage[]> {
@@ -652,14 +646,9 @@ export class ChatEngine implements Engine {
       // The person answered since this job was armed: wait for 30 minutes after that answer.
       const due = session.updatedAt.getTime() + this.reminders.delay;
       if (due > Date.now()) return this.reminders.schedule(session.id, due);
-      const sender = this.senders.get(session.channel);
-      if (!sender) {
-        this.log.warn({ channel: session.channel }, "no sender for idle reminder");
-        return;
-      }
-      const locale = isLocale(session.locale) ? session.locale : "id";
-      await sender.send(session.externalId, { text: t(locale, "bot.idle.reminder") });
-      this.log.info({ channel: session.channel, session: session.id }, "idle reminder sent");
+      // Through the outbox and the paced queue, like every notice that is not a direct reply.
+      const queued = await queueIdleReminder(this.ctx.db, { channel: session.channel, externalId: session.externalId }, session.id, due);
+      this.log.info({ channel: session.channel, session: session.id, queued }, "idle reminder queued");
     });
   }
 }
