@@ -115,7 +115,6 @@ export class ChatEngine implements Engine {
   private readonly ttlMs: number;
   private readonly resumeAfterMs: number;
   private readonly log: AppContext["log"];
-  private readonly pruneTimer: NodeJS.Timeout;
   private closed = false;
 
   constructor(
@@ -140,19 +139,6 @@ export class ChatEngine implements Engine {
     this.reminders = new IdleReminders(ctx, opts.idleReminderMs ?? 30 * 60_000);
     this.store = new TurnStore(ctx);
     if (opts.reminders !== false) this.reminders.start((job) => this.deliverIdleReminder(job));
-    // Housekeeping: update ids and sessions a week past their use are of no further use.
-    const prune = () => {
-      const before = new Date(Date.now() - 7 * 24 * 3600_000);
-      ctx.db.processedUpdate
-        .deleteMany({ where: { createdAt: { lt: before } } })
-        .catch((err) => this.log.warn({ err: safeError(err) }, "prune processed updates failed"));
-      ctx.db.conversationSession
-        .deleteMany({ where: { expiresAt: { lt: before } } })
-        .catch((err) => this.log.warn({ err: safeError(err) }, "prune sessions failed"));
-    };
-    prune();
-    this.pruneTimer = setInterval(prune, 6 * 3600_000);
-    this.pruneTimer.unref();
   }
 
   handle(event: InboundEvent): Promise<OutboundMessage[]> {
@@ -164,7 +150,6 @@ export class ChatEngine implements Engine {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.pruneTimer);
     await this.locks.drain();
     await this.reminders.close();
     await this.store.close();
