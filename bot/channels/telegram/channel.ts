@@ -1,6 +1,6 @@
 // The Telegram channel on Telegraf. Long polling by default; with TELEGRAM_WEBHOOK_URL set,
 // Telegram calls our Fastify server instead (checked with Telegram's secret-token header).
-// TELEGRAM_API_ROOT points the bot at any Bot API server (tests use telegram-test-api).
+// TELEGRAM_API_ROOT points the bot at any Bot API server (tests use tests/support/bot-api-server.ts).
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { Telegraf, type Telegram } from "telegraf";
