@@ -21,6 +21,8 @@ export interface TelegramChannelOptions {
   apiRoot?: string;
   /** Webhook mode: Telegram posts updates to this URL on our Fastify server. */
   webhook?: { url: string; secret?: string };
+  /** Long-poll timeout in seconds (Telegram allows up to 50). */
+  pollTimeoutSeconds?: number;
   /** Called after an update was handled and its replies sent (for measurements and tests). */
   onHandled?: (info: { externalId: string; updateId: string; ms: number; replies: number }) => void;
 }
@@ -127,6 +129,7 @@ export class TelegramChannel {
       await this.bot.telegram.deleteWebhook();
       this.polling = new PipelinedPolling(this.bot.telegram, (update) => this.bot.handleUpdate(update), {
         allowedUpdates: ALLOWED_UPDATES,
+        timeoutSeconds: this.opts.pollTimeoutSeconds,
         log: this.log,
       });
       this.running = this.polling.run().catch(async (err) => {

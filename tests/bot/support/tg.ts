@@ -18,13 +18,22 @@ export class TelegramBotUnderTest {
     readonly ctx: AppContext,
     readonly emu: BotApiServer,
     private readonly engineOpts: EngineOptions = { reminders: false },
+    private readonly channelOpts: { pollTimeoutSeconds?: number } = {},
   ) {}
+
+  /** Updates handled so far, over all chats (a redelivered update counts again). */
+  total(): number {
+    let n = 0;
+    for (const v of this.handled.values()) n += v;
+    return n;
+  }
 
   async start(): Promise<this> {
     this.engine = createEngine(this.ctx, this.engineOpts);
     this.channel = new TelegramChannel(this.ctx, this.engine, {
       token: TOKEN,
       apiRoot: this.emu.apiRoot,
+      ...this.channelOpts,
       onHandled: ({ externalId }) => {
         this.handled.set(externalId, (this.handled.get(externalId) ?? 0) + 1);
         for (const w of [...this.waiters]) w();
@@ -51,7 +60,7 @@ export class TelegramBotUnderTest {
   }
 
   /** Resolves once `n` updates of this chat were handled in total. */
-  waitHandled(chatId: number, n: number, timeoutMs = 10_000): Promise<void> {
+  waitHandled(chatId: number, n: number, timeoutMs = 60_000): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (this.count(chatId) >= n) {
