@@ -6,7 +6,7 @@ import { PAIRING_MESSAGE, requestPairing } from "../../bot/channels/whatsapp/pai
 import { listFailed, queueOverview, RedisUnavailableError, retryFailed } from "../../bot/delivery/admin.js";
 import { closeDeliveryQueues } from "../../bot/delivery/queues.js";
 import type { MessageKey } from "../../core/messages/index.js";
-import { readChannelStatus } from "../../core/runtime/channel-status.js";
+import { overallStatus, readChannelStatus, readInstanceStatuses } from "../../core/runtime/channel-status.js";
 import { maskPhone } from "../../core/validation/identity.js";
 import { audit, flash } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
@@ -17,10 +17,11 @@ export async function channelRoutes(app: FastifyInstance) {
   app.addHook("onClose", async () => closeDeliveryQueues(ctx));
 
   async function channelsView(reply: FastifyReply, extra: { pairing?: { ok: boolean; key?: MessageKey; code?: string }; phone?: string } = {}) {
-    const [telegram, whatsapp] = await Promise.all([
-      readChannelStatus(ctx.redis, ctx.redisPrefix, "telegram"),
+    const [telegramInstances, whatsapp] = await Promise.all([
+      readInstanceStatuses(ctx.redis, ctx.redisPrefix, "telegram"),
       readChannelStatus(ctx.redis, ctx.redisPrefix, "whatsapp"),
     ]);
+    const telegram = overallStatus(telegramInstances);
     const qr = whatsapp.state === "qr" && whatsapp.qr ? await QRCode.toDataURL(whatsapp.qr, { margin: 1, width: 260 }) : null;
     let queues: Awaited<ReturnType<typeof queueOverview>> | null = null;
     let failed: Awaited<ReturnType<typeof listFailed>> = [];
@@ -35,6 +36,7 @@ export async function channelRoutes(app: FastifyInstance) {
     return reply.view("channels", {
       title: reply.locals?.t("admin.nav.channels"),
       telegram,
+      telegramInstances,
       whatsapp,
       qr,
       // The QR rotates every ~20 s: the page refreshes itself while one is shown.

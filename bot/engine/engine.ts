@@ -34,7 +34,7 @@ export interface EngineOptions {
   sessionTtlMs?: number;
   /** Run the idle-reminder worker in this process (default true). Scheduling always happens. */
   reminders?: boolean;
-  /** Per-person lock expiry (default 15 s). */
+  /** Per-person lock expiry (default 8 s, renewed while held). */
   lockTtlMs?: number;
 }
 

@@ -27,7 +27,8 @@ export class IdentityLocks {
     private readonly prefix: string,
     opts: IdentityLockOptions = {},
   ) {
-    this.ttlMs = opts.ttlMs ?? 15_000;
+    // Renewed while held, so short: a person whose instance died waits at most this long.
+    this.ttlMs = opts.ttlMs ?? 8_000;
     this.waitMs = opts.waitMs ?? 30_000;
   }
 

@@ -357,6 +357,10 @@ const id = {
 
   "admin.channels.title": "Kanal",
   "admin.channels.updated": "Diperbarui",
+  "admin.channels.instances": "Pandangan tiap instans Sibina (satu instans menarik pesan Telegram, yang lain siaga):",
+  "admin.channels.instance": "Instans",
+  "admin.channels.state": "Keadaan",
+  "admin.channels.noInstances": "Tidak ada instans yang menjalankan Telegram (TELEGRAM_BOT_TOKEN kosong, atau instans baru saja berhenti).",
   "admin.channels.state.off": "Tidak aktif",
   "admin.channels.state.connecting": "Menghubungkan…",
   "admin.channels.state.qr": "Menunggu pemindaian QR",
@@ -758,6 +762,10 @@ const en: Record<keyof typeof id, string> = {
 
   "admin.channels.title": "Channels",
   "admin.channels.updated": "Updated",
+  "admin.channels.instances": "Each Sibina instance's view (one instance polls Telegram, the others stand by):",
+  "admin.channels.instance": "Instance",
+  "admin.channels.state": "State",
+  "admin.channels.noInstances": "No instance runs Telegram (TELEGRAM_BOT_TOKEN empty, or the instance has just stopped).",
   "admin.channels.state.off": "Off",
   "admin.channels.state.connecting": "Connecting…",
   "admin.channels.state.qr": "Waiting for the QR scan",

@@ -21,6 +21,8 @@ export interface BotMessage {
 }
 
 export interface ApiCall {
+  /** The first path segment when the bot's API root has one (http://…/<caller>): who called. */
+  caller?: string;
   token: string;
   method: string;
   body: Record<string, unknown>;
@@ -269,18 +271,20 @@ export class BotApiServer {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://x");
     const body = await readBody(req);
-    const file = /^\/file\/bot([^/]+)\/documents\/(.+)$/.exec(url.pathname);
+    const file = /^(?:\/[\w-]+)?\/file\/bot([^/]+)\/documents\/(.+)$/.exec(url.pathname);
     if (file) {
       const bytes = this.files.get(file[2]!);
       res.writeHead(bytes ? 200 : 404, { "content-type": "application/octet-stream" });
       return void res.end(bytes ?? "Not Found");
     }
-    const m = /^\/bot([^/]+)\/(\w+)$/.exec(url.pathname);
-    const token = m?.[1] ?? "";
-    const method = m?.[2] ?? "";
+    // An API root may carry a path (http://host/<caller>), so tests can tell instances apart.
+    const m = /^(?:\/([\w-]+))?\/bot([^/]+)\/(\w+)$/.exec(url.pathname);
+    const caller = m?.[1];
+    const token = m?.[2] ?? "";
+    const method = m?.[3] ?? "";
     let fields: Record<string, unknown> = {};
     const reply = (status: number, payload: object) => {
-      this.calls.push({ token, method, body: fields, status, at: Date.now() });
+      this.calls.push({ caller, token, method, body: fields, status, at: Date.now() });
       if (res.destroyed) return;
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(payload));
