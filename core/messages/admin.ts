@@ -66,6 +66,10 @@ const id = {
   "admin.error.badRequest": "Permintaan tidak dapat diproses.",
   "admin.error.server": "Terjadi kesalahan di server. Coba lagi sebentar lagi.",
   "admin.error.home": "Kembali ke beranda",
+  "admin.outage.title": "Layanan sebentar terganggu",
+  "admin.outage.body":
+    "Sibina sebentar terganggu: basis data atau penyimpanan sesi tidak dapat dihubungi. Data yang sudah tersimpan aman. Jika Anda baru saja mengirim formulir, periksa kembali setelah halaman pulih, karena perubahan itu belum tentu tersimpan.",
+  "admin.outage.retry": "Halaman ini mencoba lagi sendiri setiap 15 detik.",
   "error.emailTaken": "Email tersebut sudah dipakai akun lain.",
   "error.ownAdminRole": "Anda tidak dapat mencabut peran Admin dari akun Anda sendiri.",
   "error.ownAccountDelete": "Anda tidak dapat menghapus akun Anda sendiri.",
@@ -471,6 +475,10 @@ const en: Record<keyof typeof id, string> = {
   "admin.error.badRequest": "The request could not be handled.",
   "admin.error.server": "Something went wrong on the server. Please try again shortly.",
   "admin.error.home": "Back to the dashboard",
+  "admin.outage.title": "Service briefly disturbed",
+  "admin.outage.body":
+    "Sibina is briefly disturbed: the database or the session store cannot be reached. Everything already saved is safe. If you just submitted a form, check it again once the page is back, since that change may not have been saved.",
+  "admin.outage.retry": "This page tries again by itself every 15 seconds.",
   "error.emailTaken": "That email is already used by another account.",
   "error.ownAdminRole": "You cannot remove the Admin role from your own account.",
   "error.ownAccountDelete": "You cannot delete your own account.",
