@@ -42,4 +42,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Apply pending migrations (offline WebAssembly engine, recorded in _prisma_migrations), then start.
-CMD ["sh", "-c", "node_modules/.bin/tsx prisma/tools/migrate.ts && exec node_modules/.bin/tsx main.ts"]
+CMD ["sh", "-c", "node_modules/.bin/tsx prisma/tools/migrate.ts && exec node_modules/.bin/tsx scripts/start.ts"]

@@ -62,11 +62,5 @@ export async function start(): Promise<Running> {
   return { url, notes, stop };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const running = await start();
-  console.log(`Sibina is running at ${running.url}`);
-  for (const n of running.notes) console.log(n);
-  const shutdown = () => running.stop().then(() => process.exit(0));
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
-}
+// Run directly (tsx main.ts): the same service checks as npm start.
+if (import.meta.url === `file://${process.argv[1]}`) await import("./scripts/start.js");

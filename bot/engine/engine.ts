@@ -6,7 +6,7 @@ import { findLinkCode, redeemLinkCode } from "../../core/auth/link-codes.js";
 import { isLocale, type MessageKey, type Params, t } from "../../core/messages/index.js";
 import type { Locale } from "../../core/reference/index.js";
 import type { AppContext } from "../../core/runtime/context.js";
-import type { Redis } from "../../core/runtime/redis.js";
+import { type Redis, reportRedisOutages } from "../../core/runtime/redis.js";
 import { storeAttachment } from "../../core/storage/index.js";
 import { findTicketCode } from "../../core/validation/request.js";
 import { boundRaw } from "../../core/validation/text.js";
@@ -137,7 +137,7 @@ export class ChatEngine implements Engine {
     // The locks get their own connection with auto-pipelining: under load the lock commands of
     // many people leave in one write, instead of one (measurably costly) system call each.
     this.lockRedis = ctx.redis.duplicate({ enableAutoPipelining: true });
-    this.lockRedis.on("error", (err) => this.log.warn({ err: safeError(err) }, "lock redis error"));
+    reportRedisOutages(this.lockRedis, this.log, "locks");
     this.locks = new IdentityLocks(this.lockRedis, ctx.redisPrefix, { ttlMs: opts.lockTtlMs });
     this.reminders = new IdleReminders(ctx, opts.idleReminderMs ?? 30 * 60_000);
     this.store = new TurnStore(ctx);
