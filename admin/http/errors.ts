@@ -5,7 +5,7 @@ import { ZodError } from "zod";
 import { isDomainError } from "../../core/errors.js";
 import { type MessageKey, t } from "../../core/messages/index.js";
 import { isServiceOutage } from "../../core/runtime/outage.js";
-import { requestLocale, sendOutage } from "./outage-page.js";
+import { escapeHtml, requestLocale, sendOutage } from "./outage-page.js";
 
 const DOMAIN_STATUS: Record<string, number> = { NOT_FOUND: 404, FORBIDDEN: 403 };
 
@@ -50,7 +50,7 @@ export const makeErrorHandler = (maxUploadMb: number) =>
 /** An error page without the layout (which needs the session and the user). */
 function sendBare(request: FastifyRequest, reply: FastifyReply, status: number, key: MessageKey, params: Record<string, string | number>) {
   const locale = requestLocale(request);
-  const text = t(locale, key, params).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const text = escapeHtml(t(locale, key, params));
   return reply
     .type("text/html; charset=utf-8")
     .send(

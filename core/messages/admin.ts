@@ -67,8 +67,11 @@ const id = {
   "admin.error.server": "Terjadi kesalahan di server. Coba lagi sebentar lagi.",
   "admin.error.home": "Kembali ke beranda",
   "admin.outage.title": "Layanan sebentar terganggu",
-  "admin.outage.body":
-    "Sibina sebentar terganggu: basis data atau penyimpanan sesi tidak dapat dihubungi. Data yang sudah tersimpan aman. Jika Anda baru saja mengirim formulir, periksa kembali setelah halaman pulih, karena perubahan itu belum tentu tersimpan.",
+  "admin.outage.body": "Sibina sebentar terganggu: basis data atau penyimpanan sesi tidak dapat dihubungi. Data yang sudah tersimpan aman.",
+  "admin.outage.notSaved": "Perubahan yang baru Anda kirim TIDAK tersimpan. Ulangi setelah halaman pulih.",
+  "admin.outage.maybeSaved": "Perubahan yang baru Anda kirim mungkin belum tersimpan. Periksa kembali setelah halaman pulih sebelum mengulanginya.",
+  "admin.error.sessionLost":
+    "Sesi Anda sudah berakhir (misalnya server baru dimulai ulang), jadi perubahan yang baru Anda kirim TIDAK tersimpan. Masuk lagi, lalu ulangi.",
   "admin.outage.retry": "Halaman ini mencoba lagi sendiri setiap 15 detik.",
   "error.emailTaken": "Email tersebut sudah dipakai akun lain.",
   "error.ownAdminRole": "Anda tidak dapat mencabut peran Admin dari akun Anda sendiri.",
@@ -476,8 +479,11 @@ const en: Record<keyof typeof id, string> = {
   "admin.error.server": "Something went wrong on the server. Please try again shortly.",
   "admin.error.home": "Back to the dashboard",
   "admin.outage.title": "Service briefly disturbed",
-  "admin.outage.body":
-    "Sibina is briefly disturbed: the database or the session store cannot be reached. Everything already saved is safe. If you just submitted a form, check it again once the page is back, since that change may not have been saved.",
+  "admin.outage.body": "Sibina is briefly disturbed: the database or the session store cannot be reached. Everything already saved is safe.",
+  "admin.outage.notSaved": "The change you just sent was NOT saved. Please repeat it once the page is back.",
+  "admin.outage.maybeSaved": "The change you just sent may not have been saved. Check it once the page is back before repeating it.",
+  "admin.error.sessionLost":
+    "Your session has ended (for example, the server was restarted), so the change you just sent was NOT saved. Sign in again, then repeat it.",
   "admin.outage.retry": "This page tries again by itself every 15 seconds.",
   "error.emailTaken": "That email is already used by another account.",
   "error.ownAdminRole": "You cannot remove the Admin role from your own account.",

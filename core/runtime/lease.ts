@@ -39,7 +39,7 @@ export class RedisLease {
   /** Acquires or renews; true while we hold it. */
   async acquire(): Promise<boolean> {
     const r = Number(await this.redis.eval(ACQUIRE, 2, this.key, `${this.key}:fence`, this.owner, String(this.ttlMs)));
-    this.fence = r > 0 ? r : 0;
+    this.fence = Math.max(r, 0);
     return r > 0;
   }
 

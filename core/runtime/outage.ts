@@ -45,7 +45,7 @@ const OUTAGE_CODES = new Set([
 ]);
 
 const OUTAGE_TEXT =
-  /ECONNREFUSED|ECONNRESET|Connection terminated|Connection is closed|connect ETIMEDOUT|Can't reach database|database system is (?:starting up|shutting down|in recovery)|terminating connection due to administrator command|Timed out fetching a new connection|Stream isn't writeable|Redis did not answer|MaxRetriesPerRequest/i;
+  /ECONNREFUSED|ECONNRESET|Connection terminated|Connection is closed|connect ETIMEDOUT|Can't reach database|database system is (?:starting up|shutting down|in recovery)|terminating connection due to administrator command|Timed out fetching a new connection|Stream isn't writeable|Redis did not answer|Command timed out|MaxRetriesPerRequest/i;
 
 /** True when `err` (or what caused it) says PostgreSQL or Redis is unreachable right now. */
 export function isServiceOutage(err: unknown, depth = 0): boolean {

@@ -194,7 +194,7 @@ export class BotApiServer {
     const bot = this.bot(token);
     const update: Update = { ...fields, update_id: bot.nextUpdateId++ };
     bot.all.set(update.update_id, update);
-    this.enqueue(token, bot, update);
+    this.enqueue(bot, update);
     return update.update_id;
   }
 
@@ -203,7 +203,7 @@ export class BotApiServer {
     const bot = this.bot(token);
     const update = bot.all.get(updateId);
     if (!update) throw new Error(`update ${updateId} was never queued`);
-    this.enqueue(token, bot, update);
+    this.enqueue(bot, update);
   }
 
   /** Update ids queued so far for a bot, oldest first. */
@@ -262,10 +262,10 @@ export class BotApiServer {
 
   // ------------------------------------------------------------------ the Bot API
 
-  private enqueue(token: string, bot: BotState, update: Update) {
+  private enqueue(bot: BotState, update: Update) {
     bot.pending.push(update);
     for (const w of [...bot.waiters]) w();
-    if (bot.webhook) void this.deliver(token, bot);
+    if (bot.webhook) void this.deliver(bot);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -315,7 +315,7 @@ export class BotApiServer {
         const url = String(f.url ?? "");
         if (url && !/^https?:\/\//.test(url)) throw new ApiFailure({ error_code: 400, description: "Bad Request: bad webhook: invalid URL" });
         bot.webhook = url ? { url, secret: f.secret_token as string | undefined, allowed: json(f.allowed_updates) as string[] | undefined } : null;
-        if (bot.webhook) void this.deliver(token, bot);
+        if (bot.webhook) void this.deliver(bot);
         return true;
       }
       case "deleteWebhook":
@@ -430,7 +430,7 @@ export class BotApiServer {
   }
 
   /** Posts pending updates to the webhook one at a time, each until it answers 2xx. */
-  private async deliver(token: string, bot: BotState): Promise<void> {
+  private async deliver(bot: BotState): Promise<void> {
     if (bot.delivering) return;
     bot.delivering = true;
     try {
