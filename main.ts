@@ -12,9 +12,10 @@ import { closeDeliveryQueues } from "./bot/delivery/queues.js";
 import { sharedEngine } from "./bot/engine/index.js";
 import { startHousekeeping } from "./bot/housekeeping.js";
 import { resealTotpSecrets, totpKeyring } from "./core/auth/secrets.js";
-import { config } from "./core/config.js";
+import { type Config, ConfigError, config } from "./core/config.js";
 import { t } from "./core/messages/index.js";
 import { type AppContext, createContext } from "./core/runtime/context.js";
+import { exitUnlessServicesUp } from "./core/runtime/health.js";
 
 export interface Running {
   url: string;
@@ -84,8 +85,23 @@ export async function start(): Promise<Running> {
   return { url, notes, stop };
 }
 
+/** The configuration, or its message and exit 1 (a bad variable is named, never a stack trace). */
+function configOrExit(): Config {
+  try {
+    return config();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    process.exit(1);
+  }
+}
+
 /** Starts the product and stops it cleanly on Ctrl+C or SIGTERM (npm start, Docker). */
 export async function runFromCommandLine(): Promise<void> {
+  // The same service checks as npm run demo: a service that is down gives one clear message and
+  // a non-zero exit, not a stack trace or a process that keeps reconnecting.
+  const cfg = configOrExit();
+  await exitUnlessServicesUp(cfg.DATABASE_URL, cfg.REDIS_URL, "npm start");
   const running = await start();
   console.log(`Sibina is running at ${running.url}`);
   for (const n of running.notes) console.log(n);

@@ -7,7 +7,8 @@ import { isLocale, type MessageKey, type Params, t } from "../../core/messages/i
 import { queueIdleReminder } from "../../core/notifications/idle.js";
 import type { Locale } from "../../core/reference/index.js";
 import type { AppContext } from "../../core/runtime/context.js";
-import type { Redis } from "../../core/runtime/redis.js";
+import { isServiceOutage, redisDeadline } from "../../core/runtime/outage.js";
+import { type Redis, reportRedisOutages } from "../../core/runtime/redis.js";
 import { storeAttachment } from "../../core/storage/index.js";
 import { findTicketCode } from "../../core/validation/request.js";
 import { boundRaw } from "../../core/validation/text.js";
@@ -35,7 +36,7 @@ export interface EngineOptions {
   sessionTtlMs?: number;
   /** Run the idle-reminder worker in this process (default true). Scheduling always happens. */
   reminders?: boolean;
-  /** Per-person lock expiry (default 15 s). */
+  /** Per-person lock expiry (default 8 s, renewed while held). */
   lockTtlMs?: number;
 }
 
@@ -133,8 +134,10 @@ export class ChatEngine implements Engine {
     this.log = ctx.log.child({ mod: "bot" });
     // The locks get their own connection with auto-pipelining: under load the lock commands of
     // many people leave in one write, instead of one (measurably costly) system call each.
-    this.lockRedis = ctx.redis.duplicate({ enableAutoPipelining: true });
-    this.lockRedis.on("error", (err) => this.log.warn({ err: safeError(err) }, "lock redis error"));
+    // No offline queue: while Redis is down a lock attempt fails at once (the person is told the
+    // service is briefly disturbed) instead of waiting, or running late on a fresh Redis.
+    this.lockRedis = ctx.redis.duplicate({ enableAutoPipelining: true, enableOfflineQueue: false });
+    reportRedisOutages(this.lockRedis, this.log, "locks");
     this.locks = new IdentityLocks(this.lockRedis, ctx.redisPrefix, { ttlMs: opts.lockTtlMs });
     this.reminders = new IdleReminders(ctx, opts.idleReminderMs ?? 30 * 60_000);
     this.store = new TurnStore(ctx);
@@ -145,7 +148,14 @@ export class ChatEngine implements Engine {
     const parsed = eventSchema.safeParse(event);
     if (!parsed.success || this.closed) return Promise.resolve([]);
     // Queued synchronously, so messages of one person keep their arrival order.
-    return this.locks.run(`${event.channel}:${event.externalId}`, () => this.handleLocked(event));
+    return this.locks
+      .run(`${event.channel}:${event.externalId}`, () => this.handleLocked(event))
+      .catch((err) => {
+        if (!isServiceOutage(err)) throw err;
+        // Redis (the per-person lock) unreachable: nothing was handled; say so politely at once.
+        this.log.warn({ err: safeError(err), channel: event.channel }, "message not handled: a service is unreachable");
+        return [{ text: t(isLocale(event.languageHint) ? event.languageHint : "id", "bot.disturbed") }];
+      });
   }
 
   async close(): Promise<void> {
@@ -200,6 +210,10 @@ export class ChatEngine implements Engine {
       return compact(ts.replies);
     } catch (err) {
       // The update is not marked as handled, so a redelivery tries again.
+      if (isServiceOutage(err)) {
+        this.log.warn({ err: safeError(err), channel: event.channel }, "message not handled: a service is unreachable");
+        return [{ text: t(locale, "bot.disturbed") }];
+      }
       this.log.error({ err: safeError(err), channel: event.channel, kind: event.kind }, "message handling failed");
       return [{ text: t(locale, "bot.error") }];
     }
@@ -207,7 +221,10 @@ export class ChatEngine implements Engine {
 
   private async groupHint(event: InboundEvent): Promise<OutboundMessage[]> {
     // Once per ten minutes per group, so a busy group is not flooded.
-    const first = await this.ctx.redis.set(`${this.ctx.redisPrefix}:bot:group:${event.channel}:${event.externalId}`, "1", "EX", 600, "NX");
+    const first = await redisDeadline(
+      this.ctx.redis.set(`${this.ctx.redisPrefix}:bot:group:${event.channel}:${event.externalId}`, "1", "EX", 600, "NX"),
+      "group hint",
+    );
     return first === "OK" ? [{ text: t("id", "bot.group") }] : [];
   }
 

@@ -181,14 +181,18 @@ describe("simulator API", () => {
 });
 
 describe("proactive messages on the web channel", () => {
-  it("keeps notifications per session for polling, capped", async () => {
+  it("keeps notifications per session in the database for polling, the newest ones per poll", async () => {
     const sid = session();
     const web = new WebChannel(b.ctx, { cap: 3 });
     for (let i = 1; i <= 5; i++) await web.send(sid, { text: `Notice ${i}` });
+    // One poll returns at most `cap`, the newest; the API (cap 50) returns them all.
+    expect((await web.messagesAfter(sid, 0)).map((m) => m.message.text)).toEqual(["Notice 3", "Notice 4", "Notice 5"]);
     const all = await messages(sid);
-    expect(all.map((m) => m.message.text)).toEqual(["Notice 3", "Notice 4", "Notice 5"]);
-    expect((await messages(sid, all[1]!.id)).map((m) => m.message.text)).toEqual(["Notice 5"]);
-    expect(await b.ctx.redis.ttl(`${b.ctx.redisPrefix}:web:${sid}:outbox`)).toBeGreaterThan(6 * 24 * 3600);
+    expect(all.map((m) => m.message.text)).toEqual(["Notice 1", "Notice 2", "Notice 3", "Notice 4", "Notice 5"]);
+    expect((await messages(sid, all[3]!.id)).map((m) => m.message.text)).toEqual(["Notice 5"]);
+    // Kept in PostgreSQL with ids from a sequence, not in Redis.
+    expect(await b.ctx.db.webMessage.count({ where: { sessionId: sid } })).toBe(5);
+    expect(await b.ctx.redis.exists(`${b.ctx.redisPrefix}:web:${sid}:outbox`)).toBe(0);
   });
 
   it("sends the idle reminder once after the silence, counted from the last answer", async () => {
