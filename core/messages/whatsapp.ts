@@ -21,6 +21,7 @@ const id = {
   "whatsapp.pairing.alreadyLinked": "Nomor kantor sudah tertaut. Keluarkan perangkat dulu jika ingin menautkan ulang.",
   "whatsapp.pairing.timeout": "Kode penautan belum diterima dari WhatsApp. Coba lagi sebentar lagi.",
   "whatsapp.pairing.failed": "Kode penautan tidak dapat dibuat. Tunggu sampai halaman ini menampilkan QR, lalu coba lagi.",
+  "whatsapp.reply.late": "Mohon maaf, pesan Anda baru terbaca sekarang karena layanan WhatsApp kami sempat terputus. Berikut balasannya.",
 } as const;
 
 const en: Record<keyof typeof id, string> = {
@@ -43,6 +44,7 @@ const en: Record<keyof typeof id, string> = {
   "whatsapp.pairing.alreadyLinked": "The office number is already linked. Log the device out first to link it again.",
   "whatsapp.pairing.timeout": "No pairing code came back from WhatsApp yet. Please try again in a moment.",
   "whatsapp.pairing.failed": "A pairing code could not be made. Wait until this page shows a QR, then try again.",
+  "whatsapp.reply.late": "Sorry, we are only reading your message now because our WhatsApp service was briefly disconnected. Here is our answer.",
 };
 
 export const whatsapp = { id, en };

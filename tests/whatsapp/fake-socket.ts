@@ -89,6 +89,16 @@ export class FakeSocket implements WaSocket {
   receive(...messages: WAMessage[]) {
     this.ev.emit("messages.upsert", { messages, type: "notify" });
   }
+  /**
+   * Messages sent while we were disconnected. The server already acked them (two grey ticks on
+   * the sender's phone); on reconnect Baileys' offline node processor hands each one to
+   * upsertMessage(msg, node.attrs.offline ? 'append' : 'notify') inside a buffered batch.
+   */
+  receiveOffline(...messages: WAMessage[]) {
+    this.ev.buffer();
+    for (const msg of messages) this.ev.emit("messages.upsert", { messages: [msg], type: "append" });
+    this.ev.flush();
+  }
 }
 
 /** A factory that records every socket it makes; onCreate decides what each one does first. */

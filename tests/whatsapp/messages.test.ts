@@ -83,12 +83,47 @@ describe("around the engine", () => {
       m.revoke(),
       m.stub(),
     );
-    // History sync ("append") is never answered either.
-    sock.ev.emit("messages.upsert", { messages: [m.text("old message")], type: "append" });
+    // Offline ("append") echoes of our own messages and housekeeping stay silent too.
+    sock.receiveOffline(m.text("echo from the phone", { fromMe: true }), m.reaction(), m.stub());
     await channel.whenIdle();
     expect(events).toEqual([]);
     expect(sock.sent).toEqual([]);
     expect(sock.receipts).toEqual([]);
+  });
+
+  it("answers messages a PIC sent while the bot was offline (Baileys' 'append' batch), apologising once for the delay", async () => {
+    const { channel, sock, events } = await linked((e) => [{ text: `re: ${e.text}` }]);
+    const hourAgo = new Date(Date.now() - 3600_000);
+    const first = m.text("halo, masih buka?", { sentAt: hourAgo });
+    const second = m.text("saya mau konsultasi", { sentAt: new Date(hourAgo.getTime() + 60_000) });
+    sock.receiveOffline(first, second);
+    await until(() => sock.sent.length === 3, 5_000, "late replies");
+    await channel.whenIdle();
+    expect(events.map((e) => [e.text, e.updateId])).toEqual([
+      ["halo, masih buka?", first.key.id],
+      ["saya mau konsultasi", second.key.id],
+    ]);
+    expect(events[0]!.receivedAt?.getTime()).toBe(Math.floor(hourAgo.getTime() / 1000) * 1000);
+    expect(sock.sent.every((s) => s.jid === USER_JID)).toBe(true);
+    const said = texts(sock);
+    expect(said[0]).toMatch(/maaf/i);
+    expect(said.slice(1)).toEqual(["re: halo, masih buka?", "re: saya mau konsultasi"]);
+    expect(sock.receipts.map((k) => k.id)).toEqual([first.key.id, second.key.id]);
+  });
+
+  it("does not apologise for an offline message that is only seconds old (a quick reconnect)", async () => {
+    const { channel, sock } = await linked((e) => [{ text: `re: ${e.text}` }]);
+    sock.receiveOffline(m.text("halo", { sentAt: new Date(Date.now() - 5_000) }));
+    await until(() => sock.sent.length === 1);
+    await channel.whenIdle();
+    expect(texts(sock)).toEqual(["re: halo"]);
+  });
+
+  it("no apology and no second answer when the offline batch repeats a message already answered", async () => {
+    const { channel, sock } = await linked((e) => (e.updateId === "SEEN" ? [] : [{ text: `re: ${e.text}` }]));
+    sock.receiveOffline(m.text("sudah dijawab", { id: "SEEN", sentAt: new Date(Date.now() - 3600_000) }));
+    await channel.whenIdle();
+    expect(sock.sent).toEqual([]);
   });
 
   it("answers a group once, through the engine's group hint, and never again", async () => {

@@ -55,6 +55,8 @@ export interface WhatsAppOptions {
   instanceId?: string;
   /** Redis connection for the lease and status (default ctx.redis). */
   redis?: Redis;
+  /** Wall clock in ms (tests inject one). */
+  now?: () => number;
 }
 
 export class WhatsAppNotConnectedError extends Error {
@@ -80,6 +82,7 @@ export class WhatsAppChannel {
   private readonly schedule: Schedule;
   private readonly log: Logger;
   private readonly baileysLog: Logger;
+  private readonly now: () => number;
 
   private sock?: WaSocket;
   private open = false;
@@ -98,6 +101,8 @@ export class WhatsAppChannel {
   private ticking?: Promise<void>;
   private subscriber?: Redis;
   private readonly chains = new Map<string, Promise<void>>();
+  /** Chats told "sorry for the delay" since the last open, so a backlog apologises once. */
+  private readonly apologised = new Set<string>();
   private localState: ChannelState = "off";
 
   constructor(
@@ -115,6 +120,7 @@ export class WhatsAppChannel {
     this.baileysLog = ctx.log.child({ module: "baileys" }, { level: ctx.log.levelVal > 40 ? ctx.log.level : "warn" });
     this.download = opts.download ?? baileysDownloader(ctx.config.MAX_UPLOAD_MB * 1024 * 1024, this.baileysLog);
     this.schedule = opts.schedule ?? realSchedule;
+    this.now = opts.now ?? Date.now;
   }
 
   /** Local view: "standby" while another instance holds the number. */
@@ -273,8 +279,11 @@ export class WhatsAppChannel {
       sock.ev.on("connection.update", (update) => {
         this.onConnectionUpdate(sock, update).catch((err) => this.log.error({ err: (err as Error).message }, "connection update failed"));
       });
+      // "notify" is live; "append" is what people wrote while we were disconnected (WhatsApp
+      // already showed them two ticks), so both are answered. The engine's ProcessedUpdate
+      // dedupe makes a message that comes again (reconnect, handover) answered only once.
       sock.ev.on("messages.upsert", ({ messages, type }) => {
-        if (sock !== this.sock || type !== "notify") return;
+        if (sock !== this.sock || (type !== "notify" && type !== "append")) return;
         for (const msg of messages) this.enqueue(msg.key?.remoteJid ?? "", () => this.handleMessage(sock, msg));
       });
     } catch (err) {
@@ -295,6 +304,7 @@ export class WhatsAppChannel {
     }
     if (update.connection === "open") {
       this.open = true;
+      this.apologised.clear();
       this.attempt = 0;
       this.qr = undefined;
       this.pairingCode = undefined;
@@ -388,6 +398,10 @@ export class WhatsAppChannel {
       this.log.error({ err: (err as Error).message, updateId: event.updateId }, "engine failed on a WhatsApp message");
       replies = [{ text: t("id", "bot.error") }];
     }
+    if (replies.length > 0 && this.isLate(event.receivedAt) && !this.apologised.has(jid)) {
+      this.apologised.add(jid);
+      replies = [{ text: t("id", "whatsapp.reply.late") }, ...replies];
+    }
     // Replies to a person's own message go out at once; only proactive notices are paced.
     for (const reply of replies) await sendOutbound(sock, jid, reply, { db: this.ctx.db, storage: this.ctx.storage });
     await sock.sendPresenceUpdate("paused", jid).catch(() => {});
@@ -400,6 +414,11 @@ export class WhatsAppChannel {
     if (first !== "OK") return;
     const replies = await this.opts.engine.handle({ channel: "whatsapp", externalId: groupJid, updateId, kind: "group", receivedAt: new Date() });
     for (const reply of replies) await sendOutbound(sock, groupJid, reply, { db: this.ctx.db, storage: this.ctx.storage });
+  }
+
+  /** Written long enough ago that the person has been waiting (we were offline meanwhile). */
+  private isLate(sentAt: Date | undefined): boolean {
+    return sentAt !== undefined && this.now() - sentAt.getTime() > this.ctx.config.WHATSAPP_LATE_REPLY_AFTER_S * 1000;
   }
 
   // ---- pairing and status -----------------------------------------------------------------
