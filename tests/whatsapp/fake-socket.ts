@@ -18,6 +18,8 @@ import type { SocketFactory, SocketOptions, WaSocket } from "../../bot/channels/
 
 export const OFFICE_JID = "6281100000001:3@s.whatsapp.net";
 const quiet = pino({ level: "silent" });
+// Message ids are unique across sockets, as WhatsApp's are.
+let nextMessageId = 1;
 
 export interface Sent {
   jid: string;
@@ -33,12 +35,18 @@ export class FakeSocket implements WaSocket {
   readonly pairingRequests: string[] = [];
   ended = false;
   signalRepository?: { lidMapping?: LidLookup };
-  private nextId = 1;
+
+  /** Messages re-sent after a retry receipt (Baileys' sendMessagesAgain → relayMessage). */
+  readonly resent: { id: string; jid: string; message: proto.IMessage }[] = [];
+  /** Baileys' per-socket recent-message cache (messageRetryManager): gone with the socket. */
+  private readonly recent = new Map<string, proto.IMessage>();
+  private readonly localRetryCounts = new Map<string, number>();
 
   constructor(
     readonly auth: AuthenticationState,
     lidMapping?: LidLookup,
     readonly registered: (jid: string) => boolean = () => true,
+    readonly options?: SocketOptions,
   ) {
     if (lidMapping) this.signalRepository = { lidMapping };
   }
@@ -46,7 +54,46 @@ export class FakeSocket implements WaSocket {
   async sendMessage(jid: string, content: AnyMessageContent): Promise<WAMessage> {
     if (this.ended) throw new Boom("Connection Closed", { statusCode: 428 });
     this.sent.push({ jid, content, at: performance.now() });
-    return proto.WebMessageInfo.fromObject({ key: { remoteJid: jid, fromMe: true, id: `OUT${this.nextId++}` } }) as WAMessage;
+    // What generateWAMessage builds for text and documents (the proto a retry re-encrypts).
+    const message: proto.IMessage =
+      "text" in content
+        ? { extendedTextMessage: { text: content.text } }
+        : "document" in content
+          ? {
+              documentMessage: {
+                mimetype: content.mimetype,
+                fileName: content.fileName,
+                caption: content.caption,
+                fileLength: (content.document as Buffer).length,
+              },
+            }
+          : { conversation: "" };
+    const id = `OUT${nextMessageId++}`;
+    this.recent.set(id, message);
+    return proto.WebMessageInfo.fromObject({
+      key: { remoteJid: jid, fromMe: true, id },
+      message,
+      messageTimestamp: Math.floor(Date.now() / 1000),
+    }) as WAMessage;
+  }
+
+  /**
+   * The recipient's phone could not decrypt message `id` and asks for it again. Like Baileys'
+   * sendMessagesAgain: at most maxMsgRetryCount (5) re-sends per message and device, counted
+   * in msgRetryCounterCache (a fresh cache per socket unless one is passed); the message comes
+   * from the socket's recent cache, else from getMessage. Returns whether it was re-sent.
+   */
+  async retryReceipt(remoteJid: string, id: string, participant = remoteJid): Promise<boolean> {
+    const counterKey = `${id}:${participant}`;
+    const cache = this.options?.msgRetryCounterCache;
+    const count = Number((cache ? await cache.get<number>(counterKey) : this.localRetryCounts.get(counterKey)) ?? 0);
+    if (count >= 5) return false;
+    const message = this.recent.get(id) ?? (await this.options?.getMessage({ remoteJid, id, fromMe: true }));
+    if (!message) return false;
+    if (cache) await cache.set(counterKey, count + 1);
+    else this.localRetryCounts.set(counterKey, count + 1);
+    this.resent.push({ id, jid: remoteJid, message });
+    return true;
   }
   async sendPresenceUpdate(type: WAPresence, jid?: string) {
     this.presences.push({ type, jid });
@@ -104,8 +151,8 @@ export class FakeSocket implements WaSocket {
 /** A factory that records every socket it makes; onCreate decides what each one does first. */
 export function fakeFactory(opts: { lids?: LidLookup; onCreate?: (sock: FakeSocket) => void; registered?: (jid: string) => boolean } = {}) {
   const sockets: FakeSocket[] = [];
-  const factory: SocketFactory = ({ auth }: SocketOptions) => {
-    const sock = new FakeSocket(auth, opts.lids, opts.registered);
+  const factory: SocketFactory = (options: SocketOptions) => {
+    const sock = new FakeSocket(options.auth, opts.lids, opts.registered, options);
     sockets.push(sock);
     // Like Baileys: events start after the caller has attached its listeners.
     queueMicrotask(() => opts.onCreate?.(sock));

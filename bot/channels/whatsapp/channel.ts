@@ -18,7 +18,8 @@ import { normaliseMessage } from "./inbound.js";
 import { RedisLease, whatsappLeaseKey } from "./lease.js";
 import { sendOutbound } from "./outbound.js";
 import { answerPairing, type PairingResult, pairingChannel, parsePairingRequest } from "./pairing.js";
-import { baileysDownloader, baileysSocketFactory, type MediaDownloader, type SocketFactory, type WaSocket } from "./socket.js";
+import { pruneSent, redisRetryCounterCache, sentMessageLookup } from "./sent-store.js";
+import { baileysDownloader, baileysSocketFactory, type MediaDownloader, type SocketFactory, type SocketOptions, type WaSocket } from "./socket.js";
 
 /** Runs fn after ms; returns a cancel. Injectable so tests drive reconnects without sleeping. */
 export type Schedule = (fn: () => void, ms: number) => () => void;
@@ -83,6 +84,9 @@ export class WhatsAppChannel {
   private readonly log: Logger;
   private readonly baileysLog: Logger;
   private readonly now: () => number;
+  private readonly getMessage: SocketOptions["getMessage"];
+  private readonly retryCounters: SocketOptions["msgRetryCounterCache"];
+  private pruneTimer?: NodeJS.Timeout;
 
   private sock?: WaSocket;
   private open = false;
@@ -121,6 +125,8 @@ export class WhatsAppChannel {
     this.download = opts.download ?? baileysDownloader(ctx.config.MAX_UPLOAD_MB * 1024 * 1024, this.baileysLog);
     this.schedule = opts.schedule ?? realSchedule;
     this.now = opts.now ?? Date.now;
+    this.getMessage = sentMessageLookup(ctx.db);
+    this.retryCounters = redisRetryCounterCache(this.redis, ctx.redisPrefix);
   }
 
   /** Local view: "standby" while another instance holds the number. */
@@ -143,6 +149,18 @@ export class WhatsAppChannel {
     await this.tick();
     this.renewTimer = setInterval(() => void this.tick(), this.renewMs);
     this.renewTimer.unref?.();
+    this.pruneTimer = setInterval(() => void this.pruneSentMessages(), 3600_000);
+    this.pruneTimer.unref?.();
+  }
+
+  /** Drops sent messages past their retention (the holder does it; any instance could). */
+  async pruneSentMessages(): Promise<number> {
+    if (!this.holding) return 0;
+    const before = new Date(this.now() - this.ctx.config.WHATSAPP_SENT_RETENTION_DAYS * 24 * 3600_000);
+    return pruneSent(this.ctx.db, before).catch((err) => {
+      this.log.warn({ err: (err as Error).message }, "pruning sent WhatsApp messages failed");
+      return 0;
+    });
   }
 
   /** Finishes messages in hand, closes the socket and hands the lease over at once. */
@@ -150,6 +168,7 @@ export class WhatsAppChannel {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.renewTimer);
+    clearInterval(this.pruneTimer);
     clearTimeout(this.expiryGuard);
     this.cancelReconnect?.();
     // Bounded waits: a Redis outage or a stuck message must not keep the process from exiting.
@@ -270,7 +289,7 @@ export class WhatsAppChannel {
       // The lease may have gone (or stop() come) while the credentials loaded.
       if (!this.holding || this.stopped || this.sock) return;
       this.creds = auth.state.creds;
-      sock = this.factory({ auth: auth.state, logger: this.baileysLog });
+      sock = this.factory({ auth: auth.state, logger: this.baileysLog, getMessage: this.getMessage, msgRetryCounterCache: this.retryCounters });
       this.sock = sock;
       this.open = false;
       sock.ev.on("creds.update", () => {

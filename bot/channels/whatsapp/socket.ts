@@ -6,12 +6,14 @@ import {
   type AuthenticationState,
   type BaileysEventEmitter,
   Browsers,
+  type CacheStore,
   downloadMediaMessage,
   isJidBroadcast,
   isJidNewsletter,
   type MiscMessageGenerationOptions,
   makeCacheableSignalKeyStore,
   makeWASocket,
+  type proto,
   type WAMessage,
   type WAMessageKey,
   type WAPresence,
@@ -35,6 +37,10 @@ export interface WaSocket {
 export interface SocketOptions {
   auth: AuthenticationState;
   logger: Logger;
+  /** The message we sent with this key, for re-encrypting on a retry receipt (sent-store.ts). */
+  getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>;
+  /** Re-send counters shared across sockets (Redis), so the retry cap survives reconnects. */
+  msgRetryCounterCache: CacheStore;
 }
 
 export type SocketFactory = (opts: SocketOptions) => WaSocket;
@@ -44,7 +50,7 @@ export type SocketFactory = (opts: SocketOptions) => WaSocket;
  * messages), but keeps Baileys' default light syncs, which carry the LID → phone mappings.
  * Status broadcasts and newsletters are not even decrypted.
  */
-export const baileysSocketFactory: SocketFactory = ({ auth, logger }) =>
+export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage, msgRetryCounterCache }) =>
   makeWASocket({
     auth: { creds: auth.creds, keys: makeCacheableSignalKeyStore(auth.keys, logger) },
     logger,
@@ -52,8 +58,8 @@ export const baileysSocketFactory: SocketFactory = ({ auth, logger }) =>
     markOnlineOnConnect: false,
     syncFullHistory: false,
     shouldIgnoreJid: (jid) => Boolean(isJidBroadcast(jid) || isJidNewsletter(jid)),
-    // We keep no message store; WhatsApp then re-sends from the phone when a retry is needed.
-    getMessage: async () => undefined,
+    getMessage,
+    msgRetryCounterCache,
   }) as unknown as WaSocket;
 
 export type MediaDownloader = (message: WAMessage, sock: WaSocket) => Promise<Buffer>;
