@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import QRCode from "qrcode";
 import { PAIRING_MESSAGE, requestPairing } from "../../bot/channels/whatsapp/pairing.js";
-import { listFailed, queueOverview, RedisUnavailableError, retryFailed } from "../../bot/delivery/admin.js";
+import { listFailed, listRejected, queueOverview, RedisUnavailableError, retryFailed } from "../../bot/delivery/admin.js";
 import { closeDeliveryQueues } from "../../bot/delivery/queues.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { readChannelStatus } from "../../core/runtime/channel-status.js";
@@ -31,7 +31,7 @@ export async function channelRoutes(app: FastifyInstance) {
       if (!(e instanceof RedisUnavailableError)) throw e;
       queueError = true;
     }
-    const notNotified = await ctx.db.outbox.count({ where: { status: { in: ["UNREACHABLE", "FAILED"] } } });
+    const [notNotified, rejected] = await Promise.all([ctx.db.outbox.count({ where: { status: { in: ["UNREACHABLE", "FAILED"] } } }), listRejected(ctx, 20)]);
     return reply.view("channels", {
       title: reply.locals?.t("admin.nav.channels"),
       telegram,
@@ -43,6 +43,7 @@ export async function channelRoutes(app: FastifyInstance) {
       failed,
       queueError,
       notNotified,
+      rejected,
       pairing: extra.pairing ?? null,
       phone: extra.phone ?? "",
     });

@@ -2,6 +2,7 @@
 // errors, and a "retry" that gives a failed job exactly one more attempt.
 import type { AppContext } from "../../core/runtime/context.js";
 import { channelOfQueue, deliveryQueues, type NotifyJob, within } from "./queues.js";
+import { REJECTED } from "./rejections.js";
 
 const TIMEOUT_MS = 3000;
 
@@ -81,6 +82,34 @@ export async function retryFailed(ctx: AppContext, queueName: string, jobId: str
   await ctx.db.outbox.updateMany({ where: { id: job.data.outboxId, status: "FAILED" }, data: { status: "QUEUED", lastError: null } });
   await within(TIMEOUT_MS, job.retry("failed"));
   return true;
+}
+
+export interface RejectedDelivery {
+  outboxId: string;
+  kind: string;
+  channel: string;
+  error: string;
+  at: Date;
+  /** Where the notice ended up: SENT (another channel took over), QUEUED (fallback on its way) or FAILED. */
+  outboxStatus: string;
+}
+
+/** Notices a platform refused after accepting the send (e.g. WhatsApp 463), newest first. */
+export async function listRejected(ctx: AppContext, limit = 20): Promise<RejectedDelivery[]> {
+  const rows = await ctx.db.delivery.findMany({
+    where: { status: REJECTED },
+    orderBy: { createdAt: "desc" },
+    take: Math.max(1, Math.min(200, Math.trunc(limit))),
+    select: { outboxId: true, channel: true, error: true, createdAt: true, outbox: { select: { kind: true, status: true } } },
+  });
+  return rows.map((r) => ({
+    outboxId: r.outboxId,
+    kind: r.outbox.kind,
+    channel: r.channel,
+    error: r.error ?? "",
+    at: r.createdAt,
+    outboxStatus: r.outbox.status,
+  }));
 }
 
 export { QUEUE_NAMES, RedisUnavailableError } from "./queues.js";

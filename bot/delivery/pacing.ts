@@ -130,6 +130,11 @@ export class Pacer {
     return Number(await this.redis.eval(PAUSE, 1, this.key("pause"), String(Math.ceil(ms))));
   }
 
+  /** Lifts a pause early (e.g. WhatsApp lifted its reach-out time lock). */
+  async resume(): Promise<void> {
+    await this.redis.del(this.key("pause"));
+  }
+
   /** How long this channel is still paused, in ms (0 when not paused). */
   async pausedFor(): Promise<number> {
     return Number(await this.redis.eval(PAUSED_FOR, 1, this.key("pause")));

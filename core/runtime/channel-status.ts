@@ -2,7 +2,7 @@
 // Channels page) can read it: connection state, the current QR or pairing code, and why.
 import type { Redis } from "ioredis";
 
-export type ChannelState = "off" | "connecting" | "qr" | "pairing" | "open" | "closed" | "logged_out" | "standby";
+export type ChannelState = "off" | "connecting" | "qr" | "pairing" | "open" | "closed" | "logged_out" | "standby" | "stopped";
 
 export interface ChannelStatus {
   state: ChannelState;
@@ -10,6 +10,10 @@ export interface ChannelStatus {
   qr?: string;
   pairingCode?: string;
   reason?: string;
+  /** WhatsApp's reach-out time lock ends then (ISO): no new chats, notices paused. */
+  restrictedUntil?: string;
+  /** Since when the channel has been down (ISO), while it is. */
+  downSince?: string;
   /** Which instance holds the connection. */
   instance?: string;
   updatedAt: string;

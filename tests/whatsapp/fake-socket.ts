@@ -8,6 +8,7 @@ import {
   type DisconnectReason,
   makeEventBuffer,
   proto,
+  type ReachoutTimelockState,
   type WAMessage,
   type WAMessageKey,
   type WAPresence,
@@ -18,6 +19,8 @@ import type { SocketFactory, SocketOptions, WaSocket } from "../../bot/channels/
 
 export const OFFICE_JID = "6281100000001:3@s.whatsapp.net";
 const quiet = pino({ level: "silent" });
+/** Baileys' ACCOUNT_RESTRICTED_TEXT (Utils/decode-wa-message.js), on time-locked refusals. */
+export const ACCOUNT_RESTRICTED_TEXT = "Your account has been restricted";
 // Message ids are unique across sockets, as WhatsApp's are.
 let nextMessageId = 1;
 
@@ -135,6 +138,23 @@ export class FakeSocket implements WaSocket {
   }
   receive(...messages: WAMessage[]) {
     this.ev.emit("messages.upsert", { messages, type: "notify" });
+  }
+  /**
+   * The server refused a message we sent: a negative ack turned by Baileys' handleBadAck into
+   * messages.update with status ERROR and the error code (463 restricted / no privacy token,
+   * 479 smax-invalid; a time-locked account adds ACCOUNT_RESTRICTED_TEXT).
+   */
+  rejectSent(id: string, jid: string, error: string, timeLocked = false) {
+    this.ev.emit("messages.update", [
+      {
+        key: { remoteJid: jid, fromMe: true, id },
+        update: { status: proto.WebMessageInfo.Status.ERROR, messageStubParameters: timeLocked ? [error, ACCOUNT_RESTRICTED_TEXT] : [error] },
+      },
+    ]);
+  }
+  /** The reach-out time lock, as Baileys emits it from the mex notification or fetchAccountReachoutTimelock. */
+  timeLock(lock: ReachoutTimelockState) {
+    this.ev.emit("connection.update", { reachoutTimeLock: lock });
   }
   /**
    * Messages sent while we were disconnected. The server already acked them (two grey ticks on

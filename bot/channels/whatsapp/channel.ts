@@ -3,15 +3,18 @@
 // conversation engine as Telegram, replying to the chat it came from.
 import { createHash, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { AuthenticationCreds, ConnectionState, WAMessage } from "@whiskeysockets/baileys";
+import { type AuthenticationCreds, type ConnectionState, proto, type WAMessage } from "@whiskeysockets/baileys";
 import type { Redis } from "ioredis";
 import qrcode from "qrcode";
 import { t } from "../../../core/messages/index.js";
+import type { ChannelAlertCause } from "../../../core/notifications/intents.js";
 import { type ChannelState, type ChannelStatus, writeChannelStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
 import type { Logger } from "../../../core/runtime/logger.js";
+import { NO_PACING, Pacer } from "../../delivery/pacing.js";
+import { recordRejection } from "../../delivery/rejections.js";
 import type { ConversationEngine, OutboundMessage } from "../types.js";
-import { alertAdminsLoggedOut } from "./alerts.js";
+import { alertAdminsLoggedOut, raiseChannelAlert } from "./alerts.js";
 import { clearAuthState, serialise, usePostgresAuthState } from "./auth-state.js";
 import { type BackoffPolicy, closeCode, closeReason, DEFAULT_BACKOFF, onClose } from "./backoff.js";
 import { normaliseMessage } from "./inbound.js";
@@ -37,6 +40,21 @@ async function within(ms: number, work: Promise<unknown> | undefined): Promise<v
   await Promise.race([work.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
   clearTimeout(timer);
 }
+
+/** Baileys' messageStubParameters text on a time-locked refusal (ACCOUNT_RESTRICTED_TEXT). */
+const ACCOUNT_RESTRICTED = "Your account has been restricted";
+
+/** Plain words for the admin page; codes from Baileys' SERVER_ERROR_CODES and NACK_REASONS. */
+export function rejectionText(code: string, params: readonly string[] = []): string {
+  if (params.includes(ACCOUNT_RESTRICTED)) return "account restricted from starting new chats (reach-out time lock)";
+  if (code === "463") return "account restricted, or the recipient never wrote to the office (no privacy token)";
+  if (code === "479") return "refused by the server (stale device session or bad address)";
+  if (code === "421") return "rate limited";
+  return "refused by WhatsApp";
+}
+
+/** One alert per hour for repeated causes (the hour since the epoch). */
+const hourCause = (nowMs: number) => `h${Math.floor(nowMs / 3600_000)}`;
 
 export interface WhatsAppOptions {
   engine: ConversationEngine;
@@ -108,6 +126,9 @@ export class WhatsAppChannel {
   /** Chats told "sorry for the delay" since the last open, so a backlog apologises once. */
   private readonly apologised = new Set<string>();
   private localState: ChannelState = "off";
+  /** Proactive notices' pause, shared with the delivery worker through Redis. */
+  private readonly notices: Pacer;
+  private timeLockedUntil?: Date;
 
   constructor(
     private readonly ctx: AppContext,
@@ -126,6 +147,7 @@ export class WhatsAppChannel {
     this.schedule = opts.schedule ?? realSchedule;
     this.now = opts.now ?? Date.now;
     this.getMessage = sentMessageLookup(ctx.db);
+    this.notices = new Pacer(this.redis, ctx.redisPrefix, "whatsapp", NO_PACING);
     this.retryCounters = redisRetryCounterCache(this.redis, ctx.redisPrefix);
   }
 
@@ -295,6 +317,13 @@ export class WhatsAppChannel {
       sock.ev.on("creds.update", () => {
         auth.saveCreds().catch((err) => this.log.error({ err: (err as Error).message }, "saving WhatsApp credentials failed"));
       });
+      // Negative server acks: the message was refused after sendMessage had resolved.
+      sock.ev.on("messages.update", (updates) => {
+        for (const { key, update } of updates) {
+          if (update.status !== proto.WebMessageInfo.Status.ERROR || !key.fromMe || !key.id) continue;
+          void this.onRejected(key.id, update.messageStubParameters ?? []);
+        }
+      });
       sock.ev.on("connection.update", (update) => {
         this.onConnectionUpdate(sock, update).catch((err) => this.log.error({ err: (err as Error).message }, "connection update failed"));
       });
@@ -316,6 +345,7 @@ export class WhatsAppChannel {
 
   private async onConnectionUpdate(sock: WaSocket, update: Partial<ConnectionState>) {
     if (sock !== this.sock) return;
+    if (update.reachoutTimeLock) await this.onTimeLock(update.reachoutTimeLock);
     if (update.qr) {
       this.qr = update.qr;
       await this.writeStatus(this.pairingCode ? { state: "pairing", qr: update.qr, pairingCode: this.pairingCode } : { state: "qr", qr: update.qr });
@@ -379,6 +409,62 @@ export class WhatsAppChannel {
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, "socket end failed");
     }
+  }
+
+  // ---- rejections and restrictions ---------------------------------------------------------
+
+  /**
+   * WhatsApp refused a message we sent (messages.update status ERROR). A notice's Delivery row
+   * becomes REJECTED with the reason and falls back to email; 463 (restricted, or a chat the
+   * recipient never started) also alerts admins, once an hour. The row may still be being
+   * written when the ack comes back, so an unknown id is looked up a few more times.
+   */
+  private async onRejected(messageId: string, params: string[], tries = 0): Promise<void> {
+    const code = params[0] ?? "unknown";
+    const reason = `whatsapp ${code}: ${rejectionText(code, params)}`;
+    this.log.warn({ code }, "WhatsApp refused a sent message");
+    if (tries === 0 && (code === "463" || params.includes(ACCOUNT_RESTRICTED))) {
+      await this.alert({ alert: "restricted", cause: hourCause(this.now()), details: { code } });
+    }
+    const outcome = await recordRejection(this.ctx, { channel: "whatsapp", messageId, reason }).catch((err) => {
+      this.log.error({ err: (err as Error).message }, "recording a WhatsApp rejection failed");
+      return "failed" as const;
+    });
+    if (outcome === "unknown_message" && tries < 5 && !this.stopped) {
+      const timer = setTimeout(() => void this.onRejected(messageId, params, tries + 1), 1_000);
+      timer.unref?.();
+    }
+  }
+
+  /**
+   * The reach-out time lock: WhatsApp forbids starting new chats until it ends. Proactive
+   * notices wait (the delivery pause every instance honours) and admins hear of it once per
+   * lock; replies to people who wrote to us still go out.
+   */
+  private async onTimeLock(lock: NonNullable<ConnectionState["reachoutTimeLock"]>) {
+    if (!lock.isActive) {
+      if (this.timeLockedUntil === undefined) return;
+      this.timeLockedUntil = undefined;
+      await this.notices.resume().catch(() => {});
+      if (this.open) await this.writeStatus({ state: "open" }).catch(() => {});
+      this.log.info("WhatsApp lifted the reach-out time lock");
+      return;
+    }
+    const until = lock.timeEnforcementEnds ?? new Date(this.now() + 60_000);
+    this.timeLockedUntil = until;
+    const ms = until.getTime() - this.now();
+    if (ms > 0) await this.notices.pause(ms).catch((err) => this.log.error({ err: (err as Error).message }, "pausing WhatsApp notices failed"));
+    this.log.warn({ until: until.toISOString(), type: lock.enforcementType }, "WhatsApp reach-out time lock");
+    if (this.open) await this.writeStatus({ state: "open" }).catch(() => {});
+    await this.alert({ alert: "time_lock", cause: until.toISOString(), details: { until: until.toISOString() } });
+  }
+
+  private async alert(cause: ChannelAlertCause) {
+    const queued = await raiseChannelAlert(this.ctx.db, cause).catch((err) => {
+      this.log.error({ err: (err as Error).message, alert: cause.alert }, "could not alert admins");
+      return 0;
+    });
+    if (queued > 0) this.log.warn({ alert: cause.alert, admins: queued }, "admins alerted about WhatsApp");
   }
 
   // ---- messages ---------------------------------------------------------------------------
@@ -453,6 +539,7 @@ export class WhatsAppChannel {
   private async writeStatus(status: Omit<ChannelStatus, "updatedAt" | "instance">) {
     this.localState = status.state;
     const full: Omit<ChannelStatus, "updatedAt"> = { ...status, instance: this.instanceId };
+    if (this.timeLockedUntil && this.timeLockedUntil.getTime() > this.now()) full.restrictedUntil = this.timeLockedUntil.toISOString();
     if (this.pairingReason && status.state !== "open" && !full.reason) full.reason = this.pairingReason;
     await writeChannelStatus(this.redis, this.ctx.redisPrefix, "whatsapp", full);
   }
