@@ -91,6 +91,7 @@ export const configSchema = z
     WHATSAPP_RECIPIENT_GAP_MS: z.coerce.number().int().nonnegative().default(6000),
     WHATSAPP_LATE_REPLY_AFTER_S: z.coerce.number().int().positive().default(120),
     WHATSAPP_SENT_RETENTION_DAYS: z.coerce.number().int().positive().max(90).default(14),
+    WHATSAPP_DOWN_ALERT_MINUTES: z.coerce.number().int().positive().default(30),
     SMTP_URL: optionalUrl,
     SMTP_FROM: z.string().default("Sibina <no-reply@localhost>"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -128,7 +128,10 @@ export class FakeSocket implements WaSocket {
   }
   open() {
     this.ev.emit("connection.update", { connection: "open", receivedPendingNotifications: true });
+    this.server?.opened(this);
   }
+  /** Set by fakeFactory when the test models WhatsApp's side (one live socket per account). */
+  server?: FakeWhatsApp;
   close(reason: DisconnectReason | number) {
     this.ended = true;
     this.ev.emit("connection.update", {
@@ -168,11 +171,34 @@ export class FakeSocket implements WaSocket {
   }
 }
 
+/**
+ * WhatsApp's side of the 440: one live socket per linked device. When a second socket with
+ * the same credentials opens, the server ends the older one with stream:error conflict
+ * "replaced", which Baileys turns into a close with DisconnectReason.connectionReplaced.
+ */
+export class FakeWhatsApp {
+  private readonly live = new Map<string, FakeSocket>();
+  replacedCount = 0;
+  opened(sock: FakeSocket) {
+    const account = sock.auth.creds.me?.id;
+    if (!account) return;
+    const previous = this.live.get(account);
+    this.live.set(account, sock);
+    if (previous && previous !== sock && !previous.ended) {
+      this.replacedCount++;
+      previous.close(440);
+    }
+  }
+}
+
 /** A factory that records every socket it makes; onCreate decides what each one does first. */
-export function fakeFactory(opts: { lids?: LidLookup; onCreate?: (sock: FakeSocket) => void; registered?: (jid: string) => boolean } = {}) {
+export function fakeFactory(
+  opts: { lids?: LidLookup; onCreate?: (sock: FakeSocket) => void; registered?: (jid: string) => boolean; server?: FakeWhatsApp } = {},
+) {
   const sockets: FakeSocket[] = [];
   const factory: SocketFactory = (options: SocketOptions) => {
     const sock = new FakeSocket(options.auth, opts.lids, opts.registered, options);
+    sock.server = opts.server;
     sockets.push(sock);
     // Like Baileys: events start after the caller has attached its listeners.
     queueMicrotask(() => opts.onCreate?.(sock));

@@ -3,7 +3,15 @@
 // conversation engine as Telegram, replying to the chat it came from.
 import { createHash, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { type AuthenticationCreds, type ConnectionState, proto, type WAMessage } from "@whiskeysockets/baileys";
+import {
+  type AuthenticationCreds,
+  type ConnectionState,
+  DEFAULT_CONNECTION_CONFIG,
+  fetchLatestWaWebVersion,
+  proto,
+  type WAMessage,
+  type WAVersion,
+} from "@whiskeysockets/baileys";
 import type { Redis } from "ioredis";
 import qrcode from "qrcode";
 import { t } from "../../../core/messages/index.js";
@@ -15,8 +23,9 @@ import { NO_PACING, Pacer } from "../../delivery/pacing.js";
 import { recordRejection } from "../../delivery/rejections.js";
 import type { ConversationEngine, OutboundMessage } from "../types.js";
 import { alertAdminsLoggedOut, raiseChannelAlert } from "./alerts.js";
-import { clearAuthState, serialise, usePostgresAuthState } from "./auth-state.js";
-import { type BackoffPolicy, closeCode, closeReason, DEFAULT_BACKOFF, onClose } from "./backoff.js";
+import { clearAuthState, type PostgresAuthState, serialise, usePostgresAuthState } from "./auth-state.js";
+import { type BackoffPolicy, backoffDelay, closeCode, closeReason, DEFAULT_BACKOFF, onClose, STABLE_OPEN_MS } from "./backoff.js";
+import { WhatsAppNotConnectedError } from "./errors.js";
 import { normaliseMessage } from "./inbound.js";
 import { RedisLease, whatsappLeaseKey } from "./lease.js";
 import { sendOutbound } from "./outbound.js";
@@ -53,6 +62,9 @@ export function rejectionText(code: string, params: readonly string[] = []): str
   return "refused by WhatsApp";
 }
 
+/** Baileys' own WhatsApp Web version, used when the current one cannot be fetched. */
+const PINNED_VERSION: WAVersion = [...(DEFAULT_CONNECTION_CONFIG.version as WAVersion)];
+
 /** One alert per hour for repeated causes (the hour since the epoch). */
 const hourCause = (nowMs: number) => `h${Math.floor(nowMs / 3600_000)}`;
 
@@ -76,14 +88,38 @@ export interface WhatsAppOptions {
   redis?: Redis;
   /** Wall clock in ms (tests inject one). */
   now?: () => number;
+  timers?: LeaseTimers;
+  /** Where the current WhatsApp Web version comes from (default: web.whatsapp.com, else the pinned one). */
+  fetchVersion?: () => Promise<VersionResult>;
 }
 
-export class WhatsAppNotConnectedError extends Error {
-  constructor() {
-    super("WhatsApp is not connected on this instance");
-    this.name = "WhatsAppNotConnectedError";
-  }
+export { WhatsAppNotConnectedError };
+
+/** The timers behind lease renewal and its expiry guard (a test stalls one instance's). */
+export interface LeaseTimers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
 }
+
+const realTimers: LeaseTimers = {
+  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface VersionResult {
+  version: WAVersion;
+  isLatest: boolean;
+}
+
+/** The WhatsApp Web version WhatsApp currently accepts, or Baileys' pinned one when offline (quietly). */
+const fetchWaVersion = (): Promise<VersionResult> => fetchLatestWaWebVersion({ signal: AbortSignal.timeout(5_000) });
+
+/** 440s in an hour after which the channel stops and alerts instead of reconnecting. */
+export const REPLACED_LIMIT = 3;
 
 async function terminalQr(qr: string) {
   const art = await qrcode.toString(qr, { type: "terminal", small: true });
@@ -118,8 +154,19 @@ export class WhatsAppChannel {
   /** Kept on every status until the next successful open, so the admin page says why pairing is needed. */
   private pairingReason?: string;
   private cancelReconnect?: () => void;
-  private renewTimer?: NodeJS.Timeout;
-  private expiryGuard?: NodeJS.Timeout;
+  private renewTimer?: unknown;
+  private expiryGuard?: unknown;
+  private readonly timers: LeaseTimers;
+  /** Fencing token of our lease (lease.ts); re-checked in Redis before each send and connect. */
+  private leaseToken = 0;
+  /** One auth object and save queue per lease, shared by its sockets. */
+  private auth?: PostgresAuthState;
+  private openedAt?: number;
+  private readonly replacedAt: number[] = [];
+  /** Stopped for a reason only an admin can fix (ban, 440 fight, refused version) until restart. */
+  private halted?: string;
+  private version?: VersionResult;
+  private downSince?: number;
   private ticking?: Promise<void>;
   private subscriber?: Redis;
   private readonly chains = new Map<string, Promise<void>>();
@@ -146,6 +193,7 @@ export class WhatsAppChannel {
     this.download = opts.download ?? baileysDownloader(ctx.config.MAX_UPLOAD_MB * 1024 * 1024, this.baileysLog);
     this.schedule = opts.schedule ?? realSchedule;
     this.now = opts.now ?? Date.now;
+    this.timers = opts.timers ?? realTimers;
     this.getMessage = sentMessageLookup(ctx.db);
     this.notices = new Pacer(this.redis, ctx.redisPrefix, "whatsapp", NO_PACING);
     this.retryCounters = redisRetryCounterCache(this.redis, ctx.redisPrefix);
@@ -169,8 +217,7 @@ export class WhatsAppChannel {
     this.subscriber.on("message", (_channel: string, raw: string) => void this.onPairingRequest(raw));
     await this.subscriber.subscribe(pairingChannel(this.ctx.redisPrefix));
     await this.tick();
-    this.renewTimer = setInterval(() => void this.tick(), this.renewMs);
-    this.renewTimer.unref?.();
+    this.renewTimer = this.timers.setInterval(() => void this.tick(), this.renewMs);
     this.pruneTimer = setInterval(() => void this.pruneSentMessages(), 3600_000);
     this.pruneTimer.unref?.();
   }
@@ -189,9 +236,9 @@ export class WhatsAppChannel {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearInterval(this.renewTimer);
+    this.timers.clearInterval(this.renewTimer);
     clearInterval(this.pruneTimer);
-    clearTimeout(this.expiryGuard);
+    this.timers.clearTimeout(this.expiryGuard);
     this.cancelReconnect?.();
     // Bounded waits: a Redis outage or a stuck message must not keep the process from exiting.
     await within(2_000, this.ticking);
@@ -204,6 +251,7 @@ export class WhatsAppChannel {
     this.open = false;
     this.holding = false;
     if (sock) await this.endSocket(sock);
+    await this.dropAuth();
     if (wasHolding) {
       await this.writeStatus({ state: "closed", reason: "stopped" }).catch(() => {});
       await this.lease.release().catch(() => {});
@@ -246,20 +294,24 @@ export class WhatsAppChannel {
 
   private async renewOrTakeOver() {
     if (this.stopped) return;
-    let held: boolean;
+    let token: number;
     const asked = Date.now();
     try {
-      held = await this.lease.acquire();
+      token = await this.lease.take();
     } catch (err) {
       // Redis unreachable: the expiry guard drops the socket before anyone else could take over.
       this.log.warn({ err: (err as Error).message }, "lease renewal failed");
       return;
     }
     if (this.stopped) {
-      if (held) await this.lease.release().catch(() => {});
+      if (token > 0) await this.lease.release().catch(() => {});
       return;
     }
-    if (held) {
+    if (token > 0) {
+      // A new token while we thought we held it: the lease expired (a stalled event loop) and
+      // may have been someone else's meanwhile. The old socket goes first; then connect anew.
+      if (this.holding && token !== this.leaseToken) await this.standDown("lease_lapsed");
+      this.leaseToken = token;
       this.armExpiryGuard(asked);
       if (!this.holding) {
         this.holding = true;
@@ -272,6 +324,37 @@ export class WhatsAppChannel {
       // Local only: the shared status belongs to the holder and a standby never overwrites it.
       this.localState = "standby";
     }
+    if (this.holding) await this.checkDown();
+  }
+
+  /** Throws unless sock is still our live socket under a valid lease. */
+  private async guard(sock: WaSocket): Promise<void> {
+    if ((await this.fencedSocket()) !== sock) throw new WhatsAppNotConnectedError();
+  }
+
+  /** Alerts admins once per outage when the channel has been down longer than configured. */
+  private async checkDown() {
+    if (this.downSince === undefined) return;
+    const minutes = this.ctx.config.WHATSAPP_DOWN_ALERT_MINUTES;
+    if (this.now() - this.downSince < minutes * 60_000) return;
+    const since = new Date(this.downSince).toISOString();
+    await this.alert({ alert: "down", cause: since, details: { since, minutes } });
+  }
+
+  /**
+   * The socket to send on, after checking in Redis that our lease (and fencing token) still
+   * holds: a holder that lost it without noticing (stalled event loop) closes its socket and
+   * refuses, so two sockets never send for the office number.
+   */
+  async fencedSocket(): Promise<WaSocket> {
+    const sock = this.connectedSocket();
+    if (!sock) throw new WhatsAppNotConnectedError();
+    if (!(await this.lease.check(this.leaseToken).catch(() => false))) {
+      await this.standDown("lease_fenced");
+      throw new WhatsAppNotConnectedError();
+    }
+    if (sock !== this.sock) throw new WhatsAppNotConnectedError();
+    return sock;
   }
 
   /**
@@ -279,11 +362,10 @@ export class WhatsAppChannel {
    * Counted from when the renewal was sent, since a slow answer does not extend the lease.
    */
   private armExpiryGuard(renewedAt: number) {
-    clearTimeout(this.expiryGuard);
+    this.timers.clearTimeout(this.expiryGuard);
     const margin = Math.min(1_000, Math.floor(this.renewMs / 2));
     const left = renewedAt + this.ttlMs - margin - Date.now();
-    this.expiryGuard = setTimeout(() => void this.standDown("lease_expired"), Math.max(1, left));
-    this.expiryGuard.unref?.();
+    this.expiryGuard = this.timers.setTimeout(() => void this.standDown("lease_expired"), Math.max(1, left));
   }
 
   private async standDown(reason: string) {
@@ -291,31 +373,66 @@ export class WhatsAppChannel {
     this.log.warn({ reason }, "giving up the WhatsApp connection");
     this.holding = false;
     this.open = false;
-    clearTimeout(this.expiryGuard);
+    this.timers.clearTimeout(this.expiryGuard);
     this.cancelReconnect?.();
     const sock = this.sock;
     this.sock = undefined;
     if (sock) await this.endSocket(sock);
+    // The next holder (maybe us again) loads the credentials afresh, after our last save.
+    await this.dropAuth();
+    this.downSince = undefined;
     this.localState = "standby";
+  }
+
+  private async dropAuth() {
+    const auth = this.auth;
+    this.auth = undefined;
+    await within(5_000, auth?.close());
   }
 
   // ---- connection -----------------------------------------------------------------------
 
-  private async connect() {
-    if (!this.holding || this.stopped || this.sock) return;
+  private connecting?: Promise<void>;
+
+  private connect(): Promise<void> {
+    this.connecting ??= this.connectOnce().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async connectOnce() {
+    if (!this.holding || this.stopped || this.sock || this.halted) return;
     this.cancelReconnect?.();
     this.cancelReconnect = undefined;
     let sock: WaSocket;
     try {
-      const auth = await usePostgresAuthState(this.ctx.db);
+      // The local flag may be stale (a stalled event loop, a lapsed lease): ask Redis.
+      if (!(await this.lease.check(this.leaseToken))) {
+        await this.standDown("lease_fenced");
+        return;
+      }
+      this.version ??= await this.resolveVersion();
+      // Saves of the previous socket land before the new one reads the credentials.
+      await this.auth?.flush();
+      this.auth ??= await usePostgresAuthState(this.ctx.db, {
+        onError: (err, attempt) => this.log.error({ err: err.message, attempt }, "saving WhatsApp credentials failed"),
+      });
+      const auth = this.auth;
       // The lease may have gone (or stop() come) while the credentials loaded.
-      if (!this.holding || this.stopped || this.sock) return;
+      if (!this.holding || this.stopped || this.sock || this.halted) return;
       this.creds = auth.state.creds;
-      sock = this.factory({ auth: auth.state, logger: this.baileysLog, getMessage: this.getMessage, msgRetryCounterCache: this.retryCounters });
+      sock = this.factory({
+        auth: auth.state,
+        logger: this.baileysLog,
+        getMessage: this.getMessage,
+        msgRetryCounterCache: this.retryCounters,
+        version: this.version.version,
+      });
       this.sock = sock;
       this.open = false;
       sock.ev.on("creds.update", () => {
-        auth.saveCreds().catch((err) => this.log.error({ err: (err as Error).message }, "saving WhatsApp credentials failed"));
+        auth.saveCreds().catch((err) => this.log.error({ err: (err as Error).message }, "WhatsApp credentials not saved after retries"));
       });
       // Negative server acks: the message was refused after sendMessage had resolved.
       sock.ev.on("messages.update", (updates) => {
@@ -343,6 +460,14 @@ export class WhatsAppChannel {
     await this.writeStatus({ state: "connecting" });
   }
 
+  private async resolveVersion(): Promise<VersionResult> {
+    const result = await (this.opts.fetchVersion ?? fetchWaVersion)().catch(() => null);
+    if (result?.isLatest) this.log.info({ version: result.version.join(".") }, "current WhatsApp Web version");
+    // Offline or blocked: Baileys' pinned version, quietly (it is usually still accepted).
+    else this.log.debug("WhatsApp Web version not fetched; using the pinned one");
+    return result ?? { version: PINNED_VERSION, isLatest: false };
+  }
+
   private async onConnectionUpdate(sock: WaSocket, update: Partial<ConnectionState>) {
     if (sock !== this.sock) return;
     if (update.reachoutTimeLock) await this.onTimeLock(update.reachoutTimeLock);
@@ -354,7 +479,9 @@ export class WhatsAppChannel {
     if (update.connection === "open") {
       this.open = true;
       this.apologised.clear();
-      this.attempt = 0;
+      // The backoff starts over only once this socket has stayed open a while (see close).
+      this.openedAt = this.now();
+      this.downSince = undefined;
       this.qr = undefined;
       this.pairingCode = undefined;
       this.pairingReason = undefined;
@@ -362,24 +489,99 @@ export class WhatsAppChannel {
       this.say(t("en", "whatsapp.terminal.open"));
     }
     if (update.connection === "close") {
+      const wasPairing = this.pairingCode !== undefined || this.qr !== undefined;
       this.sock = undefined;
       this.open = false;
       this.qr = undefined;
       this.pairingCode = undefined;
-      sock.ev.removeAllListeners("messages.upsert");
+      this.detach(sock);
+      if (this.openedAt !== undefined && this.now() - this.openedAt >= STABLE_OPEN_MS) this.attempt = 0;
+      this.openedAt = undefined;
+      this.downSince ??= this.now();
       if (this.stopped || !this.holding) return;
       const code = closeCode(update.lastDisconnect?.error);
-      const action = onClose(code, this.attempt, this.opts.backoff ?? DEFAULT_BACKOFF, this.opts.random);
+      const policy = this.opts.backoff ?? DEFAULT_BACKOFF;
+      const action = onClose(code, this.attempt, policy, this.opts.random);
       this.log.info({ reason: closeReason(code), attempt: this.attempt }, "WhatsApp connection closed");
-      if (action.kind === "logout") return this.onLoggedOut();
-      if (action.countsAsAttempt) this.attempt += 1;
-      await this.writeStatus({ state: "closed", reason: closeReason(code) });
-      this.cancelReconnect = this.schedule(() => void this.connect(), action.delayMs);
+      switch (action.kind) {
+        case "logout":
+          return this.onLoggedOut(wasPairing);
+        case "replaced":
+          return this.onReplaced(policy);
+        case "banned":
+          return this.halt(closeReason(code), { alert: "banned", cause: `${code}:${hourCause(this.now())}`, details: { code: code ?? 0 } });
+        case "version":
+          return this.onVersionRefused(policy);
+        case "reconnect":
+          if (action.countsAsAttempt) this.attempt += 1;
+          await this.writeStatus({ state: "closed", reason: closeReason(code) });
+          this.cancelReconnect = this.schedule(() => void this.connect(), action.delayMs);
+      }
     }
   }
 
-  /** The phone removed this linked device: forget it, say so, alert admins, offer a new QR. */
-  private async onLoggedOut() {
+  /** Stops a closed socket's events for good: late messages, credential saves, updates. */
+  private detach(sock: WaSocket) {
+    for (const event of ["messages.upsert", "messages.update", "creds.update"] as const) sock.ev.removeAllListeners(event);
+  }
+
+  /**
+   * 440: another socket connected with our credentials. If our lease is gone, that is the new
+   * holder and we stand down. If it is still ours, something outside the lease (a staging copy
+   * restored from production, another Redis prefix) uses the number: wait the longest backoff
+   * step rather than kick it off at once, and after a few times in an hour stop and alert.
+   */
+  private async onReplaced(policy: BackoffPolicy) {
+    if (!(await this.lease.check(this.leaseToken).catch(() => false))) return this.standDown("replaced_by_holder");
+    const now = this.now();
+    while (this.replacedAt.length > 0 && now - this.replacedAt[0]! > 3600_000) this.replacedAt.shift();
+    this.replacedAt.push(now);
+    if (this.replacedAt.length >= REPLACED_LIMIT) {
+      return this.halt("connectionReplaced", { alert: "replaced", cause: hourCause(now), details: { count: this.replacedAt.length } });
+    }
+    await this.writeStatus({ state: "closed", reason: "connectionReplaced" });
+    this.cancelReconnect = this.schedule(() => void this.connect(), backoffDelay(30, policy, this.opts.random));
+  }
+
+  /** 405: the WhatsApp Web version is no longer accepted. Fetch the current one; stop if that does not help. */
+  private async onVersionRefused(policy: BackoffPolicy) {
+    const used = this.version?.version.join(".");
+    const fresh = await this.resolveVersion();
+    if (fresh.isLatest && fresh.version.join(".") !== used) {
+      this.version = fresh;
+      await this.writeStatus({ state: "closed", reason: "versionRefused" });
+      this.cancelReconnect = this.schedule(() => void this.connect(), backoffDelay(0, policy, this.opts.random));
+      return;
+    }
+    await this.halt("versionRefused", { alert: "version", cause: `${used}`, details: { code: 405 } });
+  }
+
+  /** Stops reconnecting (keeping the lease, so no standby starts the same fight) and alerts admins. */
+  private async halt(reason: string, alert: ChannelAlertCause) {
+    this.halted = reason;
+    this.cancelReconnect?.();
+    this.log.error({ reason }, "WhatsApp stopped; an admin must act");
+    await this.writeStatus({ state: "stopped", reason });
+    await this.alert(alert);
+  }
+
+  /**
+   * The phone removed this linked device: forget it, say so, alert admins, offer a new QR.
+   * A 401 before any device was linked is a QR or pairing code that expired unused: start a
+   * new pairing quietly, with no "logged out" alert.
+   */
+  private async onLoggedOut(wasPairing: boolean) {
+    const linked = Boolean(this.creds?.account);
+    // No save may land after the clear (it would bring the ended session back).
+    await this.dropAuth();
+    if (!linked) {
+      this.log.info({ wasPairing }, "WhatsApp pairing expired unused; starting a new one");
+      await clearAuthState(this.ctx.db);
+      await this.writeStatus({ state: "closed", reason: "pairingExpired" });
+      this.attempt = 0;
+      this.retryLater(undefined);
+      return;
+    }
     const tag = this.creds ? createHash("sha256").update(serialise(this.creds.signedIdentityKey.public)).digest("hex").slice(0, 16) : "unknown";
     this.pairingReason = "loggedOut";
     await clearAuthState(this.ctx.db);
@@ -403,7 +605,7 @@ export class WhatsAppChannel {
   }
 
   private async endSocket(sock: WaSocket) {
-    sock.ev.removeAllListeners("messages.upsert");
+    this.detach(sock);
     try {
       await sock.end(undefined);
     } catch (err) {
@@ -508,7 +710,7 @@ export class WhatsAppChannel {
       replies = [{ text: t("id", "whatsapp.reply.late") }, ...replies];
     }
     // Replies to a person's own message go out at once; only proactive notices are paced.
-    for (const reply of replies) await sendOutbound(sock, jid, reply, { db: this.ctx.db, storage: this.ctx.storage });
+    for (const reply of replies) await sendOutbound(sock, jid, reply, { db: this.ctx.db, storage: this.ctx.storage, guard: () => this.guard(sock) });
     await sock.sendPresenceUpdate("paused", jid).catch(() => {});
   }
 

@@ -12,6 +12,8 @@ import type { WaSocket } from "./socket.js";
 export interface OutboundDeps {
   db: Db;
   storage: Storage;
+  /** Runs right before the send; throws when this instance may no longer send (lease fencing). */
+  guard?: () => Promise<void>;
 }
 
 /** What to hand to sock.sendMessage for one engine reply. */
@@ -31,7 +33,9 @@ export async function toContent(message: OutboundMessage, deps: OutboundDeps): P
 
 /** Sends one reply and keeps it for retry receipts; returns WhatsApp's message id. */
 export async function sendOutbound(sock: WaSocket, jid: string, message: OutboundMessage, deps: OutboundDeps): Promise<string | undefined> {
-  const sent = await sock.sendMessage(jid, await toContent(message, deps));
+  const content = await toContent(message, deps);
+  await deps.guard?.();
+  const sent = await sock.sendMessage(jid, content);
   await rememberSent(deps.db, sent);
   return sent?.key?.id ?? undefined;
 }

@@ -4,7 +4,7 @@
 import type { Db } from "../../../core/db/client.js";
 import type { Storage } from "../../../core/storage/index.js";
 import type { ChannelSender, OutboundMessage } from "../types.js";
-import { WhatsAppNotConnectedError } from "./channel.js";
+import { WhatsAppNotConnectedError } from "./errors.js";
 import { toJid } from "./identity.js";
 import { sendOutbound } from "./outbound.js";
 import type { WaSocket } from "./socket.js";
@@ -20,7 +20,7 @@ export class WhatsAppSender implements ChannelSender {
   readonly channel = "whatsapp" as const;
 
   constructor(
-    private readonly source: { connectedSocket(): WaSocket | undefined },
+    private readonly source: { connectedSocket(): WaSocket | undefined; fencedSocket?(): Promise<WaSocket> },
     private readonly deps: { db: Db; storage: Storage },
   ) {}
 
@@ -42,7 +42,11 @@ export class WhatsAppSender implements ChannelSender {
       if (!found?.exists) throw new WhatsAppNotRegisteredError();
       jid = found.jid || jid;
     }
-    const messageId = await sendOutbound(sock, jid, message, this.deps);
+    // Checked in Redis right before sending: an instance that lost the lease must not send.
+    const guard = async () => {
+      if (this.source.fencedSocket && (await this.source.fencedSocket()) !== sock) throw new WhatsAppNotConnectedError();
+    };
+    const messageId = await sendOutbound(sock, jid, message, { ...this.deps, guard });
     return messageId ? { messageId } : {};
   }
 }

@@ -17,6 +17,7 @@ import {
   type WAMessage,
   type WAMessageKey,
   type WAPresence,
+  type WAVersion,
 } from "@whiskeysockets/baileys";
 import type { Logger } from "../../../core/runtime/logger.js";
 import { FileTooLargeError } from "../types.js";
@@ -41,6 +42,8 @@ export interface SocketOptions {
   getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>;
   /** Re-send counters shared across sockets (Redis), so the retry cap survives reconnects. */
   msgRetryCounterCache: CacheStore;
+  /** The WhatsApp Web version to announce (fetched at start, else Baileys' pinned one). */
+  version: WAVersion;
 }
 
 export type SocketFactory = (opts: SocketOptions) => WaSocket;
@@ -50,7 +53,7 @@ export type SocketFactory = (opts: SocketOptions) => WaSocket;
  * messages), but keeps Baileys' default light syncs, which carry the LID → phone mappings.
  * Status broadcasts and newsletters are not even decrypted.
  */
-export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage, msgRetryCounterCache }) =>
+export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage, msgRetryCounterCache, version }) =>
   makeWASocket({
     auth: { creds: auth.creds, keys: makeCacheableSignalKeyStore(auth.keys, logger) },
     logger,
@@ -60,6 +63,7 @@ export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage, 
     shouldIgnoreJid: (jid) => Boolean(isJidBroadcast(jid) || isJidNewsletter(jid)),
     getMessage,
     msgRetryCounterCache,
+    version,
   }) as unknown as WaSocket;
 
 export type MediaDownloader = (message: WAMessage, sock: WaSocket) => Promise<Buffer>;
