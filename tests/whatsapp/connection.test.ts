@@ -118,6 +118,8 @@ describe("connection and pairing", () => {
     const second = await until(() => (first.fake.sockets.length === 2 ? first.fake.sockets[1] : null));
     await until(async () => (await status()).state === "open");
     expect(second.auth.creds.account).toBeTruthy();
+    // One auth object (and save queue) per lease: the new socket continues the same credentials.
+    expect(second.auth.creds).toBe(first.sock.auth.creds);
     await first.channel.stop();
 
     const qrsBefore = first.qrs.length;
@@ -213,6 +215,10 @@ describe("logout", () => {
 
     sock.close(DisconnectReason.loggedOut);
     await until(async () => (await status()).state === "logged_out");
+    expect(await h.t.db.whatsappAuth.count()).toBe(0);
+    // A late creds.update from the ended socket must not write the old session back.
+    sock.ev.emit("creds.update", { me: sock.auth.creds.me });
+    await new Promise((r) => setImmediate(r));
     expect(await h.t.db.whatsappAuth.count()).toBe(0);
     expect(lines.some((l) => l.includes("logged out"))).toBe(true);
     const alerts = await until(async () => {
