@@ -139,8 +139,14 @@ export class FakeSocket implements WaSocket {
       lastDisconnect: { error: new Boom("Connection Failure", { statusCode: reason }), date: new Date() },
     });
   }
+  /** Live messages; like Baileys, a chat the socket was told to ignore is acked and dropped unread. */
   receive(...messages: WAMessage[]) {
-    this.ev.emit("messages.upsert", { messages, type: "notify" });
+    const kept = messages.filter((m) => !this.ignored(m));
+    if (kept.length > 0) this.ev.emit("messages.upsert", { messages: kept, type: "notify" });
+  }
+  private ignored(m: WAMessage) {
+    const jid = m.key?.remoteJid;
+    return Boolean(jid && this.options?.shouldIgnoreJid(jid));
   }
   /**
    * The server refused a message we sent: a negative ack turned by Baileys' handleBadAck into
@@ -166,7 +172,7 @@ export class FakeSocket implements WaSocket {
    */
   receiveOffline(...messages: WAMessage[]) {
     this.ev.buffer();
-    for (const msg of messages) this.ev.emit("messages.upsert", { messages: [msg], type: "append" });
+    for (const msg of messages) if (!this.ignored(msg)) this.ev.emit("messages.upsert", { messages: [msg], type: "append" });
     this.ev.flush();
   }
 }

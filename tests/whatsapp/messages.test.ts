@@ -126,14 +126,18 @@ describe("around the engine", () => {
     expect(sock.sent).toEqual([]);
   });
 
-  it("answers a group once, through the engine's group hint, and never again", async () => {
-    const { channel, sock, events } = await linked((e) => (e.kind === "group" ? [{ text: "hanya chat pribadi" }] : []));
-    sock.receive(m.text("halo grup", { from: GROUP_JID, participant: USER_JID }));
+  it("ignores groups entirely (Baileys drops them unread): no engine call, no reply, not even a hint", async () => {
+    const { channel, sock, events } = await linked((e) => (e.kind === "group" ? [{ text: "hanya chat pribadi" }] : [{ text: "ok" }]));
+    sock.receive(m.text("halo grup", { from: GROUP_JID, participant: USER_JID }), m.document("x.pdf", 10, { from: GROUP_JID, participant: USER_JID }));
+    sock.receiveOffline(m.text("pesan lama di grup", { from: GROUP_JID, participant: USER_JID, sentAt: new Date(Date.now() - 3600_000) }));
+    sock.receive(m.text("halo pribadi"));
     await until(() => sock.sent.length === 1);
-    sock.receive(m.text("halo lagi", { from: GROUP_JID, participant: USER_JID }), m.document("x.pdf", 10, { from: GROUP_JID, participant: USER_JID }));
     await channel.whenIdle();
-    expect(events.map((e) => [e.kind, e.externalId])).toEqual([["group", GROUP_JID]]);
-    expect(sock.sent).toEqual([expect.objectContaining({ jid: GROUP_JID, content: { text: "hanya chat pribadi" } })]);
+    expect(events.map((e) => e.kind)).toEqual(["text"]);
+    expect(sock.sent.map((s) => s.jid)).toEqual([USER_JID]);
+    expect(sock.options?.shouldIgnoreJid(GROUP_JID)).toBe(true);
+    expect(sock.options?.shouldIgnoreJid(USER_JID)).toBe(false);
+    expect(await h.redis.keys(`${h.ctx.redisPrefix}:whatsapp:group-hinted:*`)).toEqual([]);
   });
 
   it("answers one chat's messages in the order they were sent, even when the first is slow", async () => {

@@ -31,7 +31,7 @@ import { RedisLease, whatsappLeaseKey } from "./lease.js";
 import { sendOutbound } from "./outbound.js";
 import { answerPairing, type PairingResult, pairingChannel, parsePairingRequest } from "./pairing.js";
 import { pruneSent, redisRetryCounterCache, sentMessageLookup } from "./sent-store.js";
-import { baileysDownloader, baileysSocketFactory, type MediaDownloader, type SocketFactory, type SocketOptions, type WaSocket } from "./socket.js";
+import { baileysDownloader, baileysSocketFactory, ignoreJid, type MediaDownloader, type SocketFactory, type SocketOptions, type WaSocket } from "./socket.js";
 
 /** Runs fn after ms; returns a cancel. Injectable so tests drive reconnects without sleeping. */
 export type Schedule = (fn: () => void, ms: number) => () => void;
@@ -428,6 +428,7 @@ export class WhatsAppChannel {
         getMessage: this.getMessage,
         msgRetryCounterCache: this.retryCounters,
         version: this.version.version,
+        shouldIgnoreJid: ignoreJid,
       });
       this.sock = sock;
       this.open = false;
@@ -692,7 +693,8 @@ export class WhatsAppChannel {
       this.log.debug({ reason: normalised.reason }, "WhatsApp message ignored");
       return;
     }
-    if (normalised.kind === "group") return this.answerGroupOnce(sock, normalised.groupJid, normalised.updateId);
+    // Groups are ignored by Baileys itself (ignoreJid); one that slips through is not answered.
+    if (normalised.kind === "group") return;
 
     const { event, sender } = normalised;
     const jid = sender.replyJid;
@@ -712,15 +714,6 @@ export class WhatsAppChannel {
     // Replies to a person's own message go out at once; only proactive notices are paced.
     for (const reply of replies) await sendOutbound(sock, jid, reply, { db: this.ctx.db, storage: this.ctx.storage, guard: () => this.guard(sock) });
     await sock.sendPresenceUpdate("paused", jid).catch(() => {});
-  }
-
-  /** Groups hear once, ever, that only private chats work (the engine words it); then silence. */
-  private async answerGroupOnce(sock: WaSocket, groupJid: string, updateId: string) {
-    const key = `${this.ctx.redisPrefix}:whatsapp:group-hinted:${groupJid}`;
-    const first = await this.redis.set(key, "1", "EX", 365 * 24 * 3600, "NX");
-    if (first !== "OK") return;
-    const replies = await this.opts.engine.handle({ channel: "whatsapp", externalId: groupJid, updateId, kind: "group", receivedAt: new Date() });
-    for (const reply of replies) await sendOutbound(sock, groupJid, reply, { db: this.ctx.db, storage: this.ctx.storage });
   }
 
   /** Written long enough ago that the person has been waiting (we were offline meanwhile). */

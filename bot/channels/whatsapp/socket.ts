@@ -9,6 +9,7 @@ import {
   type CacheStore,
   downloadMediaMessage,
   isJidBroadcast,
+  isJidGroup,
   isJidNewsletter,
   type MiscMessageGenerationOptions,
   makeCacheableSignalKeyStore,
@@ -44,23 +45,30 @@ export interface SocketOptions {
   msgRetryCounterCache: CacheStore;
   /** The WhatsApp Web version to announce (fetched at start, else Baileys' pinned one). */
   version: WAVersion;
+  /** Chats Baileys drops unread (acked, never decrypted, never emitted): see ignoreJid. */
+  shouldIgnoreJid(jid: string): boolean;
 }
+
+/**
+ * Groups, status broadcasts, broadcast lists and newsletters are not conversations with the
+ * office: Baileys does not even decrypt them, so the office number never posts into a group.
+ */
+export const ignoreJid = (jid: string): boolean => Boolean(isJidGroup(jid) || isJidBroadcast(jid) || isJidNewsletter(jid));
 
 export type SocketFactory = (opts: SocketOptions) => WaSocket;
 
 /**
  * The real thing: a linked-device socket. It asks for no full history (we only answer new
  * messages), but keeps Baileys' default light syncs, which carry the LID → phone mappings.
- * Status broadcasts and newsletters are not even decrypted.
  */
-export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage, msgRetryCounterCache, version }) =>
+export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage, msgRetryCounterCache, version, shouldIgnoreJid }) =>
   makeWASocket({
     auth: { creds: auth.creds, keys: makeCacheableSignalKeyStore(auth.keys, logger) },
     logger,
     browser: Browsers.ubuntu("Sibina"),
     markOnlineOnConnect: false,
     syncFullHistory: false,
-    shouldIgnoreJid: (jid) => Boolean(isJidBroadcast(jid) || isJidNewsletter(jid)),
+    shouldIgnoreJid,
     getMessage,
     msgRetryCounterCache,
     version,
