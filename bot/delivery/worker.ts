@@ -5,7 +5,7 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { stillRelevant } from "../../core/notifications/intents.js";
 import type { AppContext } from "../../core/runtime/context.js";
-import { NO_PACING, Pacer, type PacingRule, telegramRule, whatsappRule } from "./pacing.js";
+import { NO_PACING, officeDay, Pacer, type PacingRule, telegramRule, whatsappRule } from "./pacing.js";
 import { bullPrefix, type DeliveryChannel, type NotifyJob, queueName } from "./queues.js";
 import { resolveTarget } from "./recipients.js";
 import { REJECTED } from "./rejections.js";
@@ -165,6 +165,14 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
       throw new DelayedError();
     }
     if (slot.kind === "channel_busy") return rateLimited(slot.retryInMs);
+    if (sender.dailyCap) {
+      const cap = await sender.dailyCap();
+      const day = officeDay(Date.now());
+      if (cap !== null && !(await pacer.takeDaily(cap, day.key))) {
+        log.warn({ cap }, "daily cap reached; notices wait for the next day");
+        return rateLimited(day.endsInMs);
+      }
+    }
 
     let result: { messageId?: string };
     try {

@@ -56,6 +56,11 @@ export class FakeSocket implements WaSocket {
 
   async sendMessage(jid: string, content: AnyMessageContent): Promise<WAMessage> {
     if (this.ended) throw new Boom("Connection Closed", { statusCode: 428 });
+    if (this.rateLimitedSends > 0) {
+      this.rateLimitedSends--;
+      // What Baileys' assertNodeErrorFree throws for the server's <error code="429" text="rate-overlimit">.
+      throw new Boom("rate-overlimit", { data: 429 });
+    }
     this.sent.push({ jid, content, at: performance.now() });
     // What generateWAMessage builds for text and documents (the proto a retry re-encrypts).
     const message: proto.IMessage =
@@ -108,7 +113,12 @@ export class FakeSocket implements WaSocket {
     this.pairingRequests.push(phone);
     return "ABCD1234";
   }
+  /** Every onWhatsApp query (WhatsApp counts them). */
+  readonly lookups: string[] = [];
+  /** Sends left to refuse with WhatsApp's rate limit. */
+  rateLimitedSends = 0;
   async onWhatsApp(...jids: string[]) {
+    this.lookups.push(...jids);
     return jids.map((jid) => ({ jid, exists: this.registered(jid) }));
   }
   end() {

@@ -13,7 +13,8 @@ import { GROUP_JID, m, PDF, USER_JID, USER_LID, USER_PHONE } from "./messages.js
 let h: Harness;
 const running: WhatsAppChannel[] = [];
 beforeAll(async () => {
-  h = await harness();
+  // Replies share the pacing clock; a short gap keeps these tests about behaviour, not waiting.
+  h = await harness({ WHATSAPP_MIN_GAP_MS: "50" });
 });
 afterEach(async () => {
   for (const c of running.splice(0)) await c.stop();

@@ -68,7 +68,7 @@ export function postgresKeyStore(db: Db): SignalKeyStore {
     },
 
     async clear() {
-      await db.whatsappAuth.deleteMany({ where: { id: { not: CREDS_ID } } });
+      await db.whatsappAuth.deleteMany({ where: { id: { not: CREDS_ID }, NOT: { id: { startsWith: "meta-" } } } });
     },
   };
 }
@@ -137,6 +137,19 @@ export async function usePostgresAuthState(db: Db, opts: SaveOptions = {}): Prom
 /** Forgets the linked device entirely (after a logout): the next socket starts a new pairing. */
 export async function clearAuthState(db: Db): Promise<void> {
   await db.whatsappAuth.deleteMany({});
+}
+
+const LINKED_AT_ID = "meta-linked-at";
+
+/** Records when this device was paired (for the warm-up); cleared with the rest at logout. */
+export async function markLinked(db: Db, at: Date): Promise<void> {
+  await db.whatsappAuth.upsert({ where: { id: LINKED_AT_ID }, create: { id: LINKED_AT_ID, value: at.toISOString() }, update: { value: at.toISOString() } });
+}
+
+/** When the current device was paired, or null when that predates this record (treated as warmed up). */
+export async function readLinkedAt(db: Db): Promise<Date | null> {
+  const row = await db.whatsappAuth.findUnique({ where: { id: LINKED_AT_ID } });
+  return row ? new Date(row.value) : null;
 }
 
 /** Whether a linked device is stored: Baileys records the signed device identity on pair-success. */

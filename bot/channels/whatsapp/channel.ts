@@ -19,11 +19,11 @@ import type { ChannelAlertCause } from "../../../core/notifications/intents.js";
 import { type ChannelState, type ChannelStatus, writeChannelStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
 import type { Logger } from "../../../core/runtime/logger.js";
-import { NO_PACING, Pacer } from "../../delivery/pacing.js";
+import { dailyCap, NO_PACING, Pacer, whatsappRule } from "../../delivery/pacing.js";
 import { recordRejection } from "../../delivery/rejections.js";
 import type { ConversationEngine, OutboundMessage } from "../types.js";
 import { alertAdminsLoggedOut, raiseChannelAlert } from "./alerts.js";
-import { clearAuthState, type PostgresAuthState, serialise, usePostgresAuthState } from "./auth-state.js";
+import { clearAuthState, markLinked, type PostgresAuthState, readLinkedAt, serialise, usePostgresAuthState } from "./auth-state.js";
 import { type BackoffPolicy, backoffDelay, closeCode, closeReason, DEFAULT_BACKOFF, onClose, STABLE_OPEN_MS } from "./backoff.js";
 import { WhatsAppNotConnectedError } from "./errors.js";
 import { normaliseMessage } from "./inbound.js";
@@ -167,6 +167,10 @@ export class WhatsAppChannel {
   private halted?: string;
   private version?: VersionResult;
   private downSince?: number;
+  /** When the linked device was paired (null: before records, counted as warmed up). */
+  private linkedAt?: Date | null;
+  /** Replies share the channel's global clock with notices (with a small burst allowance). */
+  private readonly replyPacer: Pacer;
   private ticking?: Promise<void>;
   private subscriber?: Redis;
   private readonly chains = new Map<string, Promise<void>>();
@@ -196,6 +200,7 @@ export class WhatsAppChannel {
     this.timers = opts.timers ?? realTimers;
     this.getMessage = sentMessageLookup(ctx.db);
     this.notices = new Pacer(this.redis, ctx.redisPrefix, "whatsapp", NO_PACING);
+    this.replyPacer = new Pacer(this.redis, ctx.redisPrefix, "whatsapp", whatsappRule(ctx.config.WHATSAPP_MIN_GAP_MS, 0));
     this.retryCounters = redisRetryCounterCache(this.redis, ctx.redisPrefix);
   }
 
@@ -327,6 +332,13 @@ export class WhatsAppChannel {
     if (this.holding) await this.checkDown();
   }
 
+  /** Proactive messages allowed today: WHATSAPP_DAILY_CAP, ramped up over the warm-up after pairing. */
+  async dailyCap(): Promise<number> {
+    if (this.linkedAt === undefined) this.linkedAt = await readLinkedAt(this.ctx.db).catch(() => null);
+    const { WHATSAPP_DAILY_CAP, WHATSAPP_WARMUP_DAYS } = this.ctx.config;
+    return dailyCap(WHATSAPP_DAILY_CAP, WHATSAPP_WARMUP_DAYS, this.linkedAt, this.now());
+  }
+
   /** Throws unless sock is still our live socket under a valid lease. */
   private async guard(sock: WaSocket): Promise<void> {
     if ((await this.fencedSocket()) !== sock) throw new WhatsAppNotConnectedError();
@@ -432,8 +444,15 @@ export class WhatsAppChannel {
       });
       this.sock = sock;
       this.open = false;
-      sock.ev.on("creds.update", () => {
+      let wasLinked = Boolean(auth.state.creds.account);
+      sock.ev.on("creds.update", (update) => {
         auth.saveCreds().catch((err) => this.log.error({ err: (err as Error).message }, "WhatsApp credentials not saved after retries"));
+        // A new pairing: the warm-up of the daily cap starts today.
+        if (update.account && !wasLinked) {
+          wasLinked = true;
+          this.linkedAt = new Date(this.now());
+          markLinked(this.ctx.db, this.linkedAt).catch((err) => this.log.warn({ err: (err as Error).message }, "link time not recorded"));
+        }
       });
       // Negative server acks: the message was refused after sendMessage had resolved.
       sock.ev.on("messages.update", (updates) => {
@@ -483,6 +502,7 @@ export class WhatsAppChannel {
       // The backoff starts over only once this socket has stayed open a while (see close).
       this.openedAt = this.now();
       this.downSince = undefined;
+      this.linkedAt ??= await readLinkedAt(this.ctx.db).catch(() => null);
       this.qr = undefined;
       this.pairingCode = undefined;
       this.pairingReason = undefined;
@@ -578,6 +598,7 @@ export class WhatsAppChannel {
     if (!linked) {
       this.log.info({ wasPairing }, "WhatsApp pairing expired unused; starting a new one");
       await clearAuthState(this.ctx.db);
+      this.linkedAt = undefined;
       await this.writeStatus({ state: "closed", reason: "pairingExpired" });
       this.attempt = 0;
       this.retryLater(undefined);
@@ -586,6 +607,7 @@ export class WhatsAppChannel {
     const tag = this.creds ? createHash("sha256").update(serialise(this.creds.signedIdentityKey.public)).digest("hex").slice(0, 16) : "unknown";
     this.pairingReason = "loggedOut";
     await clearAuthState(this.ctx.db);
+    this.linkedAt = undefined;
     await this.writeStatus({ state: "logged_out" });
     this.say(t("en", "whatsapp.terminal.loggedOut"));
     const alerted = await alertAdminsLoggedOut(this.ctx.db, tag).catch((err) => {
@@ -712,7 +734,11 @@ export class WhatsAppChannel {
       replies = [{ text: t("id", "whatsapp.reply.late") }, ...replies];
     }
     // Replies to a person's own message go out at once; only proactive notices are paced.
-    for (const reply of replies) await sendOutbound(sock, jid, reply, { db: this.ctx.db, storage: this.ctx.storage, guard: () => this.guard(sock) });
+    const burstMs = (this.ctx.config.WHATSAPP_REPLY_BURST - 1) * this.ctx.config.WHATSAPP_MIN_GAP_MS;
+    for (const reply of replies) {
+      await this.replyPacer.acquireReply(burstMs).catch((err) => this.log.warn({ err: (err as Error).message }, "reply pacing unavailable"));
+      await sendOutbound(sock, jid, reply, { db: this.ctx.db, storage: this.ctx.storage, guard: () => this.guard(sock) });
+    }
     await sock.sendPresenceUpdate("paused", jid).catch(() => {});
   }
 
