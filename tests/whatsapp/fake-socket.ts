@@ -207,6 +207,26 @@ export class FakeWhatsApp {
   }
 }
 
+/**
+ * Baileys' LID mapping store (signalRepository.lidMapping) as a contact's mapping arrives:
+ * empty at first (a LID-first contact), then learnt from a history sync or a message, which
+ * Baileys announces with a lid-mapping.update event.
+ */
+export class FakeLidStore implements LidLookup {
+  private readonly pnByLid = new Map<string, string>();
+  async getPNForLID(lid: string) {
+    return this.pnByLid.get(lid) ?? null;
+  }
+  async getLIDForPN(pn: string) {
+    for (const [lid, p] of this.pnByLid) if (p === pn) return lid;
+    return null;
+  }
+  learn(sock: FakeSocket, lid: string, pn: string) {
+    this.pnByLid.set(lid, pn);
+    sock.ev.emit("lid-mapping.update", { lid, pn });
+  }
+}
+
 /** A factory that records every socket it makes; onCreate decides what each one does first. */
 export function fakeFactory(
   opts: { lids?: LidLookup; onCreate?: (sock: FakeSocket) => void; registered?: (jid: string) => boolean; server?: FakeWhatsApp } = {},

@@ -65,13 +65,13 @@ describe("around the engine", () => {
     ]);
   });
 
-  it("replies to a LID chat at its LID, while the engine sees the phone identity", async () => {
+  it("replies to a LID chat at its LID; the engine sees the LID identity with the phone as an attribute", async () => {
     const { channel, sock, events } = await linked();
     sock.receive(m.text("halo", { from: USER_LID, remoteJidAlt: USER_JID }));
     await until(() => sock.sent.length === 1);
     await channel.whenIdle();
     expect(sock.sent[0]!.jid).toBe(USER_LID);
-    expect(events[0]).toMatchObject({ externalId: USER_JID, phone: USER_PHONE });
+    expect(events[0]).toMatchObject({ externalId: USER_LID, phone: USER_PHONE });
   });
 
   it("ignores our own messages, status broadcasts, newsletters, reactions and protocol messages: no engine call, no receipt, no reply", async () => {

@@ -8,12 +8,16 @@ import {
   type ConnectionState,
   DEFAULT_CONNECTION_CONFIG,
   fetchLatestWaWebVersion,
+  isLidUser,
+  isPnUser,
+  jidNormalizedUser,
   proto,
   type WAMessage,
   type WAVersion,
 } from "@whiskeysockets/baileys";
 import type { Redis } from "ioredis";
 import qrcode from "qrcode";
+import { mergeWhatsAppIdentity } from "../../../core/channels/identities.js";
 import { t } from "../../../core/messages/index.js";
 import type { ChannelAlertCause } from "../../../core/notifications/intents.js";
 import { type ChannelState, type ChannelStatus, writeChannelStatus } from "../../../core/runtime/channel-status.js";
@@ -26,6 +30,7 @@ import { alertAdminsLoggedOut, raiseChannelAlert } from "./alerts.js";
 import { clearAuthState, markLinked, type PostgresAuthState, readLinkedAt, serialise, usePostgresAuthState } from "./auth-state.js";
 import { type BackoffPolicy, backoffDelay, closeCode, closeReason, DEFAULT_BACKOFF, onClose, STABLE_OPEN_MS } from "./backoff.js";
 import { WhatsAppNotConnectedError } from "./errors.js";
+import { phoneFromJid } from "./identity.js";
 import { normaliseMessage } from "./inbound.js";
 import { RedisLease, whatsappLeaseKey } from "./lease.js";
 import { sendOutbound } from "./outbound.js";
@@ -461,6 +466,10 @@ export class WhatsAppChannel {
           void this.onRejected(key.id, update.messageStubParameters ?? []);
         }
       });
+      // Baileys learnt which phone number a LID belongs to: one person, one identity row.
+      sock.ev.on("lid-mapping.update", ({ lid, pn }) => {
+        void this.mergeIdentity(lid, pn);
+      });
       sock.ev.on("connection.update", (update) => {
         this.onConnectionUpdate(sock, update).catch((err) => this.log.error({ err: (err as Error).message }, "connection update failed"));
       });
@@ -720,6 +729,8 @@ export class WhatsAppChannel {
 
     const { event, sender } = normalised;
     const jid = sender.replyJid;
+    // Before the engine looks the person up, so a row keyed on the phone JID is found under the LID.
+    if (sender.lid && sender.phoneJid) await this.mergeIdentity(sender.lid, sender.phoneJid);
     await sock.readMessages([msg.key]).catch((err) => this.log.debug({ err: (err as Error).message }, "read receipt failed"));
     await sock.sendPresenceUpdate("composing", jid).catch(() => {});
     let replies: OutboundMessage[];
@@ -740,6 +751,23 @@ export class WhatsAppChannel {
       await sendOutbound(sock, jid, reply, { db: this.ctx.db, storage: this.ctx.storage, guard: () => this.guard(sock) });
     }
     await sock.sendPresenceUpdate("paused", jid).catch(() => {});
+  }
+
+  /** LIDs whose phone-keyed identity has been merged (or checked) in this process. */
+  private readonly merged = new Set<string>();
+
+  private async mergeIdentity(lid: string, pn: string) {
+    const lidUser = jidNormalizedUser(lid);
+    const pnUser = jidNormalizedUser(pn);
+    const key = `${lidUser}|${pnUser}`;
+    if (!isLidUser(lidUser) || !isPnUser(pnUser) || this.merged.has(key)) return;
+    try {
+      const outcome = await mergeWhatsAppIdentity(this.ctx.db, { lid: lidUser, pnJid: pnUser, phone: phoneFromJid(pnUser) });
+      this.merged.add(key);
+      if (outcome !== "nothing") this.log.info({ outcome }, "WhatsApp identity keyed on its LID");
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, "merging WhatsApp identities failed");
+    }
   }
 
   /** Written long enough ago that the person has been waiting (we were offline meanwhile). */
