@@ -1,30 +1,14 @@
 // What the admin Channels page needs from delivery: queue sizes, failed jobs with their
 // errors, and a "retry" that gives a failed job exactly one more attempt.
+import type { ChannelOperations, FailedJob, QueueOverview, RejectedDelivery } from "../../core/channels/operations.js";
 import type { AppContext } from "../../core/runtime/context.js";
+import { requestPairing } from "../channels/whatsapp/pairing.js";
 import { channelOfQueue, deliveryQueues, type NotifyJob, within } from "./queues.js";
 import { REJECTED } from "./rejections.js";
 
 const TIMEOUT_MS = 3000;
 
-export interface QueueOverview {
-  name: string;
-  waiting: number;
-  delayed: number;
-  active: number;
-  failed: number;
-  completed: number;
-}
-
-export interface FailedJob {
-  queue: string;
-  jobId: string;
-  outboxId: string;
-  error: string;
-  failedAt: Date | null;
-  attempts: number;
-}
-
-/** Job counts per notification queue. Throws RedisUnavailableError when Redis is down (the page says so). */
+/** Job counts per notification queue. Throws QueueUnavailableError when Redis is down (the page says so). */
 export async function queueOverview(ctx: AppContext): Promise<QueueOverview[]> {
   const queues = deliveryQueues(ctx);
   await queues.ready();
@@ -84,16 +68,6 @@ export async function retryFailed(ctx: AppContext, queueName: string, jobId: str
   return true;
 }
 
-export interface RejectedDelivery {
-  outboxId: string;
-  kind: string;
-  channel: string;
-  error: string;
-  at: Date;
-  /** Where the notice ended up: SENT (another channel took over), QUEUED (fallback on its way) or FAILED. */
-  outboxStatus: string;
-}
-
 /** Notices a platform refused after accepting the send (e.g. WhatsApp 463), newest first. */
 export async function listRejected(ctx: AppContext, limit = 20): Promise<RejectedDelivery[]> {
   const rows = await ctx.db.delivery.findMany({
@@ -112,4 +86,15 @@ export async function listRejected(ctx: AppContext, limit = 20): Promise<Rejecte
   }));
 }
 
-export { QUEUE_NAMES, RedisUnavailableError } from "./queues.js";
+export { QUEUE_NAMES } from "./queues.js";
+
+/** The panel's window on channels and queues (see core/channels/operations.ts); wired in main.ts. */
+export function channelOperations(ctx: AppContext): ChannelOperations {
+  return {
+    requestPairing: (phone) => requestPairing(ctx.redis, ctx.redisPrefix, phone, { timeoutMs: 15_000 }),
+    queueOverview: () => queueOverview(ctx),
+    listFailed: (limit) => listFailed(ctx, limit),
+    retryFailed: (queue, jobId) => retryFailed(ctx, queue, jobId),
+    listRejected: (limit) => listRejected(ctx, limit),
+  };
+}

@@ -1,39 +1,21 @@
-// Alerts about the office's chat channels, for admins. The channel adapters report what
-// happened; this service writes the notices to the outbox (the delivery worker picks Telegram,
-// web or email, since the broken channel itself cannot carry them). Deduplicated per cause.
+// Alerts to every admin about a chat channel (for example: the office's WhatsApp number was
+// logged out, restricted, banned or kicked off by another session). Through the outbox like
+// every notice, so the delivery worker picks a channel that still works; cause makes it once per event.
 import type { Db } from "../db/client.js";
-import { type ChannelAlertCause, channelAlertIntents } from "../notifications/intents.js";
+import { adminAlertIntents, CHANNEL_ALERT_KIND, type ChannelAlertCause } from "../notifications/intents.js";
+import type { NoticeKind } from "../notifications/kinds.js";
 
-export const LOGGED_OUT_KIND = "channel.whatsapp_logged_out";
-
-/** Raises an alert; returns how many admins it was queued for (0 when already raised for this cause). */
-export async function raiseChannelAlert(db: Db, cause: ChannelAlertCause): Promise<number> {
+/** Queues the alert for every admin; returns how many new rows (0 when this cause was already alerted). */
+export async function alertAdmins(db: Db, kind: NoticeKind, cause: string, payload: Record<string, string>): Promise<number> {
   return db.$transaction(async (tx) => {
-    const rows = await channelAlertIntents(tx, cause);
+    const rows = await adminAlertIntents(tx, kind, cause, payload);
     if (rows.length === 0) return 0;
-    const { count } = await tx.outbox.createMany({ data: rows, skipDuplicates: true });
-    return count;
+    return (await tx.outbox.createMany({ data: rows, skipDuplicates: true })).count;
   });
 }
 
-/**
- * The office phone logged this linked device out. sessionTag names the session that ended (a
- * fingerprint of its public identity key), so a repeated logout event of it alerts once.
- */
-export async function alertLoggedOut(db: Db, sessionTag: string): Promise<number> {
-  return db.$transaction(async (tx) => {
-    const admins = await tx.user.findMany({ where: { roles: { has: "ADMIN" }, deletedAt: null }, select: { id: true } });
-    if (admins.length === 0) return 0;
-    const { count } = await tx.outbox.createMany({
-      data: admins.map((a) => ({
-        kind: LOGGED_OUT_KIND,
-        dedupeKey: `${LOGGED_OUT_KIND}:${sessionTag}:${a.id}`,
-        recipientKind: "ADMIN" as const,
-        recipientUserId: a.id,
-        payload: { channel: "whatsapp", reason: "loggedOut" },
-      })),
-      skipDuplicates: true,
-    });
-    return count;
-  });
+/** A WhatsApp condition an admin must act on (README, "WhatsApp"); once per alert and cause. */
+export function raiseChannelAlert(db: Db, c: ChannelAlertCause): Promise<number> {
+  const details = Object.fromEntries(Object.entries(c.details ?? {}).map(([k, v]) => [k, String(v)]));
+  return alertAdmins(db, CHANNEL_ALERT_KIND, `${c.alert}:${c.cause}`, { channel: "whatsapp", alert: c.alert, ...details });
 }
