@@ -263,7 +263,7 @@ describe("closes that must not be retried blindly", () => {
     const s = await until(async () => ((await status()).state === "stopped" ? status() : null), 2_000, "stopped");
     expect(s.reason).toBe(reason);
     const alerts = await until(async () => ((await alertsOf("banned")).length > 0 ? alertsOf("banned") : null));
-    expect(alerts.map((a) => (a.payload as { code: number }).code)).toContain(code);
+    expect(alerts.map((a) => Number((a.payload as { code: string }).code))).toContain(code);
     expect(timer.delays()).toEqual([]);
     expect(fake.sockets).toHaveLength(1);
     await h.t.db.outbox.deleteMany({});
