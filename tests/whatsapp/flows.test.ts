@@ -265,6 +265,28 @@ describe("the engine over WhatsApp", () => {
     await byLid.say("batal");
   });
 
+  it("a PIC who writes while the bot restarts gets an answer afterwards, once, with an apology for the wait", async () => {
+    const first = await boot();
+    await first.channel.stop();
+    await first.engine.close();
+    open.splice(0);
+    // Written during the restart: WhatsApp acked it (two grey ticks) and delivers it as offline.
+    const jid = "6281500008888@s.whatsapp.net";
+    const msg = m.text("halo, saya mau mengajukan pembinaan", { from: jid, sentAt: new Date(Date.now() - 10 * 60_000) });
+    const app = await boot();
+    app.sock.receiveOffline(msg);
+    await until(() => app.sock.sent.filter((s) => s.jid === jid).length >= 2, 10_000, "late answer");
+    await app.channel.whenIdle();
+    const said = app.sock.sent.filter((s) => s.jid === jid).map((s) => ("text" in s.content ? s.content.text : ""));
+    expect(said[0]).toBe(id("whatsapp.reply.late"));
+    expect(said.slice(1).join("\n")).toContain(id("bot.menu.submit"));
+    // Delivered again (another reconnect, or the next holder after a handover): not answered twice.
+    const before = app.sock.sent.length;
+    app.sock.receiveOffline(msg);
+    await app.channel.whenIdle();
+    expect(app.sock.sent.length).toBe(before);
+  });
+
   it("a redelivered message (same key id) is answered once", async () => {
     const app = await boot();
     const msg = m.text("halo", { from: "6281500004444@s.whatsapp.net" });
