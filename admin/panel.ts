@@ -29,6 +29,7 @@ import { coachingRoutes } from "./routes/coachings.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { fileRoutes } from "./routes/files.js";
 import { moduleRoutes } from "./routes/modules.js";
+import { officeRoutes } from "./routes/offices.js";
 import { profileRoutes } from "./routes/profile.js";
 import { requestRoutes } from "./routes/requests.js";
 import { testimonialRoutes } from "./routes/testimonials.js";
@@ -213,6 +214,7 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   await app.register(testimonialRoutes);
   await app.register(userRoutes, { totpSetting });
   await app.register(profileRoutes);
+  await app.register(officeRoutes);
   await app.register(channelRoutes);
   await app.register(auditRoutes);
 }

@@ -22,6 +22,7 @@ export const ACTIONS = [
   "testimonial.view",
   "testimonial.manage",
   "user.manage",
+  "office.manage",
   "channel.manage",
   "audit.view",
 ] as const;
@@ -51,6 +52,7 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   "testimonial.view": ["ADMIN", "SUPERVISOR"],
   "testimonial.manage": ["ADMIN"],
   "user.manage": ["ADMIN"],
+  "office.manage": ["ADMIN"],
   "channel.manage": ["ADMIN"],
   "audit.view": ["ADMIN"],
 };

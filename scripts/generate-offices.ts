@@ -50,6 +50,16 @@ const out = {
 };
 writeFileSync(
   path.join(ROOT, "core/offices/bps-offices.json"),
-  `${JSON.stringify({ ...out, offices: [] }, null, 2).replace('"offices": []', `"offices": [\n${offices.map((o) => `    { ${Object.entries(o).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")} }`).join(",\n")}\n  ]`)}\n`,
+  `${JSON.stringify({ ...out, offices: [] }, null, 2).replace(
+    '"offices": []',
+    `"offices": [\n${offices
+      .map(
+        (o) =>
+          `    { ${Object.entries(o)
+            .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+            .join(", ")} }`,
+      )
+      .join(",\n")}\n  ]`,
+  )}\n`,
 );
 console.log(`${offices.length} offices written to core/offices/bps-offices.json`);

@@ -42,7 +42,7 @@ export interface SubmitOptions {
   now?: Date;
 }
 
-const officeTree = (db: Tx) => db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true } });
+const officeTree = (db: Tx) => db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true, active: true } });
 
 /** Submits a request; returns it with its ticket code. Idempotent on submissionKey. */
 export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOptions) {

@@ -101,6 +101,7 @@ const GET_ROUTES: { url: () => string; expect: (who: Who) => number }[] = [
   { url: () => `/users/${ids.user}/delete`, expect: byAction("user.manage") },
   { url: () => `/users/${ids.user}/reset-password`, expect: byAction("user.manage") },
   { url: () => "/settings", expect: byAction("user.manage") },
+  { url: () => "/offices", expect: byAction("office.manage") },
   { url: () => "/channels", expect: byAction("channel.manage") },
   { url: () => "/audit", expect: byAction("audit.view") },
   { url: () => "/profile", expect: (w) => (w === "anon" ? 302 : 200) },
@@ -151,6 +152,7 @@ const POST_ROUTES: { url: () => string; action: Action; form?: Record<string, st
   { url: () => `/users/${ids.user}/delete`, action: "user.manage" },
   { url: () => `/users/${ids.user}/reset-password`, action: "user.manage" },
   { url: () => "/settings", action: "user.manage", form: { roles: "COACH" } },
+  { url: () => "/offices/add", action: "office.manage", form: { codes: "1401" } },
   { url: () => "/channels/whatsapp/pairing", action: "channel.manage" },
   { url: () => "/channels/jobs/retry", action: "channel.manage" },
 ];

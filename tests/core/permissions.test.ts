@@ -44,6 +44,7 @@ const EXPECTED: Record<Action, string> = {
   "testimonial.view": "AS",
   "testimonial.manage": "A",
   "user.manage": "A",
+  "office.manage": "A",
   "channel.manage": "A",
   "audit.view": "A",
 };
