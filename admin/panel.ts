@@ -28,6 +28,7 @@ import { channelRoutes } from "./routes/channels.js";
 import { coachingRoutes } from "./routes/coachings.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { fileRoutes } from "./routes/files.js";
+import { importRoutes } from "./routes/imports.js";
 import { moduleRoutes } from "./routes/modules.js";
 import { officeRoutes } from "./routes/offices.js";
 import { profileRoutes } from "./routes/profile.js";
@@ -215,6 +216,7 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   await app.register(userRoutes, { totpSetting });
   await app.register(profileRoutes);
   await app.register(officeRoutes);
+  await app.register(importRoutes);
   await app.register(channelRoutes);
   await app.register(auditRoutes);
 }

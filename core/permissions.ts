@@ -23,6 +23,7 @@ export const ACTIONS = [
   "testimonial.manage",
   "user.manage",
   "office.manage",
+  "agency.import",
   "channel.manage",
   "audit.view",
 ] as const;
@@ -53,6 +54,7 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   "testimonial.manage": ["ADMIN"],
   "user.manage": ["ADMIN"],
   "office.manage": ["ADMIN"],
+  "agency.import": ["ADMIN"],
   "channel.manage": ["ADMIN"],
   "audit.view": ["ADMIN"],
 };

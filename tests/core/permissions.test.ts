@@ -45,6 +45,7 @@ const EXPECTED: Record<Action, string> = {
   "testimonial.manage": "A",
   "user.manage": "A",
   "office.manage": "A",
+  "agency.import": "A",
   "channel.manage": "A",
   "audit.view": "A",
 };
