@@ -1,6 +1,6 @@
 // Who an outbox row reaches, and where. Each recipient is reached on every chat channel they
-// have linked (the most recently seen address per channel), a PIC without a chat identity
-// on WhatsApp by their phone number, and by email when SMTP is configured. Nobody reachable
+// have linked (the most recently seen address per channel), a PIC or staff member without a
+// WhatsApp identity by their phone number, and by email when SMTP is configured. Nobody reachable
 // means the row is UNREACHABLE and the request page lists it as "not notified".
 import type { Db, Tx } from "../../core/db/client.js";
 import type { Channel, RecipientKind } from "../../core/db/generated/enums.js";
@@ -100,7 +100,8 @@ function personOf(people: People, ref: RecipientRef): Person | null {
   if (ref.recipientUserId) {
     const user = people.users.get(ref.recipientUserId);
     if (!user || user.deletedAt) return null;
-    return { identities: user.identities, locale: user.locale, email: user.email, phone: null };
+    // A staff member's WhatsApp number on their account reaches them without linking first.
+    return { identities: user.identities, locale: user.locale, email: user.email, phone: user.whatsapp };
   }
   const request = ref.requestId ? people.requests.get(ref.requestId) : undefined;
   const person: Person = { identities: [], locale: request?.locale ?? null, email: null, phone: ref.recipientPhone };
@@ -132,8 +133,8 @@ function targetsOf(person: Person | null, ref: RecipientRef, enabled: ReadonlySe
     if (!enabled.has(channel)) continue;
     const identity = newest(person.identities, channel);
     if (identity) targets.push({ channel, address: identity.externalId, locale: pickLocale(identity.locale, person.locale), identityId: identity.id });
-    else if (channel === "whatsapp" && person.phone && !ref.recipientUserId) {
-      // Agency contacts gave their number for this on the form (staff must link first). The
+    else if (channel === "whatsapp" && person.phone) {
+      // Agency contacts gave their number on the form, staff have it on their account. The
       // WhatsApp sender takes the bare E.164 number and checks that it is on WhatsApp.
       targets.push({ channel, address: person.phone, locale: pickLocale(person.locale) });
     }

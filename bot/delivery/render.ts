@@ -188,7 +188,7 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
   const user = row.recipientUserId
     ? await db.user.findUnique({
         where: { id: row.recipientUserId },
-        select: { name: true, identities: { where: { channel: "whatsapp" }, select: { id: true } } },
+        select: { name: true, whatsapp: true, identities: { where: { channel: "whatsapp" }, select: { id: true } } },
       })
     : null;
   let note: string | null = null;
@@ -223,7 +223,7 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
       : null,
     coaches: request ? request.assignments.map((a) => a.coach.name) : [],
     recipientName: user?.name ?? null,
-    recipientHasWhatsapp: (user?.identities.length ?? 0) > 0,
+    recipientHasWhatsapp: (user?.identities.length ?? 0) > 0 || Boolean(user?.whatsapp),
     note,
     missing,
     account,
