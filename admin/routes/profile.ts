@@ -14,6 +14,7 @@ import { newTotpSecret, totpUri, verifyTotp } from "../../core/users/totp.js";
 import { audit, flash } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
 import { allow } from "../http/guard.js";
+import { telegramLinkFor } from "../http/telegram-link.js";
 
 const setupConfig = { config: { duringTotpSetup: true } } as const;
 const passwordConfig = { config: { duringTotpSetup: true, duringPasswordChange: true } } as const;
@@ -30,6 +31,8 @@ export async function profileRoutes(app: FastifyInstance) {
       title: reply.locals?.t("admin.nav.profile"),
       profile: user,
       linkCode: extra.linkCode ?? null,
+      // Telegram bots cannot write first: the deep link lets the staff member open the chat.
+      telegram: user.identities.some((i) => i.channel === "telegram") ? null : await telegramLinkFor(ctx, user.id),
       min: MIN_PASSWORD,
     });
   }

@@ -25,6 +25,7 @@ import { oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
 import { type FormBody, fieldErrors, list, queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
+import { telegramLinkFor } from "../http/telegram-link.js";
 import type { TotpSettingCache } from "../panel.js";
 
 const PAGE = 100;
@@ -114,7 +115,8 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
     try {
       const user = await createUser(ctx.db, actorOf(request), parsed.data, password);
       await audit(request, "user.create", "User", user.id, { name: user.name, email: user.email, roles: user.roles, officeId: user.officeId });
-      return reply.view("users/password", { title: reply.locals?.t("admin.user.created"), user, password, created: true });
+      const telegram = await telegramLinkFor(ctx, user.id, { welcome: true });
+      return reply.view("users/password", { title: reply.locals?.t("admin.user.created"), user, password, created: true, telegram });
     } catch (e) {
       if (isDomainError(e) && e.code !== "NOT_FOUND") {
         reply.code(409);

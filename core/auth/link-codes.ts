@@ -4,13 +4,27 @@ import { randomInt } from "node:crypto";
 import type { Db } from "../db/client.js";
 
 const TTL_MS = 15 * 60_000;
+/** A link handed over with a new account (page, welcome email) stays valid for a week. */
+export const WELCOME_LINK_TTL_MS = 7 * 24 * 3600_000;
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I/L
 
-export async function createLinkCode(db: Db, userId: string, now = new Date()): Promise<string> {
+export async function createLinkCode(db: Db, userId: string, now = new Date(), ttlMs = TTL_MS): Promise<string> {
   const code = `LINK-${Array.from({ length: 6 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("")}`;
-  await db.linkCode.create({ data: { code, userId, expiresAt: new Date(now.getTime() + TTL_MS) } });
+  await db.linkCode.create({ data: { code, userId, expiresAt: new Date(now.getTime() + ttlMs) } });
   return code;
 }
+
+/** An unused code with at least five minutes left, or a new one. */
+export async function currentLinkCode(db: Db, userId: string, now = new Date()): Promise<string> {
+  const open = await db.linkCode.findFirst({
+    where: { userId, usedAt: null, expiresAt: { gt: new Date(now.getTime() + 5 * 60_000) } },
+    orderBy: { expiresAt: "desc" },
+  });
+  return open?.code ?? createLinkCode(db, userId, now);
+}
+
+/** Telegram's deep link: opening it sends "/start <code>" to the bot, which links the chat at once. */
+export const telegramStartLink = (botUsername: string, code: string) => `https://t.me/${botUsername}?start=${code}`;
 
 /** Finds a link code in a chat message ("LINK-AB12CD"). */
 export function findLinkCode(text: string): string | null {

@@ -79,6 +79,9 @@ const id = {
   "import.staff.passwords": "Kata sandi sementara akun baru (hanya ditampilkan sekali; serahkan kepada masing-masing pegawai):",
   "import.agency.done": "Impor selesai: {created} instansi baru, {updated} diperbarui, {unchanged} tidak berubah.",
   "import.nav.staff": "Impor pegawai",
+  "reach.telegram.hint": "Buka tautan ini (atau pindai kodenya) di ponsel Anda untuk menerima pemberitahuan lewat Telegram. Chat langsung terhubung.",
+  "reach.telegram.handover": "Serahkan juga tautan Telegram ini (berlaku 7 hari): membukanya langsung menghubungkan chat Telegram dengan akun ini.",
+  "reach.telegram.qr": "Kode QR tautan Telegram",
   "import.maxSize": "(maks. {mb} MB)",
   "import.nav.agencies": "Instansi",
 };
@@ -163,6 +166,9 @@ const en: Record<keyof typeof id, string> = {
   "import.staff.passwords": "Temporary passwords of the new accounts (shown once only; hand each to its owner):",
   "import.agency.done": "Import complete: {created} new agencies, {updated} updated, {unchanged} unchanged.",
   "import.nav.staff": "Import staff",
+  "reach.telegram.hint": "Open this link (or scan the code) on your phone to receive notices on Telegram. The chat is linked at once.",
+  "reach.telegram.handover": "Hand over this Telegram link too (valid 7 days): opening it links a Telegram chat to this account at once.",
+  "reach.telegram.qr": "QR code of the Telegram link",
   "import.maxSize": "(at most {mb} MB)",
   "import.nav.agencies": "Agencies",
 };

@@ -10,6 +10,8 @@ export interface ChannelStatus {
   qr?: string;
   pairingCode?: string;
   reason?: string;
+  /** The bot's @username (Telegram), for t.me deep links. */
+  username?: string;
   /** Which instance holds the connection. */
   instance?: string;
   updatedAt: string;

@@ -134,7 +134,7 @@ export class TelegramChannel {
         await writeChannelStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", { state: "closed", reason: String((err as Error).message) }).catch(() => {});
       });
     }
-    await writeChannelStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", { state: "open", reason: this.mode });
+    await writeChannelStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", { state: "open", reason: this.mode, username: me.username });
     this.log.info({ bot: me.username, mode: this.mode }, "telegram channel started");
     return { username: me.username };
   }
