@@ -243,10 +243,19 @@ export async function requestRoutes(app: FastifyInstance) {
       notNotified: o.status === "UNREACHABLE" || o.status === "FAILED",
     }));
     const staffCanSee = can(actor.roles, "request.view");
+    // The handling office had no active supervisor: say whose supervisors were alerted instead.
+    const submitted = r.outbox.filter((o) => o.kind === "request.submitted");
+    const viaId = submitted.map((o) => (o.payload as { viaOfficeId?: unknown } | null)?.viaOfficeId).find((v): v is string => typeof v === "string");
+    const alertedVia = viaId ? await ctx.db.office.findUnique({ where: { id: viaId }, select: { name: true } }) : null;
     return reply.view("requests/detail", {
       title: r.code,
       r,
       outbox,
+      supervisorNote: alertedVia
+        ? { key: "reach.viaParent", params: { office: r.office.name, parent: alertedVia.name } }
+        : submitted.length === 0
+          ? { key: "reach.noSupervisor", params: { office: r.office.name } }
+          : null,
       // Coaches who only see their own assignment get the request, not the office's internals.
       showInternals: staffCanSee,
       next: can(actor.roles, "request.changeStatus") ? nextStatuses(r.status, "SUPERVISOR") : [],

@@ -82,6 +82,8 @@ const id = {
   "reach.telegram.hint": "Buka tautan ini (atau pindai kodenya) di ponsel Anda untuk menerima pemberitahuan lewat Telegram. Chat langsung terhubung.",
   "reach.telegram.handover": "Serahkan juga tautan Telegram ini (berlaku 7 hari): membukanya langsung menghubungkan chat Telegram dengan akun ini.",
   "reach.telegram.qr": "Kode QR tautan Telegram",
+  "reach.viaParent": "{office} tidak punya supervisor aktif, jadi pemberitahuan pengajuan baru dikirim ke supervisor {parent}.",
+  "reach.noSupervisor": "{office} dan kantor di atasnya tidak punya supervisor aktif: tidak ada supervisor yang diberi tahu tentang pengajuan ini.",
   "import.maxSize": "(maks. {mb} MB)",
   "import.nav.agencies": "Instansi",
 };
@@ -169,6 +171,8 @@ const en: Record<keyof typeof id, string> = {
   "reach.telegram.hint": "Open this link (or scan the code) on your phone to receive notices on Telegram. The chat is linked at once.",
   "reach.telegram.handover": "Hand over this Telegram link too (valid 7 days): opening it links a Telegram chat to this account at once.",
   "reach.telegram.qr": "QR code of the Telegram link",
+  "reach.viaParent": "{office} has no active supervisor, so the new-request alert went to the supervisors of {parent}.",
+  "reach.noSupervisor": "Neither {office} nor the offices above it has an active supervisor: no supervisor was told about this request.",
   "import.maxSize": "(at most {mb} MB)",
   "import.nav.agencies": "Agencies",
 };

@@ -22,15 +22,30 @@ export async function supervisorsOf(tx: Tx, officeId: string) {
   return tx.user.findMany({ where: { officeId, roles: { has: "SUPERVISOR" }, deletedAt: null }, select: { id: true } });
 }
 
-/** A new request: alert every supervisor of the handling office. */
-export function submittedIntents(request: RequestRef, supervisorIds: readonly string[]): OutboxRow[] {
+/**
+ * Who hears about a request of this office: its supervisors, or, when it has no active
+ * supervisor, those of the nearest office above that has one (`via` names that office).
+ */
+export async function alertedSupervisorsOf(tx: Tx, officeId: string): Promise<{ ids: string[]; via: string | null }> {
+  let current: string | null = officeId;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const found = await supervisorsOf(tx, current);
+    if (found.length > 0) return { ids: found.map((s) => s.id), via: current === officeId ? null : current };
+    const office: { parentId: string | null } | null = await tx.office.findUnique({ where: { id: current }, select: { parentId: true } });
+    current = office?.parentId ?? null;
+  }
+  return { ids: [], via: null };
+}
+
+/** A new request: alert every supervisor of the handling office (or of the office above, `via`). */
+export function submittedIntents(request: RequestRef, supervisorIds: readonly string[], via: string | null = null): OutboxRow[] {
   return supervisorIds.map((userId) => ({
     kind: "request.submitted",
     dedupeKey: `${request.id}:submitted:${userId}`,
     requestId: request.id,
     recipientKind: "SUPERVISOR",
     recipientUserId: userId,
-    payload: { requestId: request.id },
+    payload: via ? { requestId: request.id, viaOfficeId: via } : { requestId: request.id },
   }));
 }
 

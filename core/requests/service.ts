@@ -5,6 +5,7 @@ import type { Db, Tx } from "../db/client.js";
 import type { Channel, RequestStatus, Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import {
+  alertedSupervisorsOf,
   assignmentIntents,
   cancelPendingReminders,
   documentationReminderIntents,
@@ -101,18 +102,13 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
           actorUserId: opts.actorUserId ?? null,
         },
       });
-      const supervisors = await supervisorsOf(tx, officeId);
+      // No active supervisor in the handling office: the office above is alerted instead.
+      const alerted = await alertedSupervisorsOf(tx, officeId);
       // The requester's receipt: a chat submission was already answered by the bot's own reply,
       // so it is only recorded; a request added in the panel is delivered like any other notice.
       const answeredInChat = Boolean(opts.identityId);
       await tx.outbox.createMany({
-        data: [
-          receiptIntent(request, answeredInChat, now),
-          ...submittedIntents(
-            request,
-            supervisors.map((s) => s.id),
-          ),
-        ],
+        data: [receiptIntent(request, answeredInChat, now), ...submittedIntents(request, alerted.ids, alerted.via)],
         skipDuplicates: true,
       });
       // Last: the counter row stays locked from here to the commit (see tickets.ts).
@@ -337,12 +333,13 @@ export async function cancelByRequester(db: Db, who: RequesterRef, requestId: st
       data: { requestId, fromStatus: request.status, toStatus: "CANCELLED", actorRequesterId: who.requesterId ?? null },
     });
     await cancelPendingReminders(tx, request.id);
-    const supervisors = await supervisorsOf(tx, request.officeId);
+    const alerted = await alertedSupervisorsOf(tx, request.officeId);
     await tx.outbox.createMany({
-      data: submittedIntents(
-        request,
-        supervisors.map((s) => s.id),
-      ).map((row) => ({ ...row, kind: "request.cancelled", dedupeKey: `${change.id}:${row.recipientUserId}` })),
+      data: submittedIntents(request, alerted.ids, alerted.via).map((row) => ({
+        ...row,
+        kind: "request.cancelled",
+        dedupeKey: `${change.id}:${row.recipientUserId}`,
+      })),
       skipDuplicates: true,
     });
     return change;
