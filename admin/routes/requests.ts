@@ -31,6 +31,7 @@ import {
   submitRequest,
   visibleOfficeIds,
 } from "../../core/requests/service.js";
+import { reachableChannels, runningChannels } from "../../core/users/reachability.js";
 import { formatDateTime, fromLocal } from "../../core/validation/datetime.js";
 import { LIMITS, oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
@@ -297,6 +298,11 @@ export async function requestRoutes(app: FastifyInstance) {
     );
     const assigned = new Set((await ctx.db.assignment.findMany({ where: { requestId: r.id }, select: { coachId: true } })).map((a) => a.coachId));
     const office = await ctx.db.office.findUniqueOrThrow({ where: { id: r.officeId }, select: { timeZone: true, name: true } });
+    const reach = await reachableChannels(
+      ctx.db,
+      coaches.map((c) => c.id),
+      runningChannels(ctx.config),
+    );
     return reply.view("requests/status", {
       title: `${r.code}: ${reply.locals?.t("admin.status.title")}`,
       r,
@@ -307,6 +313,8 @@ export async function requestRoutes(app: FastifyInstance) {
         name: c.name,
         position: c.position,
         assigned: assigned.has(c.id),
+        // Warned before approval: nobody could deliver this coach's assignment notice.
+        unreachable: (reach.get(c.id) ?? []).length === 0,
         conflicts: conflicts.filter((x) => x.coachId === c.id).map((x) => ({ code: x.request.code, startAt: x.request.startAt, endAt: x.request.endAt })),
       })),
       form: { to: form.to ?? "", coachIds: form.coachIds ?? [], reason: form.reason ?? "", note: form.note ?? "" },

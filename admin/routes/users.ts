@@ -10,6 +10,7 @@ import type { MessageKey } from "../../core/messages/index.js";
 import { codesOf, ROLES } from "../../core/reference/index.js";
 import { visibleOfficeIds } from "../../core/requests/service.js";
 import { setTotpRequiredRoles, totpRequiredRoles } from "../../core/settings/service.js";
+import { reachableChannels, runningChannels } from "../../core/users/reachability.js";
 import {
   createUser,
   deleteUser,
@@ -91,7 +92,12 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
     const q = listQuery.parse(queryOf(request.query));
     const page = q.page ?? 1;
     const { rows, total } = await listUsers(ctx.db, actorOf(request), { q: q.q, role: q.role, skip: (page - 1) * PAGE, take: PAGE });
-    return reply.view("users/list", { title: reply.locals?.t("admin.nav.users"), rows, total, page, more: page * PAGE < total, query: q });
+    const reach = await reachableChannels(
+      ctx.db,
+      rows.map((u) => u.id),
+      runningChannels(ctx.config),
+    );
+    return reply.view("users/list", { title: reply.locals?.t("admin.nav.users"), rows, reach, total, page, more: page * PAGE < total, query: q });
   });
 
   app.get("/users/new", { onRequest: allow("user.manage") }, async (request, reply) =>
