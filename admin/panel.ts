@@ -13,6 +13,7 @@ import { type SignInThrottle, signInThrottle } from "../core/auth/throttle.js";
 import type { Role } from "../core/db/generated/enums.js";
 import { DomainError } from "../core/errors.js";
 import { isLocale } from "../core/messages/index.js";
+import { unreadCount } from "../core/notifications/panel.js";
 import type { AppContext } from "../core/runtime/context.js";
 import { totpRequiredFor, totpRequiredRoles } from "../core/settings/service.js";
 import { loadStaff } from "../core/users/service.js";
@@ -30,6 +31,7 @@ import { dashboardRoutes } from "./routes/dashboard.js";
 import { fileRoutes } from "./routes/files.js";
 import { importRoutes } from "./routes/imports.js";
 import { moduleRoutes } from "./routes/modules.js";
+import { notificationRoutes } from "./routes/notifications.js";
 import { officeRoutes } from "./routes/offices.js";
 import { profileRoutes } from "./routes/profile.js";
 import { requestRoutes } from "./routes/requests.js";
@@ -152,6 +154,9 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
     const cookieLocale = request.cookies[LOCALE_COOKIE];
     request.locale = request.staff && isLocale(request.staff.locale) ? request.staff.locale : isLocale(cookieLocale) ? cookieLocale : "id";
     reply.locals = buildLocals(request, reply);
+    // The bell's count on every page (the live stream keeps it current afterwards).
+    if (request.staff && request.method === "GET" && !request.url.startsWith("/assets/"))
+      (reply.locals as ReturnType<typeof buildLocals>).unread = await unreadCount(ctx.db, request.staff.id);
   });
 
   // Bodies are judged after the route's own session check (onRequest guards) and before a byte
@@ -217,6 +222,7 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   await app.register(profileRoutes);
   await app.register(officeRoutes);
   await app.register(importRoutes);
+  await app.register(notificationRoutes);
   await app.register(channelRoutes);
   await app.register(auditRoutes);
 }

@@ -3,6 +3,8 @@
 import type { Db } from "../db/client.js";
 import type { Channel } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
+import { alertedSupervisorsOf } from "../notifications/intents.js";
+import { writePanelNotices } from "../notifications/panel.js";
 import { can } from "../permissions.js";
 import { LIMITS, longText } from "../validation/text.js";
 import { getRequestForStaff, type StaffActor } from "./service.js";
@@ -51,18 +53,17 @@ export async function recordClarificationAnswer(db: Db, requestId: string, answe
   return db.$transaction(async (tx) => {
     const request = await tx.coachingRequest.findUniqueOrThrow({ where: { id: requestId } });
     const message = await tx.requestMessage.create({ data: { requestId, direction: "INBOUND", text, channel } });
-    const supervisors = await tx.user.findMany({ where: { officeId: request.officeId, roles: { has: "SUPERVISOR" }, deletedAt: null }, select: { id: true } });
-    await tx.outbox.createMany({
-      data: supervisors.map((s) => ({
-        kind: "request.clarification_answer",
-        dedupeKey: `${message.id}:answer:${s.id}`,
-        requestId,
-        recipientKind: "SUPERVISOR" as const,
-        recipientUserId: s.id,
-        payload: { requestId, messageId: message.id },
-      })),
-      skipDuplicates: true,
-    });
+    const supervisors = await alertedSupervisorsOf(tx, request.officeId);
+    const rows = supervisors.ids.map((id) => ({
+      kind: "request.clarification_answer",
+      dedupeKey: `${message.id}:answer:${id}`,
+      requestId,
+      recipientKind: "SUPERVISOR" as const,
+      recipientUserId: id,
+      payload: { requestId, messageId: message.id },
+    }));
+    await tx.outbox.createMany({ data: rows, skipDuplicates: true });
+    await writePanelNotices(tx, rows);
     return message;
   });
 }

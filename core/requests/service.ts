@@ -15,6 +15,7 @@ import {
   submittedIntents,
   supervisorsOf,
 } from "../notifications/intents.js";
+import { writePanelNotices } from "../notifications/panel.js";
 import { can, requesterOwns } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
 import { type RequestInput, requestInputSchema } from "../validation/request.js";
@@ -107,10 +108,9 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
       // The requester's receipt: a chat submission was already answered by the bot's own reply,
       // so it is only recorded; a request added in the panel is delivered like any other notice.
       const answeredInChat = Boolean(opts.identityId);
-      await tx.outbox.createMany({
-        data: [receiptIntent(request, answeredInChat, now), ...submittedIntents(request, alerted.ids, alerted.via)],
-        skipDuplicates: true,
-      });
+      const alerts = submittedIntents(request, alerted.ids, alerted.via);
+      await tx.outbox.createMany({ data: [receiptIntent(request, answeredInChat, now), ...alerts], skipDuplicates: true });
+      await writePanelNotices(tx, alerts);
       // Last: the counter row stays locked from here to the commit (see tickets.ts).
       const code = await assignTicketCode(tx, id, year);
       return { request: { ...request, code }, created: true };
@@ -210,7 +210,9 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
         data: coachIds.map((coachId) => ({ requestId: request.id, coachId, assignedById: actor.userId })),
         skipDuplicates: true,
       });
-      rows.push(...assignmentIntents(request, coachIds, now), ...picReminderIntent(request, now));
+      const assigned = assignmentIntents(request, coachIds, now);
+      rows.push(...assigned, ...picReminderIntent(request, now));
+      await writePanelNotices(tx, assigned);
     }
     if (input.to === "DONE") {
       const coaches = await tx.assignment.findMany({ where: { requestId: request.id }, select: { coachId: true } });
@@ -245,7 +247,9 @@ export async function assignCoaches(db: Db, actor: StaffActor, requestId: string
       await tx.statusChange.create({
         data: { requestId, kind: "ASSIGNMENT", fromStatus: "APPROVED", toStatus: "APPROVED", actorUserId: actor.userId, note: added.join(",") },
       });
-      await tx.outbox.createMany({ data: assignmentIntents(request, added, now), skipDuplicates: true });
+      const assigned = assignmentIntents(request, added, now);
+      await tx.outbox.createMany({ data: assigned, skipDuplicates: true });
+      await writePanelNotices(tx, assigned);
     }
     return added;
   });
@@ -276,13 +280,12 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
       },
     });
     const supervisors = await supervisorsOf(tx, office.parentId);
-    await tx.outbox.createMany({
-      data: submittedIntents(
-        request,
-        supervisors.map((s) => s.id),
-      ).map((row) => ({ ...row, kind: "request.escalated", dedupeKey: `${change.id}:${row.recipientUserId}` })),
-      skipDuplicates: true,
-    });
+    const alerts = submittedIntents(
+      request,
+      supervisors.map((s) => s.id),
+    ).map((row) => ({ ...row, kind: "request.escalated", dedupeKey: `${change.id}:${row.recipientUserId}` }));
+    await tx.outbox.createMany({ data: alerts, skipDuplicates: true });
+    await writePanelNotices(tx, alerts);
     return change;
   });
 }
