@@ -25,6 +25,7 @@ import "./http/types.js";
 import { discardStaged, FORM_OVERHEAD_BYTES, tooLarge, type UploadLimits, uploadLimitsFor } from "./http/uploads.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
+import { calendarRoutes } from "./routes/calendar.js";
 import { channelRoutes } from "./routes/channels.js";
 import { coachingRoutes } from "./routes/coachings.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
@@ -223,6 +224,7 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   await app.register(officeRoutes);
   await app.register(importRoutes);
   await app.register(notificationRoutes);
+  await app.register(calendarRoutes);
   await app.register(channelRoutes);
   await app.register(auditRoutes);
 }

@@ -24,6 +24,7 @@ export const ACTIONS = [
   "user.manage",
   "office.manage",
   "agency.import",
+  "calendar.manage",
   "channel.manage",
   "audit.view",
 ] as const;
@@ -55,6 +56,7 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   "user.manage": ["ADMIN"],
   "office.manage": ["ADMIN"],
   "agency.import": ["ADMIN"],
+  "calendar.manage": ["ADMIN"],
   "channel.manage": ["ADMIN"],
   "audit.view": ["ADMIN"],
 };

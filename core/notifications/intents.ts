@@ -1,9 +1,11 @@
 // Notification intents: which outbox rows a change creates. Written in the same transaction
 // as the change, so a notice is never lost and, thanks to dedupeKey, never created twice.
 // Payloads carry ids only; the delivery worker renders text in the recipient's language.
+
+import { addWorkingDays as addCalendarWorkingDays, type Calendar, calendarOf, workingDaysBetween as calendarWorkingDaysBetween } from "../calendar/index.js";
 import type { Prisma, Tx } from "../db/client.js";
-import type { DocumentationKind, RequestStatus } from "../db/generated/enums.js";
-import { REQUIRED_DOCUMENTATION } from "../reference/index.js";
+import type { DocumentationKind, RequestStatus, TimeZone } from "../db/generated/enums.js";
+import { REQUIRED_DOCUMENTATION, TIME_ZONES } from "../reference/index.js";
 
 type OutboxRow = Prisma.OutboxCreateManyInput;
 
@@ -108,9 +110,17 @@ export function picReminderIntent(request: RequestRef, now: Date): OutboxRow[] {
   ];
 }
 
-/** Once done, coaches are asked for documentation now and again after 3 working days. */
-export function documentationReminderIntents(request: RequestRef, coachIds: readonly string[], now: Date): OutboxRow[] {
-  const later = addWorkingDays(now, 3);
+/**
+ * Once done, coaches are asked for documentation now and again after 3 working days of the
+ * handling office (its time zone, its holidays and cuti bersama).
+ */
+export function documentationReminderIntents(
+  request: RequestRef,
+  coachIds: readonly string[],
+  now: Date,
+  office: { timeZone: TimeZone; calendar: Calendar } = { timeZone: "WIB", calendar: calendarOf() },
+): OutboxRow[] {
+  const later = addWorkingDays(now, 3, TIME_ZONES[office.timeZone].offsetMinutes, office.calendar);
   return coachIds.flatMap((coachId) => [
     {
       kind: "reminder.documentation",
@@ -144,35 +154,17 @@ export async function cancelPendingReminders(tx: Tx, requestId: string): Promise
 const WIB_MINUTES = 7 * 60;
 
 /**
- * Adds working days (Monday to Friday), keeping the time of day. Days are counted on the office's
- * wall clock (WIB unless told otherwise), not in UTC, where 06:00 on a Monday in Jakarta is still Sunday.
+ * Adds working days (Monday to Friday, minus national holidays and cuti bersama), keeping the
+ * time of day. Days are counted on the office's wall clock (WIB unless told otherwise), not in
+ * UTC, where 06:00 on a Monday in Jakarta is still Sunday.
  */
-export function addWorkingDays(from: Date, days: number, offsetMinutes = WIB_MINUTES): Date {
-  const shift = offsetMinutes * 60_000;
-  const d = new Date(from.getTime() + shift);
-  let left = days;
-  while (left > 0) {
-    d.setUTCDate(d.getUTCDate() + 1);
-    const wd = d.getUTCDay();
-    if (wd !== 0 && wd !== 6) left--;
-  }
-  return new Date(d.getTime() - shift);
+export function addWorkingDays(from: Date, days: number, offsetMinutes = WIB_MINUTES, calendar: Calendar = calendarOf()): Date {
+  return addCalendarWorkingDays(from, days, offsetMinutes, calendar);
 }
 
 /** Working days between two instants, on the office's wall clock (for the supervisor's queue). */
-export function workingDaysBetween(from: Date, to: Date, offsetMinutes = WIB_MINUTES): number {
-  const shift = offsetMinutes * 60_000;
-  const a = new Date(from.getTime() + shift);
-  const b = new Date(to.getTime() + shift);
-  let n = 0;
-  const d = new Date(Date.UTC(a.getUTCFullYear(), a.getUTCMonth(), a.getUTCDate()));
-  const end = Date.UTC(b.getUTCFullYear(), b.getUTCMonth(), b.getUTCDate());
-  while (d.getTime() < end) {
-    d.setUTCDate(d.getUTCDate() + 1);
-    const wd = d.getUTCDay();
-    if (wd !== 0 && wd !== 6) n++;
-  }
-  return n;
+export function workingDaysBetween(from: Date, to: Date, offsetMinutes = WIB_MINUTES, calendar: Calendar = calendarOf()): number {
+  return calendarWorkingDaysBetween(from, to, offsetMinutes, calendar);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Request services: the only way to change a request's state. Each runs in one transaction
 // and writes its audit trail and notification intents alongside the change.
 import { randomUUID } from "node:crypto";
+import { loadCalendar } from "../calendar/index.js";
 import type { Db, Tx } from "../db/client.js";
 import type { Channel, RequestStatus, Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
@@ -216,11 +217,14 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
     }
     if (input.to === "DONE") {
       const coaches = await tx.assignment.findMany({ where: { requestId: request.id }, select: { coachId: true } });
+      // The "after 3 working days" reminder counts the handling office's own days (zone, holidays).
+      const office = await tx.office.findUniqueOrThrow({ where: { id: request.officeId }, select: { timeZone: true } });
       rows.push(
         ...documentationReminderIntents(
           request,
           coaches.map((c) => c.coachId),
           now,
+          { timeZone: office.timeZone, calendar: await loadCalendar(tx) },
         ),
       );
     }

@@ -46,6 +46,7 @@ const EXPECTED: Record<Action, string> = {
   "user.manage": "A",
   "office.manage": "A",
   "agency.import": "A",
+  "calendar.manage": "A",
   "channel.manage": "A",
   "audit.view": "A",
 };

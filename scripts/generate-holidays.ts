@@ -1,0 +1,36 @@
+// npm run holidays:generate: writes core/calendar/holidays-id.json, Indonesia's national public
+// holidays (libur nasional) for the years below, from the date-holidays package (holiday data
+// CC-BY-3.0, code ISC; a development dependency only). Cuti bersama is set by decree each year
+// and kept by admins in the panel instead. Islamic holidays follow the package's calendar
+// computation; when the government's decree differs, add the day as cuti bersama or regenerate.
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import Holidays from "date-holidays";
+
+const FIRST = 2024;
+const LAST = 2040;
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const require = createRequire(import.meta.url);
+const pkg = require("date-holidays/package.json") as { version: string };
+
+const hd = new Holidays("ID");
+const days = new Map<string, string>();
+for (let year = FIRST; year <= LAST; year++)
+  for (const h of hd.getHolidays(year, "id")) {
+    if (h.type !== "public") continue;
+    const date = h.date.slice(0, 10); // the wall-clock day in Indonesia (Islamic days begin at sunset before)
+    days.set(date, days.has(date) ? `${days.get(date)} / ${h.name}` : h.name);
+  }
+const holidays = [...days].sort(([a], [b]) => a.localeCompare(b)).map(([date, name]) => ({ date, name }));
+const out = {
+  source: `date-holidays ${pkg.version} (https://github.com/commenthol/date-holidays), country ID, type "public"`,
+  license: "Holiday data CC-BY-3.0 (date-holidays contributors); code ISC",
+  generatedBy: "npm run holidays:generate (scripts/generate-holidays.ts)",
+  years: `${FIRST}-${LAST}`,
+  holidays,
+};
+const lines = holidays.map((h) => `    { "date": ${JSON.stringify(h.date)}, "name": ${JSON.stringify(h.name)} }`).join(",\n");
+const json = JSON.stringify({ ...out, holidays: [] }, null, 2).replace('"holidays": []', `"holidays": [\n${lines}\n  ]`);
+writeFileSync(`${ROOT}core/calendar/holidays-id.json`, `${json}\n`);
+console.log(`${holidays.length} holidays ${FIRST}–${LAST} written to core/calendar/holidays-id.json`);
