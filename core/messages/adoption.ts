@@ -83,6 +83,7 @@ const id = {
   "reach.telegram.handover": "Serahkan juga tautan Telegram ini (berlaku 7 hari): membukanya langsung menghubungkan chat Telegram dengan akun ini.",
   "reach.telegram.qr": "Kode QR tautan Telegram",
   "reach.col": "Dapat dihubungi lewat",
+  "form.reuse.ask": "Gunakan data sebelumnya (nama, NIP, HP, email, instansi)?\n{details}",
   "calendar.nav": "Hari Kerja",
   "calendar.title": "Hari kerja dan libur",
   "calendar.intro":
@@ -203,6 +204,7 @@ const en: Record<keyof typeof id, string> = {
   "reach.telegram.handover": "Hand over this Telegram link too (valid 7 days): opening it links a Telegram chat to this account at once.",
   "reach.telegram.qr": "QR code of the Telegram link",
   "reach.col": "Reachable on",
+  "form.reuse.ask": "Use your previous details (name, NIP, phone, email, agency)?\n{details}",
   "calendar.nav": "Working days",
   "calendar.title": "Working days and holidays",
   "calendar.intro":
