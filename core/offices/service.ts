@@ -77,8 +77,11 @@ export async function updateOffice(db: Db, actor: Actor & { ip?: string | null }
 /** Bundled offices below the actor's office that this deployment does not have yet. */
 export async function addableOffices(db: Db, actor: { officeId: string }) {
   const own = await db.office.findUniqueOrThrow({ where: { id: actor.officeId } });
-  const present = new Set((await db.office.findMany({ select: { code: true } })).map((o) => o.code));
-  return catalogDescendants(own.code).filter((o) => !present.has(o.code));
+  const rows = await db.office.findMany({ select: { code: true, name: true } });
+  // By code, and by name too: BPS numbers a few kabupaten/kota differently from Kemendagri.
+  const codes = new Set(rows.map((o) => o.code));
+  const names = new Set(rows.map((o) => o.name.toLowerCase()));
+  return catalogDescendants(own.code).filter((o) => !codes.has(o.code) && !names.has(o.name.toLowerCase()));
 }
 
 /** Adds bundled offices below the actor's office (and any missing office between). */

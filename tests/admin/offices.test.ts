@@ -1,7 +1,8 @@
 // Offices page (admin): contacts, zone and activity of the offices in scope, and offices below
 // added from the bundled list of BPS offices.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { emailOf, type Panel, signedIn, startPanel } from "./helpers.js";
+import { makeUser } from "../helpers/fixtures.js";
+import { Client, emailOf, type Panel, signedIn, startPanel } from "./helpers.js";
 
 let p: Panel;
 beforeAll(async () => {
@@ -37,16 +38,23 @@ it("edits an office's contacts, zone and activity, with an audit row", async () 
   expect((await admin.post(`/offices/${own.id}/edit`, { name: own.name, timeZone: "WIB" })).statusCode).toBe(409);
 });
 
-it("adds offices below from the bundled list, and nothing outside its tree", async () => {
-  const admin = await signedIn(p.app, emailOf("ADMIN"));
+it("adds offices below from the bundled list, with the offices between, and nothing outside its tree", async () => {
+  const db = p.ctx.db;
+  const riauAdmin = await signedIn(p.app, emailOf("ADMIN"));
+  // Riau has every kabupaten/kota already (Kota Dumai under its BPS code 1473, not Kemendagri's 1472).
+  expect((await riauAdmin.get("/offices")).body).not.toContain("BPS Kota Dumai (WIB)");
+  expect((await riauAdmin.post("/offices/add", { codes: ["9171"] })).statusCode).toBe(302);
+  expect(await db.office.findUnique({ where: { code: "9171" } })).toBeNull();
+
+  const ri = await db.office.findUniqueOrThrow({ where: { code: "0000" } });
+  const national = await makeUser(db, ri.id, ["ADMIN"], "admin-ri");
+  const admin = new Client(p.app);
+  await admin.login(national.email, "test-password-123");
   const page = await admin.get("/offices");
-  expect(page.body).toContain("1472 · BPS Kota Dumai (WIB)");
-  expect(page.body).not.toContain("9100 ·");
-  expect((await admin.post("/offices/add", { codes: ["9171"] })).statusCode).toBe(302);
-  expect(await p.ctx.db.office.findUnique({ where: { code: "9171" } })).toBeNull();
-  await admin.get("/offices");
-  await admin.post("/offices/add", { codes: ["1472"] });
-  const dumai = await p.ctx.db.office.findUniqueOrThrow({ where: { code: "1472" }, include: { parent: true } });
-  expect(dumai).toMatchObject({ name: "BPS Kota Dumai", level: "REGENCY", timeZone: "WIB" });
-  expect(dumai.parent?.code).toBe("1400");
+  expect(page.body).toContain("9171 · BPS Kota Jayapura (WIT)");
+  await admin.post("/offices/add", { codes: ["9171"] });
+  const jayapura = await db.office.findUniqueOrThrow({ where: { code: "9171" }, include: { parent: { include: { parent: true } } } });
+  expect(jayapura).toMatchObject({ name: "BPS Kota Jayapura", level: "REGENCY", timeZone: "WIT" });
+  expect(jayapura.parent).toMatchObject({ code: "9100", name: "BPS Provinsi Papua", timeZone: "WIT" });
+  expect(jayapura.parent?.parent?.code).toBe("0000");
 });
