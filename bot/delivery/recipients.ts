@@ -126,7 +126,7 @@ function personOf(people: People, ref: RecipientRef): Person | null {
   return person;
 }
 
-function targetsOf(person: Person | null, ref: RecipientRef, enabled: ReadonlySet<DeliveryChannel>): Target[] {
+function targetsOf(person: Person | null, enabled: ReadonlySet<DeliveryChannel>): Target[] {
   if (!person) return [];
   const targets: Target[] = [];
   for (const channel of CHAT_CHANNELS) {
@@ -147,7 +147,7 @@ function targetsOf(person: Person | null, ref: RecipientRef, enabled: ReadonlySe
 export async function resolveTargetsMany(db: Db | Tx, refs: readonly RecipientRef[], enabled: ReadonlySet<DeliveryChannel>): Promise<Target[][]> {
   if (refs.length === 0) return [];
   const people = await loadPeople(db, refs);
-  return refs.map((ref) => targetsOf(personOf(people, ref), ref, enabled));
+  return refs.map((ref) => targetsOf(personOf(people, ref), enabled));
 }
 
 /** Every address this recipient can be reached at, on the channels that are running. */
