@@ -9,6 +9,7 @@ import { isDomainError } from "../../core/errors.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { codesOf, ROLES } from "../../core/reference/index.js";
 import { visibleOfficeIds } from "../../core/requests/service.js";
+import { readChannelStatus } from "../../core/runtime/channel-status.js";
 import { setTotpRequiredRoles, totpRequiredRoles } from "../../core/settings/service.js";
 import { reachableChannels, runningChannels } from "../../core/users/reachability.js";
 import {
@@ -119,7 +120,11 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
     }
     const password = temporaryPassword();
     try {
-      const user = await createUser(ctx.db, actorOf(request), parsed.data, password);
+      const telegramStatus = await readChannelStatus(ctx.redis, ctx.redisPrefix, "telegram");
+      const user = await createUser(ctx.db, actorOf(request), parsed.data, password, {
+        send: Boolean(ctx.config.SMTP_URL),
+        telegramBot: telegramStatus.state === "open" ? (telegramStatus.username ?? null) : null,
+      });
       await audit(request, "user.create", "User", user.id, { name: user.name, email: user.email, roles: user.roles, officeId: user.officeId });
       const telegram = await telegramLinkFor(ctx, user.id, { welcome: true });
       return reply.view("users/password", { title: reply.locals?.t("admin.user.created"), user, password, created: true, telegram });

@@ -81,6 +81,11 @@ export function composeNotice(data: NoticeData, locale: Locale, links: Links): R
       text: tr("notify.admin.channel_logged_out", { channel: String(data.payload.channel ?? ""), link: links.channels() }),
     };
   }
+  if (data.kind === "account.welcome") {
+    const telegram = typeof data.payload.telegramLink === "string" ? data.payload.telegramLink : null;
+    const text = tr("notify.welcome", { name: data.account?.name ?? data.recipientName ?? "", email: data.account?.email ?? "", link: `${links.base}/login` });
+    return { title: tr("notify.title.welcome"), text: telegram ? `${text}\n\n${tr("notify.welcome.telegram", { link: telegram })}` : text };
+  }
   if (data.kind === ACCOUNT_ALERT_KIND) {
     const p = data.payload;
     const stage = p.stage === "totp" ? "totp" : "password";
@@ -197,7 +202,7 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
     note = (await db.statusChange.findUnique({ where: { id: payload.statusChangeId } }))?.note ?? null;
   const missing = request && row.kind === "reminder.documentation" ? await documentationStillMissing(db, request.id) : [];
   const account =
-    row.kind === ACCOUNT_ALERT_KIND && typeof payload.userId === "string"
+    (row.kind === ACCOUNT_ALERT_KIND || row.kind === "account.welcome") && typeof payload.userId === "string"
       ? await db.user.findUnique({ where: { id: payload.userId }, select: { name: true, email: true } })
       : null;
   return {

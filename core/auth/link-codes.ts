@@ -1,14 +1,14 @@
 // Linking a staff member's Telegram or WhatsApp: the profile page shows a one-time code,
 // the staff member sends it to the bot, and the chat identity is tied to their account.
 import { randomInt } from "node:crypto";
-import type { Db } from "../db/client.js";
+import type { Db, Tx } from "../db/client.js";
 
 const TTL_MS = 15 * 60_000;
 /** A link handed over with a new account (page, welcome email) stays valid for a week. */
 export const WELCOME_LINK_TTL_MS = 7 * 24 * 3600_000;
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I/L
 
-export async function createLinkCode(db: Db, userId: string, now = new Date(), ttlMs = TTL_MS): Promise<string> {
+export async function createLinkCode(db: Db | Tx, userId: string, now = new Date(), ttlMs = TTL_MS): Promise<string> {
   const code = `LINK-${Array.from({ length: 6 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("")}`;
   await db.linkCode.create({ data: { code, userId, expiresAt: new Date(now.getTime() + ttlMs) } });
   return code;

@@ -12,6 +12,7 @@ import type { Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import { ROLES } from "../reference/index.js";
 import { visibleOfficeIds } from "../requests/service.js";
+import { type WelcomeOptions, welcomeIntent } from "../users/service.js";
 import { emailSchema, nipSchema, phoneSchema } from "../validation/identity.js";
 import { LIMITS, lineText } from "../validation/text.js";
 import { type CellError, type Column, issueKey, matchHeader, type RowVerdict } from "./columns.js";
@@ -129,6 +130,7 @@ export async function applyStaff(
   db: Db,
   actor: { userId: string; officeId: string; ip?: string | null },
   table: Extract<ReadTable, { ok: true }>,
+  welcome?: WelcomeOptions,
 ): Promise<StaffImportResult> {
   const first = await judge(db, actor, table);
   if (first.counts.error > 0) throw new DomainError("VALIDATION", "import.error.rowsInError", { n: first.counts.error });
@@ -150,7 +152,8 @@ export async function applyStaff(
         if (r.verdict === "new") {
           const pw = passwords.get(d.email);
           if (!pw) throw new DomainError("CONFLICT", "import.error.changedMeanwhile");
-          await tx.user.create({ data: { ...fields, email: d.email, passwordHash: pw.hash, mustChangePassword: true } });
+          const user = await tx.user.create({ data: { ...fields, email: d.email, passwordHash: pw.hash, mustChangePassword: true } });
+          if (welcome?.send) await tx.outbox.create({ data: await welcomeIntent(tx, user.id, welcome.telegramBot) });
           created.push({ name: d.name, email: d.email, password: pw.password });
         } else if (r.verdict === "update") await tx.user.update({ where: { email: d.email }, data: fields });
       }

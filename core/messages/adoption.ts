@@ -84,6 +84,10 @@ const id = {
   "reach.telegram.qr": "Kode QR tautan Telegram",
   "reach.col": "Dapat dihubungi lewat",
   "form.reuse.ask": "Gunakan data sebelumnya (nama, NIP, HP, email, instansi)?\n{details}",
+  "notify.title.welcome": "Akun Sibina Anda",
+  "notify.welcome":
+    "Yth. {name},\n\nakun Sibina Anda sudah dibuat. Masuk di {link} dengan email {email} dan kata sandi sementara yang diberikan admin; Anda akan diminta membuat kata sandi sendiri.",
+  "notify.welcome.telegram": "Agar pemberitahuan (mis. surat tugas pembina) sampai ke Telegram Anda, buka tautan ini di ponsel (berlaku 7 hari): {link}",
   "calendar.nav": "Hari Kerja",
   "calendar.title": "Hari kerja dan libur",
   "calendar.intro":
@@ -205,6 +209,10 @@ const en: Record<keyof typeof id, string> = {
   "reach.telegram.qr": "QR code of the Telegram link",
   "reach.col": "Reachable on",
   "form.reuse.ask": "Use your previous details (name, NIP, phone, email, agency)?\n{details}",
+  "notify.title.welcome": "Your Sibina account",
+  "notify.welcome":
+    "Dear {name},\n\nyour Sibina account has been created. Sign in at {link} with the email {email} and the temporary password your admin gave you; you will be asked to choose your own.",
+  "notify.welcome.telegram": "To receive notices (e.g. coaching assignments) on Telegram, open this link on your phone (valid 7 days): {link}",
   "calendar.nav": "Working days",
   "calendar.title": "Working days and holidays",
   "calendar.intro":

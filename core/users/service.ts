@@ -3,9 +3,10 @@
 import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { writeAudit } from "../audit/service.js";
+import { createLinkCode, telegramStartLink, WELCOME_LINK_TTL_MS } from "../auth/link-codes.js";
 import { hashPassword, verifyPassword } from "../auth/password.js";
 import { MAX_PASSWORD, passwordProblem, personalWords, temporaryPassword } from "../auth/password-policy.js";
-import type { Db } from "../db/client.js";
+import type { Db, Tx } from "../db/client.js";
 import type { Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import type { MessageKey } from "../messages/index.js";
@@ -162,22 +163,39 @@ export async function getUserForAdmin(db: Db, actor: { officeId: string }, userI
   return db.user.findUniqueOrThrow({ where: { id: userId }, include: { office: true, identities: { select: { channel: true, displayName: true } } } });
 }
 
-export async function createUser(db: Db, actor: { officeId: string }, input: UserInput, password: string) {
+export interface WelcomeOptions {
+  /** Send the welcome notice (email when SMTP is set, and any chat the person can be reached on). */
+  send: boolean;
+  /** The Telegram bot's @username when Telegram runs: the notice carries a deep link. */
+  telegramBot: string | null;
+}
+
+export async function createUser(db: Db, actor: { officeId: string }, input: UserInput, password: string, welcome?: WelcomeOptions) {
   const data = userInputSchema.parse(input);
   const pw = passwordSchemaFor(data).parse(password);
   await assertOfficeInScope(db, actor, data.officeId);
   if (await db.user.findUnique({ where: { email: data.email } })) throw new DomainError("ALREADY_EXISTS", "error.emailTaken");
-  // The password is a temporary one handed over by the admin: the new user replaces it first.
-  return db.user.create({
-    data: {
-      ...data,
-      nip: data.nip ?? null,
-      position: data.position ?? null,
-      whatsapp: data.whatsapp ?? null,
-      passwordHash: await hashPassword(pw),
-      mustChangePassword: true,
-    },
+  const passwordHash = await hashPassword(pw);
+  return db.$transaction(async (tx) => {
+    // The password is a temporary one handed over by the admin: the new user replaces it first.
+    const user = await tx.user.create({
+      data: { ...data, nip: data.nip ?? null, position: data.position ?? null, whatsapp: data.whatsapp ?? null, passwordHash, mustChangePassword: true },
+    });
+    if (welcome?.send) await tx.outbox.create({ data: await welcomeIntent(tx, user.id, welcome.telegramBot) });
+    return user;
   });
+}
+
+/** The welcome notice of a new account: where to sign in and, with Telegram on, a week-long deep link. */
+export async function welcomeIntent(tx: Tx, userId: string, telegramBot: string | null) {
+  const telegramLink = telegramBot ? telegramStartLink(telegramBot, await createLinkCode(tx, userId, new Date(), WELCOME_LINK_TTL_MS)) : null;
+  return {
+    kind: "account.welcome",
+    dedupeKey: `account.welcome:${userId}`,
+    recipientKind: "STAFF" as const,
+    recipientUserId: userId,
+    payload: telegramLink ? { userId, telegramLink } : { userId },
+  };
 }
 
 export async function updateUser(db: Db, actor: { userId: string; officeId: string }, userId: string, input: UserInput) {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildServer } from "../../admin/server.js";
 import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
+import { composeNotice, loadNotice, panelLinks } from "../../bot/delivery/render.js";
 import { telegramSender } from "../../bot/delivery/senders.js";
 import { changeStatus, submitRequest } from "../../core/requests/service.js";
 import { Client, SESSION_SECRET } from "../admin/helpers.js";
@@ -20,7 +21,8 @@ let delivery: Delivery | undefined;
 let app: Awaited<ReturnType<typeof buildServer>>;
 
 beforeAll(async () => {
-  b = await botTestContext();
+  // With SMTP set, new accounts also get a welcome email carrying the same kind of link.
+  b = await botTestContext({ env: { SMTP_URL: "smtp://127.0.0.1:2525" } });
   emu = await TelegramEmulator.start();
   bot = await new TelegramBotUnderTest(b.ctx, emu).start();
   app = await buildServer(b.ctx, { panel: { sessionSecret: SESSION_SECRET } });
@@ -45,6 +47,11 @@ it("links a new coach's Telegram from the account-created page's deep link, then
   expect(link, created.body).not.toBeNull();
   expect(created.body).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/=]+"[^>]*data-testid="telegram-qr"/);
   const coach = await b.ctx.db.user.findUniqueOrThrow({ where: { email: "rina@bps.go.id" } });
+  const welcome = await b.ctx.db.outbox.findFirstOrThrow({ where: { kind: "account.welcome", recipientUserId: coach.id } });
+  const email = composeNotice(await loadNotice(b.ctx.db, welcome), "id", panelLinks(b.ctx.config));
+  expect(email.text).toContain("akun Sibina Anda sudah dibuat");
+  expect(email.text).toMatch(new RegExp(`https://t\\.me/${link![2]}\\?start=LINK-[A-Z0-9]{6}`));
+  expect(email.text).not.toContain("kata sandi sementara:"); // the password is handed over, never mailed
 
   // Opening the link: Telegram sends /start with the code as its parameter.
   const phone = bot.user(7700, "Rina");
