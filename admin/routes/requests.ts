@@ -31,7 +31,7 @@ import {
   submitRequest,
   visibleOfficeIds,
 } from "../../core/requests/service.js";
-import { reachableChannels, runningChannels } from "../../core/users/reachability.js";
+import { reachableChannels, runningChannels, unreachableReasons } from "../../core/users/reachability.js";
 import { formatDateTime, fromLocal } from "../../core/validation/datetime.js";
 import { LIMITS, oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
@@ -237,8 +237,16 @@ export async function requestRoutes(app: FastifyInstance) {
   async function detailView(request: FastifyRequest, reply: FastifyReply, id: string, extra: { clarifyText?: string; clarifyError?: MessageKey } = {}) {
     const actor = actorOf(request);
     const r = await requestDetail(ctx.db, actor, id);
+    // Who was not notified, and why (per channel), for staff recipients.
+    const unreachableIds = r.outbox.filter((o) => o.status === "UNREACHABLE" && o.recipientUserId).map((o) => o.recipientUserId!);
+    const why = new Map(
+      (
+        await ctx.db.user.findMany({ where: { id: { in: unreachableIds } }, select: { id: true, whatsapp: true, identities: { select: { channel: true } } } })
+      ).map((u) => [u.id, unreachableReasons(u, runningChannels(ctx.config))]),
+    );
     const outbox = r.outbox.map((o) => ({
       ...o,
+      why: o.status === "UNREACHABLE" && o.recipientUserId ? (why.get(o.recipientUserId) ?? []) : [],
       kindKey: (hasMessage(`admin.outbox.kind.${o.kind}`) ? `admin.outbox.kind.${o.kind}` : "admin.outbox.kind.other") as MessageKey,
       stateKey: OUTBOX_STATE[o.status] ?? "admin.outbox.pending",
       notNotified: o.status === "UNREACHABLE" || o.status === "FAILED",

@@ -83,6 +83,11 @@ const id = {
   "reach.telegram.handover": "Serahkan juga tautan Telegram ini (berlaku 7 hari): membukanya langsung menghubungkan chat Telegram dengan akun ini.",
   "reach.telegram.qr": "Kode QR tautan Telegram",
   "reach.col": "Dapat dihubungi lewat",
+  "reach.why.telegramOff": "Telegram tidak aktif di Sibina ini",
+  "reach.why.telegramUnlinked": "belum menautkan Telegram",
+  "reach.why.whatsappOff": "WhatsApp tidak aktif di Sibina ini",
+  "reach.why.whatsappNoNumber": "tidak ada nomor WhatsApp di akunnya",
+  "reach.why.emailOff": "email tidak aktif (SMTP belum diatur)",
   "form.reuse.ask": "Gunakan data sebelumnya (nama, NIP, HP, email, instansi)?\n{details}",
   "notify.title.welcome": "Akun Sibina Anda",
   "notify.welcome":
@@ -208,6 +213,11 @@ const en: Record<keyof typeof id, string> = {
   "reach.telegram.handover": "Hand over this Telegram link too (valid 7 days): opening it links a Telegram chat to this account at once.",
   "reach.telegram.qr": "QR code of the Telegram link",
   "reach.col": "Reachable on",
+  "reach.why.telegramOff": "Telegram is not running here",
+  "reach.why.telegramUnlinked": "has not linked Telegram",
+  "reach.why.whatsappOff": "WhatsApp is not running here",
+  "reach.why.whatsappNoNumber": "no WhatsApp number on the account",
+  "reach.why.emailOff": "email is off (SMTP not set)",
   "form.reuse.ask": "Use your previous details (name, NIP, phone, email, agency)?\n{details}",
   "notify.title.welcome": "Your Sibina account",
   "notify.welcome":

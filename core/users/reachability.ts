@@ -33,3 +33,19 @@ export async function reachableChannels(db: Db, userIds: readonly string[], runn
   });
   return new Map(users.map((u) => [u.id, channelsOf(u, running)]));
 }
+
+export type UnreachableReason = "telegramOff" | "telegramUnlinked" | "whatsappOff" | "whatsappNoNumber" | "emailOff";
+
+/** Why a staff member got no notice: one reason per channel. */
+export function unreachableReasons(
+  user: { whatsapp: string | null; identities: { channel: string }[] },
+  running: ReadonlySet<StaffChannel>,
+): UnreachableReason[] {
+  const out: UnreachableReason[] = [];
+  if (!running.has("telegram")) out.push("telegramOff");
+  else if (!user.identities.some((i) => i.channel === "telegram")) out.push("telegramUnlinked");
+  if (!running.has("whatsapp")) out.push("whatsappOff");
+  else if (!user.whatsapp && !user.identities.some((i) => i.channel === "whatsapp")) out.push("whatsappNoNumber");
+  if (!running.has("email")) out.push("emailOff");
+  return out;
+}

@@ -41,3 +41,25 @@ it("shows channels on the users page and warns about an unreachable coach on the
   expect(coachOf(silent.id)).toContain('data-testid="coach-unreachable"');
   expect(coachOf(phone.id)).not.toContain('data-testid="coach-unreachable"');
 });
+
+it("says on the request page who was not notified, and why", async () => {
+  const db = p.ctx.db;
+  const riau = await db.office.findUniqueOrThrow({ where: { code: "1400" } });
+  const silent = await makeUser(db, riau.id, ["COACH"], "pembina-tanpa-kanal");
+  const supUser = await db.user.findUniqueOrThrow({ where: { email: emailOf("SUPERVISOR") } });
+  const { request } = await submitRequest(
+    db,
+    requestInput({ startAt: new Date(Date.now() + 30 * 24 * 3600_000), endAt: new Date(Date.now() + 30 * 24 * 3600_000 + 7200_000) }),
+    {
+      channel: "web",
+      defaultOfficeId: riau.id,
+    },
+  );
+  await changeStatus(db, actorOf(supUser), { requestId: request.id, to: "IN_REVIEW" });
+  await changeStatus(db, actorOf(supUser), { requestId: request.id, to: "APPROVED", coachIds: [silent.id] });
+  // What the relay does when it finds no channel for the row.
+  await db.outbox.updateMany({ where: { requestId: request.id, kind: "coach.assigned" }, data: { status: "UNREACHABLE" } });
+  const sup = await signedIn(p.app, emailOf("SUPERVISOR"));
+  const page = await sup.get(`/requests/${request.id}`);
+  expect(page.body).toContain("belum menautkan Telegram; tidak ada nomor WhatsApp di akunnya; email tidak aktif (SMTP belum diatur)");
+});
