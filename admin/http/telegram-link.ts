@@ -1,7 +1,8 @@
 // The Telegram deep link (t.me/<bot>?start=LINK-…) and its QR code for a staff member, when
 // the Telegram channel is running (its @username is in the channel status).
 import QRCode from "qrcode";
-import { createLinkCode, currentLinkCode, telegramStartLink, WELCOME_LINK_TTL_MS } from "../../core/auth/link-codes.js";
+import type { AuditActor } from "../../core/audit/service.js";
+import { createWelcomeLinkCode, currentLinkCode, telegramStartLink } from "../../core/auth/link-codes.js";
 import { readChannelStatus } from "../../core/runtime/channel-status.js";
 import type { AppContext } from "../../core/runtime/context.js";
 
@@ -11,10 +12,11 @@ export interface TelegramLink {
   code: string;
 }
 
-export async function telegramLinkFor(ctx: AppContext, userId: string, opts: { welcome?: boolean } = {}): Promise<TelegramLink | null> {
+/** The signed-in person's own link (profile), or, with `newAccount`, a week-long one for an account an admin just created. */
+export async function telegramLinkFor(ctx: AppContext, self: AuditActor & { userId: string }, newAccount?: string): Promise<TelegramLink | null> {
   const status = await readChannelStatus(ctx.redis, ctx.redisPrefix, "telegram");
   if (status.state !== "open" || !status.username) return null;
-  const code = opts.welcome ? await createLinkCode(ctx.db, userId, new Date(), WELCOME_LINK_TTL_MS) : await currentLinkCode(ctx.db, userId);
+  const code = newAccount ? await createWelcomeLinkCode(ctx.db, self, newAccount) : await currentLinkCode(ctx.db, self);
   const url = telegramStartLink(status.username, code);
   return { url, code, qr: await QRCode.toDataURL(url, { margin: 1, width: 200 }) };
 }

@@ -2,12 +2,13 @@
 // contact fields of seed 002 when their columns are present (an absent column leaves that field
 // alone). Same rules as the staff import: a preview per row, all rows or none, idempotent; an
 // export imports back unchanged.
+
+import { visibleOfficeIds } from "../access/index.js";
 import { writeAudit } from "../audit/service.js";
 import type { Db, Tx } from "../db/client.js";
 import type { AgencyLevel } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import { AGENCY_LEVELS } from "../reference/index.js";
-import { visibleOfficeIds } from "../requests/service.js";
 import { emailSchema, phoneSchema } from "../validation/identity.js";
 import { LIMITS, lineText } from "../validation/text.js";
 import { type CellError, type Column, issueKey, matchHeader, type RowVerdict } from "./columns.js";

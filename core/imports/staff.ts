@@ -4,6 +4,7 @@
 // so the same file twice changes nothing. New accounts get a temporary password to change at
 // first sign-in.
 import { z } from "zod";
+import { visibleOfficeIds } from "../access/index.js";
 import { writeAudit } from "../audit/service.js";
 import { hashPassword } from "../auth/password.js";
 import { temporaryPassword } from "../auth/password-policy.js";
@@ -11,7 +12,6 @@ import type { Db, Tx } from "../db/client.js";
 import type { Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import { ROLES } from "../reference/index.js";
-import { visibleOfficeIds } from "../requests/service.js";
 import { type WelcomeOptions, welcomeIntent } from "../users/service.js";
 import { emailSchema, nipSchema, phoneSchema } from "../validation/identity.js";
 import { LIMITS, lineText } from "../validation/text.js";

@@ -6,8 +6,11 @@ import { addWorkingDays as addCalendarWorkingDays, type Calendar, calendarOf, wo
 import type { Prisma, Tx } from "../db/client.js";
 import type { DocumentationKind, RequestStatus, TimeZone } from "../db/generated/enums.js";
 import { REQUIRED_DOCUMENTATION, TIME_ZONES } from "../reference/index.js";
+import { WITH_COACHES } from "../requests/lifecycle.js";
+import { type NoticeKind, statusNoticeKind } from "./kinds.js";
 
-type OutboxRow = Prisma.OutboxCreateManyInput;
+/** An outbox row whose kind is a known notice kind. */
+export type OutboxRow = Prisma.OutboxCreateManyInput & { kind: NoticeKind };
 
 interface RequestRef {
   id: string;
@@ -19,10 +22,6 @@ interface RequestRef {
 }
 
 const DAY_MS = 24 * 3600_000;
-
-export async function supervisorsOf(tx: Tx, officeId: string) {
-  return tx.user.findMany({ where: { officeId, roles: { has: "SUPERVISOR" }, deletedAt: null }, select: { id: true } });
-}
 
 /**
  * Who hears about a request of this office: its supervisors, or, when it has no active
@@ -39,22 +38,56 @@ export async function alertedSupervisorsOf(tx: Tx, officeId: string): Promise<{ 
   return { ids: [], via: null };
 }
 
-/** A new request: alert every supervisor of the handling office (or of the office above, `via`). */
-export function submittedIntents(request: RequestRef, supervisorIds: readonly string[], via: string | null = null): OutboxRow[] {
+export async function supervisorsOf(tx: Tx, officeId: string) {
+  return tx.user.findMany({ where: { officeId, roles: { has: "SUPERVISOR" }, deletedAt: null }, select: { id: true } });
+}
+
+type SupervisorNotice = "request.submitted" | "request.escalated" | "request.cancelled" | "request.clarification_answer";
+
+/**
+ * Supervisors hear of what happened to a request without them: a new request, an escalation
+ * to their office, a cancellation by the requester, an answer to their question. cause (the
+ * request, status change or message) makes each notice once per supervisor.
+ */
+export function supervisorIntents(
+  kind: SupervisorNotice,
+  requestId: string,
+  supervisorIds: readonly string[],
+  cause: string,
+  payload: Record<string, string> = {},
+): OutboxRow[] {
   return supervisorIds.map((userId) => ({
-    kind: "request.submitted",
-    dedupeKey: `${request.id}:submitted:${userId}`,
-    requestId: request.id,
+    kind,
+    dedupeKey: `${cause}:${userId}`,
+    requestId,
     recipientKind: "SUPERVISOR",
     recipientUserId: userId,
-    payload: via ? { requestId: request.id, viaOfficeId: via } : { requestId: request.id },
+    payload: { requestId, ...payload },
   }));
+}
+
+/** A new request: alert every supervisor of the handling office. */
+/** A new request: every supervisor of the handling office (or of the office above, `via`). */
+export const submittedIntents = (request: RequestRef, supervisorIds: readonly string[], via: string | null = null) =>
+  supervisorIntents("request.submitted", request.id, supervisorIds, `${request.id}:submitted`, via ? { viaOfficeId: via } : {});
+
+/** A supervisor's question to the requester (by chat identity, or by phone if none). */
+export function clarificationIntent(request: RequestRef, messageId: string): OutboxRow {
+  return {
+    kind: "request.clarification",
+    dedupeKey: `${messageId}:clarification`,
+    requestId: request.id,
+    recipientKind: "REQUESTER",
+    recipientRequesterId: request.requesterId,
+    recipientPhone: request.requesterId ? null : request.requesterPhone,
+    payload: { requestId: request.id, messageId },
+  };
 }
 
 /** The requester hears about every status change (by chat identity, or by phone if none). */
 export function requesterIntent(request: RequestRef, statusChangeId: string, to: RequestStatus): OutboxRow {
   return {
-    kind: `request.${to.toLowerCase()}`,
+    kind: statusNoticeKind(to),
     dedupeKey: `${statusChangeId}:requester`,
     requestId: request.id,
     recipientKind: "REQUESTER",
@@ -110,16 +143,14 @@ export function picReminderIntent(request: RequestRef, now: Date): OutboxRow[] {
   ];
 }
 
-/**
- * Once done, coaches are asked for documentation now and again after 3 working days of the
- * handling office (its time zone, its holidays and cuti bersama).
- */
+/** Once done, coaches are asked for documentation now and again after 3 working days. */
 export function documentationReminderIntents(
   request: RequestRef,
   coachIds: readonly string[],
   now: Date,
   office: { timeZone: TimeZone; calendar: Calendar } = { timeZone: "WIB", calendar: calendarOf() },
 ): OutboxRow[] {
+  // 3 working days of the handling office: its time zone, its holidays and cuti bersama.
   const later = addWorkingDays(now, 3, TIME_ZONES[office.timeZone].offsetMinutes, office.calendar);
   return coachIds.flatMap((coachId) => [
     {
@@ -185,7 +216,7 @@ export function receiptIntent(request: RequestRef, alreadyAnswered: boolean, now
 }
 
 /** Alerts every admin (e.g. the WhatsApp number was logged out). cause makes it once per event. */
-export async function adminAlertIntents(tx: Tx, kind: string, cause: string, payload: Record<string, string>): Promise<OutboxRow[]> {
+export async function adminAlertIntents(tx: Tx, kind: NoticeKind, cause: string, payload: Record<string, string>): Promise<OutboxRow[]> {
   const admins = await tx.user.findMany({ where: { roles: { has: "ADMIN" }, deletedAt: null }, select: { id: true } });
   return admins.map((a) => ({ kind, dedupeKey: `${kind}:${cause}:${a.id}`, recipientKind: "ADMIN" as const, recipientUserId: a.id, payload }));
 }
@@ -217,13 +248,13 @@ export async function stillRelevant(
     case "reminder.documentation":
       return request.status === "DONE" && (await stillAssigned()) && (await documentationStillMissing(tx, row.requestId)).length > 0;
     case "coach.assigned":
-      return (request.status === "APPROVED" || request.status === "DONE") && (await stillAssigned());
+      return WITH_COACHES.includes(request.status) && (await stillAssigned());
     default:
       return true;
   }
 }
 
-export const ACCOUNT_ALERT_KIND = "account.under_attack";
+export const ACCOUNT_ALERT_KIND: NoticeKind = "account.under_attack";
 
 export interface AccountAlert {
   userId: string;

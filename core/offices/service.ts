@@ -1,10 +1,10 @@
 // The offices this deployment serves (admin): contact details shown to PICs by "Kontak kantor",
 // time zone, active or not, and offices below added from the bundled list of BPS offices.
 import { z } from "zod";
+import { visibleOfficeIds } from "../access/index.js";
 import { writeAudit } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
-import { visibleOfficeIds } from "../requests/service.js";
 import { emailSchema, phoneSchema } from "../validation/identity.js";
 import { catalogChain, catalogDescendants } from "./catalog.js";
 

@@ -1,13 +1,15 @@
 // Clarification: SPEKTRAL's "we will contact the PIC" step, inside the product.
 // A supervisor's question goes to the requester's chat; their answer lands on the timeline.
+
+import { getRequestForStaff, type StaffActor } from "../access/index.js";
+import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { Channel } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
-import { alertedSupervisorsOf } from "../notifications/intents.js";
+import { alertedSupervisorsOf, clarificationIntent, supervisorIntents } from "../notifications/intents.js";
 import { writePanelNotices } from "../notifications/panel.js";
 import { can } from "../permissions.js";
 import { LIMITS, longText } from "../validation/text.js";
-import { getRequestForStaff, type StaffActor } from "./service.js";
 
 const questionSchema = longText(3, LIMITS.message);
 
@@ -17,17 +19,8 @@ export async function askClarification(db: Db, actor: StaffActor, requestId: str
   return db.$transaction(async (tx) => {
     const request = await getRequestForStaff(tx, actor, requestId);
     const message = await tx.requestMessage.create({ data: { requestId: request.id, direction: "OUTBOUND", text, authorUserId: actor.userId } });
-    await tx.outbox.create({
-      data: {
-        kind: "request.clarification",
-        dedupeKey: `${message.id}:clarification`,
-        requestId: request.id,
-        recipientKind: "REQUESTER",
-        recipientRequesterId: request.requesterId,
-        recipientPhone: request.requesterId ? null : request.requesterPhone,
-        payload: { requestId: request.id, messageId: message.id },
-      },
-    });
+    await tx.outbox.create({ data: clarificationIntent(request, message.id) });
+    await auditIn(tx, actor, "request.clarify", "CoachingRequest", request.id, { messageId: message.id });
     return message;
   });
 }
@@ -53,15 +46,9 @@ export async function recordClarificationAnswer(db: Db, requestId: string, answe
   return db.$transaction(async (tx) => {
     const request = await tx.coachingRequest.findUniqueOrThrow({ where: { id: requestId } });
     const message = await tx.requestMessage.create({ data: { requestId, direction: "INBOUND", text, channel } });
+    // Its supervisors, or those of the office above when it has none; in chat and in the bell.
     const supervisors = await alertedSupervisorsOf(tx, request.officeId);
-    const rows = supervisors.ids.map((id) => ({
-      kind: "request.clarification_answer",
-      dedupeKey: `${message.id}:answer:${id}`,
-      requestId,
-      recipientKind: "SUPERVISOR" as const,
-      recipientUserId: id,
-      payload: { requestId, messageId: message.id },
-    }));
+    const rows = supervisorIntents("request.clarification_answer", requestId, supervisors.ids, `${message.id}:answer`, { messageId: message.id });
     await tx.outbox.createMany({ data: rows, skipDuplicates: true });
     await writePanelNotices(tx, rows);
     return message;

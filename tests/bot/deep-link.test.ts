@@ -2,11 +2,11 @@
 // with a QR code; opening it (Telegram sends "/start LINK-…") links the chat at once, and the
 // coach's assignment notice then reaches that chat in the emulator.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { buildServer } from "../../admin/server.js";
 import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
 import { composeNotice, loadNotice, panelLinks } from "../../bot/delivery/render.js";
 import { telegramSender } from "../../bot/delivery/senders.js";
 import { changeStatus, submitRequest } from "../../core/requests/service.js";
+import { buildApp } from "../../main.js";
 import { Client, SESSION_SECRET } from "../admin/helpers.js";
 import { actorOf, makeUser, requestInput } from "../helpers/fixtures.js";
 import { waitFor } from "../notify/helpers.js";
@@ -18,14 +18,14 @@ let b: BotTestContext;
 let emu: TelegramEmulator;
 let bot: TelegramBotUnderTest;
 let delivery: Delivery | undefined;
-let app: Awaited<ReturnType<typeof buildServer>>;
+let app: Awaited<ReturnType<typeof buildApp>>;
 
 beforeAll(async () => {
   // With SMTP set, new accounts also get a welcome email carrying the same kind of link.
   b = await botTestContext({ env: { SMTP_URL: "smtp://127.0.0.1:2525" } });
   emu = await TelegramEmulator.start();
   bot = await new TelegramBotUnderTest(b.ctx, emu).start();
-  app = await buildServer(b.ctx, { panel: { sessionSecret: SESSION_SECRET } });
+  app = await buildApp(b.ctx, { panel: { sessionSecret: SESSION_SECRET } });
   await app.ready();
 });
 afterAll(async () => {
