@@ -10,7 +10,7 @@ import { agencyPreviewColumns, applyAgencies, exportAgencies, previewAgencies } 
 import { applyStaff, exportStaff, previewStaff, STAFF_COLUMNS } from "../../core/imports/staff.js";
 import { type ReadTable, readTable, writeCsv, writeXlsx } from "../../core/imports/table.js";
 import type { MessageKey } from "../../core/messages/index.js";
-import { readChannelStatus } from "../../core/runtime/channel-status.js";
+import { readBotUsername } from "../../core/runtime/channel-status.js";
 import { type FormBody, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
 import { readMultipart } from "../http/uploads.js";
@@ -81,10 +81,9 @@ export async function importRoutes(app: FastifyInstance) {
       if (!table?.success) return page(reply.code(422), kind, { error: { key: "import.error.expired" } });
       try {
         if (kind === "staff") {
-          const telegram = await readChannelStatus(ctx.redis, ctx.redisPrefix, "telegram");
           const result = await applyStaff(ctx.db, actor(request), table.data, {
             send: Boolean(ctx.config.SMTP_URL),
-            telegramBot: telegram.state === "open" ? (telegram.username ?? null) : null,
+            telegramBot: await readBotUsername(ctx.redis, ctx.redisPrefix),
           });
           await ctx.redis.del(keyOf(request, kind, id));
           // Temporary passwords are shown once, on this answer only.

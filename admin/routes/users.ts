@@ -8,7 +8,7 @@ import type { Role } from "../../core/db/generated/enums.js";
 import { isDomainError } from "../../core/errors.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { codesOf, ROLES } from "../../core/reference/index.js";
-import { readChannelStatus } from "../../core/runtime/channel-status.js";
+import { readBotUsername } from "../../core/runtime/channel-status.js";
 import { setTotpRequiredRoles, totpRequiredRoles } from "../../core/settings/service.js";
 import { reachableChannels, runningChannels } from "../../core/users/reachability.js";
 import {
@@ -119,10 +119,9 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
     }
     const password = temporaryPassword();
     try {
-      const telegramStatus = await readChannelStatus(ctx.redis, ctx.redisPrefix, "telegram");
       const user = await createUser(ctx.db, actorOf(request), parsed.data, password, {
         send: Boolean(ctx.config.SMTP_URL),
-        telegramBot: telegramStatus.state === "open" ? (telegramStatus.username ?? null) : null,
+        telegramBot: await readBotUsername(ctx.redis, ctx.redisPrefix),
       });
       const telegram = await telegramLinkFor(ctx, actorOf(request), user.id);
       return reply.view("users/password", { title: reply.locals?.t("admin.user.created"), user, password, created: true, telegram });

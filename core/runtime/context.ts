@@ -4,7 +4,7 @@ import { createDb, type Db } from "../db/client.js";
 import { deploymentOfficeCode } from "../setup/service.js";
 import { LocalDiskStorage, type Storage } from "../storage/index.js";
 import { createLogger, type Logger } from "./logger.js";
-import { createRedis, type Redis } from "./redis.js";
+import { createRedis, type Redis, reportRedisOutages } from "./redis.js";
 
 export interface AppContext {
   config: Config;
@@ -25,11 +25,12 @@ export async function createContext(config: Config, overrides: Partial<AppContex
   const fallback = office ?? (await db.office.findFirst({ orderBy: { createdAt: "asc" } }));
   if (!fallback)
     throw new Error(`No office found. Start Sibina with "npm start" to open the one-time setup page, or load the demo data with "npm run db:seed".`);
+  const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   return {
     config,
     db,
-    redis: overrides.redis ?? createRedis(config.REDIS_URL),
-    log: overrides.log ?? createLogger(config.LOG_LEVEL),
+    redis: overrides.redis ?? reportRedisOutages(createRedis(config.REDIS_URL), log),
+    log,
     storage: overrides.storage ?? new LocalDiskStorage(config.STORAGE_DIR),
     defaultOfficeId: fallback.id,
     redisPrefix: overrides.redisPrefix ?? config.REDIS_PREFIX,

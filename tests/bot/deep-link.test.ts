@@ -10,12 +10,12 @@ import { buildApp } from "../../main.js";
 import { Client, SESSION_SECRET } from "../admin/helpers.js";
 import { actorOf, makeUser, requestInput } from "../helpers/fixtures.js";
 import { waitFor } from "../notify/helpers.js";
+import { BotApiServer } from "../support/bot-api-server.js";
 import { type BotTestContext, botTestContext } from "./support/context.js";
-import { TelegramEmulator } from "./support/telegram.js";
 import { TelegramBotUnderTest, TOKEN } from "./support/tg.js";
 
 let b: BotTestContext;
-let emu: TelegramEmulator;
+let emu: BotApiServer;
 let bot: TelegramBotUnderTest;
 let delivery: Delivery | undefined;
 let app: Awaited<ReturnType<typeof buildApp>>;
@@ -23,7 +23,7 @@ let app: Awaited<ReturnType<typeof buildApp>>;
 beforeAll(async () => {
   // With SMTP set, new accounts also get a welcome email carrying the same kind of link.
   b = await botTestContext({ env: { SMTP_URL: "smtp://127.0.0.1:2525" } });
-  emu = await TelegramEmulator.start();
+  emu = await BotApiServer.start();
   bot = await new TelegramBotUnderTest(b.ctx, emu).start();
   app = await buildApp(b.ctx, { panel: { sessionSecret: SESSION_SECRET } });
   await app.ready();
