@@ -16,12 +16,17 @@ const pkg = require("date-holidays/package.json") as { version: string };
 
 const hd = new Holidays("ID");
 const days = new Map<string, string>();
-for (let year = FIRST; year <= LAST; year++)
-  for (const h of hd.getHolidays(year, "id")) {
+// The package's Indonesian names, corrected where they are wrong (3.37.0 calls Isra Mi'raj "Maulid Nabi Muhammad").
+const NAME_FIXES: Record<string, string> = { "Laylat al-Mi'raj": "Isra Mi'raj Nabi Muhammad" };
+for (let year = FIRST; year <= LAST; year++) {
+  const english = hd.getHolidays(year, "en");
+  for (const [i, h] of hd.getHolidays(year, "id").entries()) {
     if (h.type !== "public") continue;
     const date = h.date.slice(0, 10); // the wall-clock day in Indonesia (Islamic days begin at sunset before)
-    days.set(date, days.has(date) ? `${days.get(date)} / ${h.name}` : h.name);
+    const name = NAME_FIXES[english[i]?.name ?? ""] ?? h.name;
+    days.set(date, days.has(date) ? `${days.get(date)} / ${name}` : name);
   }
+}
 const holidays = [...days].sort(([a], [b]) => a.localeCompare(b)).map(([date, name]) => ({ date, name }));
 const out = {
   source: `date-holidays ${pkg.version} (https://github.com/commenthol/date-holidays), country ID, type "public"`,
