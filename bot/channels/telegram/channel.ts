@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { Telegraf, type Telegram } from "telegraf";
 import type { Update } from "telegraf/types";
 import { z } from "zod";
-import { type ChannelStatus, INSTANCE_ID, removeInstanceStatus, writeInstanceStatus } from "../../../core/runtime/channel-status.js";
+import { type ChannelStatus, INSTANCE_ID, removeInstanceStatus, writeBotUsername, writeInstanceStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
 import { LeaseKeeper, RedisLease, telegramLeaseKey } from "../../../core/runtime/lease.js";
 import { safeError } from "../../engine/log.js";
@@ -158,6 +158,10 @@ export class TelegramChannel {
    */
   async start(): Promise<{ username: string }> {
     const me = await this.bot.telegram.getMe();
+    // The panel's t.me deep links name the bot.
+    await writeBotUsername(this.ctx.redis, this.ctx.redisPrefix, me.username).catch((err) =>
+      this.log.debug({ err: safeError(err) }, "bot username not written"),
+    );
     this.bot.botInfo = me;
     if (this.opts.webhook) {
       await this.bot.telegram.setWebhook(this.opts.webhook.url, {
