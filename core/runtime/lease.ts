@@ -65,6 +65,12 @@ export interface LeaseKeeperOptions {
   /** Called after every attempt (for status heartbeats). */
   onTick?(holding: boolean): Promise<void> | void;
   onError?(err: unknown): void;
+  /**
+   * Keep holding while Redis is unreachable (let go only when another holder is seen). For a
+   * resource whose owner enforces one user anyway (Telegram answers a second poller with 409),
+   * serving on through a Redis outage is better than nobody serving.
+   */
+  holdThroughOutage?: boolean;
 }
 
 /**
@@ -129,7 +135,7 @@ export class LeaseKeeper {
       return;
     }
     if (held) {
-      this.armExpiryGuard(asked);
+      if (!this.opts.holdThroughOutage) this.armExpiryGuard(asked);
       if (!this.holding) {
         this.holding = true;
         await this.opts.onAcquired(this.lease.fence);

@@ -179,6 +179,9 @@ export class TelegramChannel {
         onLost: (reason) => this.stopPolling(reason),
         onTick: () => this.heartbeat(),
         onError: (err) => this.log.warn({ err: safeError(err) }, "telegram poller lease not renewed"),
+        // Redis down: the poller keeps answering (people hear "briefly disturbed"); Telegram
+        // itself refuses a second poller, so holding on cannot make two.
+        holdThroughOutage: true,
       });
       await this.keeper.start();
     }
