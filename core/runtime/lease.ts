@@ -77,6 +77,14 @@ export interface LeaseKeeperOptions {
  * Keeps trying to hold a lease: renews it while held, takes it over when free, and lets go
  * before it can expire when Redis stops answering (so a standby never overlaps with us).
  */
+/** Waits for `work` (ignoring its outcome), at most `ms`. */
+export async function settledWithin(ms: number, work: Promise<unknown> | undefined): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 export class LeaseKeeper {
   private timer: NodeJS.Timeout | undefined;
   private expiryGuard: NodeJS.Timeout | undefined;
@@ -103,12 +111,13 @@ export class LeaseKeeper {
   async stop(letGo?: () => Promise<void>): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.ticking;
+    // Bounded: with Redis down a renewal may never answer, and stopping must not hang on it.
+    await settledWithin(2_000, this.ticking);
     await letGo?.();
     clearTimeout(this.expiryGuard);
     if (this.holding) {
       this.holding = false;
-      await this.lease.release().catch(() => {});
+      await settledWithin(2_000, this.lease.release());
     }
   }
 

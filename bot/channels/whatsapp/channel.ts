@@ -9,7 +9,7 @@ import qrcode from "qrcode";
 import { t } from "../../../core/messages/index.js";
 import { type ChannelState, type ChannelStatus, writeChannelStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
-import { RedisLease, whatsappLeaseKey } from "../../../core/runtime/lease.js";
+import { LeaseKeeper, RedisLease, settledWithin, whatsappLeaseKey } from "../../../core/runtime/lease.js";
 import type { Logger } from "../../../core/runtime/logger.js";
 import type { ConversationEngine, OutboundMessage } from "../types.js";
 import { alertAdminsLoggedOut } from "./alerts.js";
@@ -30,12 +30,6 @@ const realSchedule: Schedule = (fn, ms) => {
 };
 
 /** Waits for work, but no longer than ms (never rejects). */
-async function within(ms: number, work: Promise<unknown> | undefined): Promise<void> {
-  if (!work) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
-}
 
 export interface WhatsAppOptions {
   engine: ConversationEngine;
@@ -72,7 +66,7 @@ async function terminalQr(qr: string) {
 export class WhatsAppChannel {
   readonly instanceId: string;
   private readonly redis: Redis;
-  private readonly lease: RedisLease;
+  private readonly keeper: LeaseKeeper;
   private readonly ttlMs: number;
   private readonly renewMs: number;
   private readonly factory: SocketFactory;
@@ -93,9 +87,6 @@ export class WhatsAppChannel {
   /** Kept on every status until the next successful open, so the admin page says why pairing is needed. */
   private pairingReason?: string;
   private cancelReconnect?: () => void;
-  private renewTimer?: NodeJS.Timeout;
-  private expiryGuard?: NodeJS.Timeout;
-  private ticking?: Promise<void>;
   private subscriber?: Redis;
   private readonly chains = new Map<string, Promise<void>>();
   private localState: ChannelState = "off";
@@ -108,7 +99,22 @@ export class WhatsAppChannel {
     this.redis = opts.redis ?? ctx.redis;
     this.ttlMs = opts.leaseTtlMs ?? 10_000;
     this.renewMs = opts.leaseRenewMs ?? 3_000;
-    this.lease = new RedisLease(this.redis, whatsappLeaseKey(ctx.redisPrefix), this.instanceId, this.ttlMs);
+    this.keeper = new LeaseKeeper(new RedisLease(this.redis, whatsappLeaseKey(ctx.redisPrefix), this.instanceId, this.ttlMs), {
+      renewMs: this.renewMs,
+      onAcquired: async () => {
+        this.holding = true;
+        this.log.info({ instance: this.instanceId }, "holding the WhatsApp lease");
+        await this.connect();
+      },
+      // Renewals failed for too long (the socket goes before anyone else could take over), or
+      // another instance holds the number.
+      onLost: (reason) => this.standDown(reason),
+      onTick: (holding) => {
+        // Local only: the shared status belongs to the holder and a standby never overwrites it.
+        if (!holding) this.localState = "standby";
+      },
+      onError: (err) => this.log.warn({ err: (err as Error).message }, "lease renewal failed"),
+    });
     this.factory = opts.socketFactory ?? baileysSocketFactory;
     this.log = ctx.log.child({ channel: "whatsapp" });
     // Baileys is chatty and logs JIDs; keep it to warnings unless we are debugging ourselves.
@@ -134,33 +140,27 @@ export class WhatsAppChannel {
     this.subscriber.on("error", (err) => this.log.warn({ err: err.message }, "pairing subscriber error"));
     this.subscriber.on("message", (_channel: string, raw: string) => void this.onPairingRequest(raw));
     await this.subscriber.subscribe(pairingChannel(this.ctx.redisPrefix));
-    await this.tick();
-    this.renewTimer = setInterval(() => void this.tick(), this.renewMs);
-    this.renewTimer.unref?.();
+    await this.keeper.start();
   }
 
   /** Finishes messages in hand, closes the socket and hands the lease over at once. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearInterval(this.renewTimer);
-    clearTimeout(this.expiryGuard);
     this.cancelReconnect?.();
     // Bounded waits: a Redis outage or a stuck message must not keep the process from exiting.
-    await within(2_000, this.ticking);
-    await within(2_000, this.subscriber?.quit());
-    this.subscriber?.disconnect();
-    await within(5_000, this.whenIdle());
-    const sock = this.sock;
-    const wasHolding = this.holding;
-    this.sock = undefined;
-    this.open = false;
-    this.holding = false;
-    if (sock) await this.endSocket(sock);
-    if (wasHolding) {
-      await this.writeStatus({ state: "closed", reason: "stopped" }).catch(() => {});
-      await this.lease.release().catch(() => {});
-    }
+    await this.keeper.stop(async () => {
+      await settledWithin(2_000, this.subscriber?.quit());
+      this.subscriber?.disconnect();
+      await settledWithin(5_000, this.whenIdle());
+      const sock = this.sock;
+      const wasHolding = this.holding;
+      this.sock = undefined;
+      this.open = false;
+      this.holding = false;
+      if (sock) await this.endSocket(sock);
+      if (wasHolding) await this.writeStatus({ state: "closed", reason: "stopped" }).catch(() => {});
+    });
     this.localState = "off";
   }
 
@@ -188,63 +188,13 @@ export class WhatsAppChannel {
     }
   }
 
-  // ---- lease ----------------------------------------------------------------------------
-
-  private tick(): Promise<void> {
-    this.ticking ??= this.renewOrTakeOver().finally(() => {
-      this.ticking = undefined;
-    });
-    return this.ticking;
-  }
-
-  private async renewOrTakeOver() {
-    if (this.stopped) return;
-    let held: boolean;
-    const asked = Date.now();
-    try {
-      held = await this.lease.acquire();
-    } catch (err) {
-      // Redis unreachable: the expiry guard drops the socket before anyone else could take over.
-      this.log.warn({ err: (err as Error).message }, "lease renewal failed");
-      return;
-    }
-    if (this.stopped) {
-      if (held) await this.lease.release().catch(() => {});
-      return;
-    }
-    if (held) {
-      this.armExpiryGuard(asked);
-      if (!this.holding) {
-        this.holding = true;
-        this.log.info({ instance: this.instanceId }, "holding the WhatsApp lease");
-        await this.connect();
-      }
-    } else if (this.holding) {
-      await this.standDown("lease_lost");
-    } else {
-      // Local only: the shared status belongs to the holder and a standby never overwrites it.
-      this.localState = "standby";
-    }
-  }
-
-  /**
-   * If renewals stop succeeding, let go before the lease can expire and a standby connects.
-   * Counted from when the renewal was sent, since a slow answer does not extend the lease.
-   */
-  private armExpiryGuard(renewedAt: number) {
-    clearTimeout(this.expiryGuard);
-    const margin = Math.min(1_000, Math.floor(this.renewMs / 2));
-    const left = renewedAt + this.ttlMs - margin - Date.now();
-    this.expiryGuard = setTimeout(() => void this.standDown("lease_expired"), Math.max(1, left));
-    this.expiryGuard.unref?.();
-  }
+  // ---- lease (core/runtime/lease.ts: renewed, taken over, let go before it can expire) ----
 
   private async standDown(reason: string) {
     if (!this.holding) return;
     this.log.warn({ reason }, "giving up the WhatsApp connection");
     this.holding = false;
     this.open = false;
-    clearTimeout(this.expiryGuard);
     this.cancelReconnect?.();
     const sock = this.sock;
     this.sock = undefined;
