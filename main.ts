@@ -10,6 +10,7 @@ import { channelOperations } from "./bot/delivery/admin.js";
 import { deliverySenders, startDelivery } from "./bot/delivery/index.js";
 import { closeDeliveryQueues } from "./bot/delivery/queues.js";
 import { sharedEngine } from "./bot/engine/index.js";
+import { startHousekeeping } from "./bot/housekeeping.js";
 import { resealTotpSecrets, totpKeyring } from "./core/auth/secrets.js";
 import { type Config, ConfigError, config } from "./core/config.js";
 import { t } from "./core/messages/index.js";
@@ -63,10 +64,13 @@ export async function start(): Promise<Running> {
     // Loaded only when enabled: Baileys and its crypto cost about 80 MB of memory.
     const { startWhatsApp } = await import("./bot/channels/whatsapp/index.js");
     whatsapp = await startWhatsApp(ctx, { engine });
-    engine.attachSender(whatsapp.sender);
     stops.push(whatsapp.stop);
     notes.push(t("en", "whatsapp.note.on"));
   } else notes.push(t("en", "whatsapp.note.off"));
+
+  // Periodic housekeeping (BullMQ job schedulers: one run per deployment, whatever the instances).
+  const housekeeping = await startHousekeeping(ctx);
+  stops.push(housekeeping.stop);
 
   // Notifications: the outbox relay and one paced queue worker per running channel.
   const delivery = startDelivery(ctx, [new WebChannel(ctx), ...(whatsapp ? [whatsapp.sender] : []), ...deliverySenders(cfg)]);

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { findLinkCode, redeemLinkCode } from "../../core/auth/link-codes.js";
 import { isLocale, type MessageKey, type Params, t } from "../../core/messages/index.js";
+import { queueIdleReminder } from "../../core/notifications/idle.js";
 import type { Locale } from "../../core/reference/index.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { isServiceOutage, redisDeadline } from "../../core/runtime/outage.js";
@@ -11,7 +12,7 @@ import { type Redis, reportRedisOutages } from "../../core/runtime/redis.js";
 import { storeAttachment } from "../../core/storage/index.js";
 import { findTicketCode } from "../../core/validation/request.js";
 import { boundRaw } from "../../core/validation/text.js";
-import { type Channel, type ChannelSender, type ConversationEngine, FileTooLargeError, type InboundEvent, type OutboundMessage } from "../channels/types.js";
+import { type ConversationEngine, FileTooLargeError, type InboundEvent, type OutboundMessage } from "../channels/types.js";
 import { describeTicket } from "../flows/status.js";
 import type { Answer, Flow, Outcome, Prompt, StoredFile, StoreFileOptions, Turn, Who } from "./flow.js";
 import { saveLocale } from "./identity.js";
@@ -41,8 +42,6 @@ export interface EngineOptions {
 
 export interface Engine extends ConversationEngine {
   handle(event: InboundEvent): Promise<OutboundMessage[]>;
-  /** Lets the engine send proactive messages (idle reminders) on a channel. */
-  attachSender(sender: ChannelSender): void;
   /** Waits for queued messages, stops the reminder worker. Does not close ctx. */
   close(): Promise<void>;
 }
@@ -109,7 +108,6 @@ interface TurnState {
 
 export class ChatEngine implements Engine {
   private readonly flows = new Map<string, Flow>();
-  private readonly senders = new Map<Channel, ChannelSender>();
   private readonly locks: IdentityLocks;
   private readonly reminders: IdleReminders;
   private readonly store: TurnStore;
@@ -118,7 +116,6 @@ export class ChatEngine implements Engine {
   private readonly ttlMs: number;
   private readonly resumeAfterMs: number;
   private readonly log: AppContext["log"];
-  private readonly pruneTimer: NodeJS.Timeout;
   private closed = false;
 
   constructor(
@@ -145,23 +142,6 @@ export class ChatEngine implements Engine {
     this.reminders = new IdleReminders(ctx, opts.idleReminderMs ?? 30 * 60_000);
     this.store = new TurnStore(ctx);
     if (opts.reminders !== false) this.reminders.start((job) => this.deliverIdleReminder(job));
-    // Housekeeping: update ids and sessions a week past their use are of no further use.
-    const prune = () => {
-      const before = new Date(Date.now() - 7 * 24 * 3600_000);
-      ctx.db.processedUpdate
-        .deleteMany({ where: { createdAt: { lt: before } } })
-        .catch((err) => this.log.warn({ err: safeError(err) }, "prune processed updates failed"));
-      ctx.db.conversationSession
-        .deleteMany({ where: { expiresAt: { lt: before } } })
-        .catch((err) => this.log.warn({ err: safeError(err) }, "prune sessions failed"));
-    };
-    prune();
-    this.pruneTimer = setInterval(prune, 6 * 3600_000);
-    this.pruneTimer.unref();
-  }
-
-  attachSender(sender: ChannelSender): void {
-    this.senders.set(sender.channel, sender);
   }
 
   handle(event: InboundEvent): Promise<OutboundMessage[]> {
@@ -180,7 +160,6 @@ export class ChatEngine implements Engine {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.pruneTimer);
     await this.locks.drain();
     await this.reminders.close();
     await this.store.close();
@@ -669,14 +648,9 @@ export class ChatEngine implements Engine {
       // The person answered since this job was armed: wait for 30 minutes after that answer.
       const due = session.updatedAt.getTime() + this.reminders.delay;
       if (due > Date.now()) return this.reminders.schedule(session.id, due);
-      const sender = this.senders.get(session.channel);
-      if (!sender) {
-        this.log.warn({ channel: session.channel }, "no sender for idle reminder");
-        return;
-      }
-      const locale = isLocale(session.locale) ? session.locale : "id";
-      await sender.send(session.externalId, { text: t(locale, "bot.idle.reminder") });
-      this.log.info({ channel: session.channel, session: session.id }, "idle reminder sent");
+      // Through the outbox and the paced queue, like every notice that is not a direct reply.
+      const queued = await queueIdleReminder(this.ctx.db, { channel: session.channel, externalId: session.externalId }, session.id, due);
+      this.log.info({ channel: session.channel, session: session.id, queued }, "idle reminder queued");
     });
   }
 }

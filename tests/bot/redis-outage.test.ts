@@ -33,7 +33,6 @@ beforeAll(async () => {
   engine = createEngine(b.ctx, { reminders: false });
   emu = await BotApiServer.start();
   channel = new TelegramChannel(b.ctx, engine, { token: TOKEN, apiRoot: emu.apiRoot, webhook: { url: `https://sibina.example.go.id${HOOK}` } });
-  engine.attachSender(channel.sender);
   app = Fastify();
   await app.register(simulatorPlugin, { ctx: b.ctx, engine });
   await app.register(channel.webhookRoutes());

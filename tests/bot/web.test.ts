@@ -1,10 +1,11 @@
 // The web channel over HTTP: the simulator page, its JSON API, proactive messages for polling,
-// and the idle reminder (a delayed BullMQ job) arriving through it.
+// and the idle reminder (a delayed BullMQ job that queues a notice) arriving through it.
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../../bot/channels/types.js";
 import { WebChannel } from "../../bot/channels/web/channel.js";
 import { simulatorPlugin } from "../../bot/channels/web/plugin.js";
+import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
 import { createEngine, type Engine } from "../../bot/engine/index.js";
 import { storeAttachment } from "../../core/storage/index.js";
 import { type BotTestContext, botTestContext } from "./support/context.js";
@@ -16,6 +17,7 @@ const IDLE_MS = 3_000;
 let b: BotTestContext;
 let engine: Engine;
 let app: FastifyInstance;
+let delivery: Delivery;
 let n = 0;
 const session = () => `websession${String(n++).padStart(4, "0")}${Math.random().toString(36).slice(2, 10)}`;
 
@@ -25,8 +27,11 @@ beforeAll(async () => {
   app = Fastify();
   await app.register(simulatorPlugin, { ctx: b.ctx, engine });
   await app.ready();
+  // Proactive messages (the idle reminder) travel through the outbox and the delivery queue.
+  delivery = startDelivery(b.ctx, [new WebChannel(b.ctx)], { relay: { pollMs: 50 } });
 });
 afterAll(async () => {
+  await delivery?.stop();
   await app?.close();
   await engine?.close();
   await b?.close();

@@ -30,7 +30,6 @@ export async function startTelegram(ctx: AppContext, app: FastifyInstance, engin
     webhook: cfg.TELEGRAM_WEBHOOK_URL ? { url: cfg.TELEGRAM_WEBHOOK_URL, secret: cfg.TELEGRAM_WEBHOOK_SECRET } : undefined,
   });
   if (channel.mode === "webhook") await app.register(channel.webhookRoutes());
-  engine.attachSender(channel.sender);
   try {
     const { username } = await channel.start();
     return { channel, note: t("en", "bot.note.telegramOn", { username, mode: channel.mode }), stop: () => channel.stop() };

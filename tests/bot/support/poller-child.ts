@@ -14,7 +14,6 @@ const channel = new TelegramChannel(ctx, engine, {
   instanceId: env.POLLER_INSTANCE!,
   pollTimeoutSeconds: 5,
 });
-engine.attachSender(channel.sender);
 await channel.start();
 console.log("READY");
 process.once("SIGTERM", async () => {

@@ -39,7 +39,6 @@ export class TelegramBotUnderTest {
         for (const w of [...this.waiters]) w();
       },
     });
-    this.engine.attachSender(this.channel.sender);
     await this.channel.start();
     return this;
   }
