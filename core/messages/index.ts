@@ -4,11 +4,12 @@ import { admin } from "./admin.js";
 import { bot } from "./bot.js";
 import { common } from "./common.js";
 import { notify } from "./notify.js";
+import { programme } from "./programme.js";
 import { whatsapp } from "./whatsapp.js";
 
 const catalogs = {
-  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id, ...whatsapp.id },
-  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en, ...whatsapp.en },
+  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id, ...programme.id, ...whatsapp.id },
+  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en, ...programme.en, ...whatsapp.en },
 };
 
 export type MessageKey = keyof typeof catalogs.id;
