@@ -30,6 +30,7 @@ import { dashboardRoutes } from "./routes/dashboard.js";
 import { fileRoutes } from "./routes/files.js";
 import { moduleRoutes } from "./routes/modules.js";
 import { profileRoutes } from "./routes/profile.js";
+import { programmeRoutes } from "./routes/programme/index.js";
 import { requestRoutes } from "./routes/requests.js";
 import { testimonialRoutes } from "./routes/testimonials.js";
 import { userRoutes } from "./routes/users.js";
@@ -210,6 +211,7 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   await app.register(fileRoutes);
   await app.register(coachingRoutes);
   await app.register(moduleRoutes);
+  await app.register(programmeRoutes);
   await app.register(testimonialRoutes);
   await app.register(userRoutes, { totpSetting });
   await app.register(profileRoutes);

@@ -122,13 +122,23 @@ export async function createBpsCoaching(db: Db, actor: ProgrammeActor, input: Bp
         channel: "web",
         initiative: "BPS",
         workPlanId: data.workPlanId ?? null,
+        createdAt: new Date(now.getTime() - 4),
       },
     });
-    const trail = done ? (["SUBMITTED", "APPROVED", "DONE"] as const) : (["SUBMITTED", "APPROVED"] as const);
+    // The same lawful trail as a chat request takes, recorded at once.
+    const trail = done ? (["SUBMITTED", "IN_REVIEW", "APPROVED", "DONE"] as const) : (["SUBMITTED", "IN_REVIEW", "APPROVED"] as const);
     let from: (typeof trail)[number] | null = null;
-    for (const to of trail) {
+    // A millisecond apart, so the trail keeps its order (and ends no later than now).
+    for (const [k, to] of trail.entries()) {
       await tx.statusChange.create({
-        data: { requestId: id, fromStatus: from, toStatus: to, actorUserId: actor.userId, note: to === "SUBMITTED" ? "BPS" : null },
+        data: {
+          requestId: id,
+          fromStatus: from,
+          toStatus: to,
+          actorUserId: actor.userId,
+          note: to === "SUBMITTED" ? "BPS" : null,
+          createdAt: new Date(now.getTime() - 4 + k),
+        },
       });
       from = to;
     }
