@@ -61,7 +61,6 @@ export async function seedProgramme(db: Db, now: Date, file: DemoFile) {
   ] as const)
     await db.fulldayAllocation.create({ data: { officeId: o.id, year, count } });
 
-  const decree = async (name: string) => db.attachment.findFirst({ where: { fileName: { contains: name } } }).then((a) => a?.id ?? null);
   const team = async (officeId: string, name: string, decreeAt: Date | null, members: [string, TeamRole][], loci: string[]) => {
     const t = await db.coachingTeam.create({
       data: {
