@@ -4,6 +4,7 @@ import { buildServer } from "./admin/server.js";
 import { startTelegram } from "./bot/channels/telegram/index.js";
 import { WebChannel } from "./bot/channels/web/channel.js";
 import { type RunningWhatsApp, startWhatsApp } from "./bot/channels/whatsapp/index.js";
+import { startDeadlineJob } from "./bot/delivery/deadlines.js";
 import { deliverySenders, startDelivery } from "./bot/delivery/index.js";
 import { sharedEngine } from "./bot/engine/index.js";
 import { resealTotpSecrets, totpKeyring } from "./core/auth/secrets.js";
@@ -52,6 +53,9 @@ export async function start(): Promise<Running> {
   // Notifications: the outbox relay and one paced queue worker per running channel.
   const delivery = startDelivery(ctx, [new WebChannel(ctx), ...(whatsapp ? [whatsapp.sender] : []), ...deliverySenders(cfg)]);
   stops.push(delivery.stop);
+  // Reporting deadlines of the coaching programme: notices written to the outbox a few times a day.
+  const deadlines = await startDeadlineJob(ctx);
+  stops.push(deadlines.stop);
 
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e) => ctx.log.error({ err: e }, "stop failed"));

@@ -5,6 +5,8 @@ import type { Db } from "../../core/db/client.js";
 import type { DocumentationKind, Mode, RecipientKind, RequestStatus, ServiceType, TimeZone } from "../../core/db/generated/enums.js";
 import { type MessageKey, type Params, t } from "../../core/messages/index.js";
 import { ACCOUNT_ALERT_KIND, documentationStillMissing } from "../../core/notifications/intents.js";
+import { DEADLINE_KIND } from "../../core/programme/deadlines.js";
+import { REPORT_KINDS } from "../../core/programme/reference.js";
 import { DOCUMENTATION_KINDS, type Locale, labelOf, MODES, SERVICE_TYPES, STATUSES } from "../../core/reference/index.js";
 import { formatDate, formatTime } from "../../core/validation/datetime.js";
 
@@ -93,6 +95,24 @@ export function composeNotice(data: NoticeData, locale: Locale, links: Links): R
       link: owner ? `${links.base}/profile/${stage === "totp" ? "password" : "security"}` : `${links.base}/audit?action=auth`,
     };
     return { title: tr("notify.title.security"), text: tr(`notify.account.${owner ? "owner" : "admin"}.${stage}`, params) };
+  }
+  if (data.kind.startsWith(`${DEADLINE_KIND}.`)) {
+    const p = data.payload;
+    const stage = data.kind.endsWith(".passed") ? "passed" : "soon";
+    const reportKind = REPORT_KINDS.find((k) => k.code === p.reportKind);
+    const params: Params = { office: String(p.office ?? ""), due: String(p.due ?? ""), kind: reportKind ? reportKind[locale] : "" };
+    if (r)
+      return {
+        title: tr("notify.title.programme", params),
+        text: tr(`notify.programme.activity.${stage}`, {
+          ...params,
+          code: r.code,
+          agency: r.agencyName,
+          date: formatDate(r.startAt, r.timeZone),
+          link: links.documentation(r.id),
+        }),
+      };
+    return { title: tr("notify.title.programme", params), text: tr(`notify.programme.deadline.${stage}`, { ...params, link: `${links.base}/programme` }) };
   }
   if (!r) return { title: tr("notify.title.admin"), text: tr("notify.generic", { code: "-", link: links.base }) };
   const service = labelOf(SERVICE_TYPES, r.serviceType, locale);

@@ -199,6 +199,15 @@ const id = {
   "admin.monitoring.reportTitle": "Laporan Monitoring dan Evaluasi Pembinaan Statistik Sektoral",
   "admin.monitoring.printedAt": "Dicetak {date}",
   "admin.monitoring.kind": "Jenis dokumentasi",
+
+  "notify.title.programme": "Pelaporan pembinaan {office}",
+  "notify.programme.deadline.soon":
+    "Pengingat pelaporan pembinaan {office}: {kind} jatuh tempo {due} dan belum lengkap. Mohon lengkapi sebelum batas waktu di {link}",
+  "notify.programme.deadline.passed":
+    "Batas waktu pelaporan {kind} ({due}) untuk {office} sudah lewat dan pelaporannya belum lengkap. Mohon segera dilengkapi di {link}",
+  "notify.programme.activity.soon": "Pengingat: dokumentasi pembinaan {code} ({agency}, {date}) harus diunggah paling lambat {due}. Unggah di {link}",
+  "notify.programme.activity.passed":
+    "Batas waktu dokumentasi pembinaan {code} ({agency}, {date}) sudah lewat ({due}) dan belum ada dokumentasinya. Mohon segera unggah di {link}",
 } as const;
 
 const en: Record<keyof typeof id, string> = {
@@ -399,6 +408,13 @@ const en: Record<keyof typeof id, string> = {
   "admin.monitoring.reportTitle": "Sectoral statistics coaching: monitoring and evaluation report",
   "admin.monitoring.printedAt": "Printed {date}",
   "admin.monitoring.kind": "Documentation kind",
+
+  "notify.title.programme": "Coaching reports of {office}",
+  "notify.programme.deadline.soon": "Reminder for {office}: {kind} is due on {due} and is not complete yet. Please complete it before the deadline at {link}",
+  "notify.programme.deadline.passed": "The deadline for {kind} ({due}) for {office} has passed and it is still not complete. Please complete it soon at {link}",
+  "notify.programme.activity.soon": "Reminder: the documentation of coaching {code} ({agency}, {date}) is due by {due}. Upload it at {link}",
+  "notify.programme.activity.passed":
+    "The documentation deadline of coaching {code} ({agency}, {date}) has passed ({due}) and nothing has been uploaded. Please upload it soon at {link}",
 };
 
 export const programme = { id, en };
