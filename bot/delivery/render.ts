@@ -160,6 +160,10 @@ export function composeNotice(data: NoticeData, locale: Locale, links: Links): R
       return { title: requestTitle, text: tr("notify.request.cancelled", base) };
     case "coach.assigned":
       return { title: tr("notify.title.coach.assigned", base), text: tr("notify.coach.assigned", base) };
+    case "coach.letter":
+      return { title: tr("notify.title.coach.assigned", base), text: tr("notify.coach.letter", base) };
+    case "coach.calendar":
+      return { title: tr("notify.title.coach.assigned", base), text: tr("notify.coach.calendar", base) };
     case "reminder.session":
       return { title: reminderTitle, text: tr(data.recipientKind === "COACH" ? "notify.reminder.session.coach" : "notify.reminder.session.pic", base) };
     case "reminder.documentation":

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
-import { assignmentIntents, documentationReminderIntents, picReminderIntent } from "../notifications/intents.js";
+import { assignmentIntents, documentationReminderIntents, letterIntents, picReminderIntent } from "../notifications/intents.js";
 import { codesOf, MODES, SERVICE_TYPES, TIME_ZONES, TOPICS } from "../reference/index.js";
 import { eligibleCoaches, getRequestForStaff } from "../requests/service.js";
 import { assignTicketCode, provisionalTicketCode } from "../requests/tickets.js";
@@ -143,7 +143,7 @@ export async function createBpsCoaching(db: Db, actor: ProgrammeActor, input: Bp
       from = to;
     }
     await tx.assignment.createMany({ data: coachIds.map((coachId) => ({ requestId: id, coachId, assignedById: actor.userId })) });
-    const rows = [...assignmentIntents(request, coachIds, now)];
+    const rows = [...assignmentIntents(request, coachIds, now), ...(done ? [] : letterIntents(request, coachIds))];
     if (contactPhone) rows.push(...picReminderIntent(request, now));
     if (done) rows.push(...documentationReminderIntents(request, coachIds, now));
     await tx.outbox.createMany({ data: rows, skipDuplicates: true });

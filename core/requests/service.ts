@@ -8,6 +8,7 @@ import {
   assignmentIntents,
   cancelPendingReminders,
   documentationReminderIntents,
+  letterIntents,
   picReminderIntent,
   receiptIntent,
   requesterIntent,
@@ -214,7 +215,7 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
         data: coachIds.map((coachId) => ({ requestId: request.id, coachId, assignedById: actor.userId })),
         skipDuplicates: true,
       });
-      rows.push(...assignmentIntents(request, coachIds, now), ...picReminderIntent(request, now));
+      rows.push(...assignmentIntents(request, coachIds, now), ...letterIntents(request, coachIds), ...picReminderIntent(request, now));
     }
     if (input.to === "DONE") {
       const coaches = await tx.assignment.findMany({ where: { requestId: request.id }, select: { coachId: true } });
@@ -249,7 +250,7 @@ export async function assignCoaches(db: Db, actor: StaffActor, requestId: string
       await tx.statusChange.create({
         data: { requestId, kind: "ASSIGNMENT", fromStatus: "APPROVED", toStatus: "APPROVED", actorUserId: actor.userId, note: added.join(",") },
       });
-      await tx.outbox.createMany({ data: assignmentIntents(request, added, now), skipDuplicates: true });
+      await tx.outbox.createMany({ data: [...assignmentIntents(request, added, now), ...letterIntents(request, added)], skipDuplicates: true });
     }
     return added;
   });
