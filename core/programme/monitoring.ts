@@ -158,9 +158,7 @@ export async function semesterReport(
 /** Each office's own indicators (no roll-up), for a set of offices. */
 export async function officeReports(db: Db, officeIds: readonly string[], year: number, semester: Semester, now = new Date()): Promise<OfficeReport[]> {
   const ids = [...officeIds];
-  const yearFrom = new Date(Date.UTC(year, 0, 1) - 10 * 3600_000);
-  const yearTo = new Date(Date.UTC(year + 1, 0, 1) + 10 * 3600_000);
-  const [offices, teams, deadlineRows, coachings] = await Promise.all([
+  const [offices, teams, deadlineRows, activities] = await Promise.all([
     db.office.findMany({
       where: { id: { in: ids } },
       select: { id: true, name: true, code: true, level: true, timeZone: true, parentId: true },
@@ -171,14 +169,9 @@ export async function officeReports(db: Db, officeIds: readonly string[], year: 
       select: { officeId: true, decreeUploadedAt: true, members: { select: { userId: true } }, loci: { select: { agencyId: true } } },
     }),
     db.reportingDeadline.findMany({ where: { year } }),
-    // DONE coachings of these offices in the year, with their first documentation.
-    db.$queryRaw<{ id: string; officeId: string; agencyId: string | null; startAt: Date; endAt: Date; workPlanId: string | null; firstDoc: Date | null }[]>`
-      SELECT r."id", r."officeId", r."agencyId", r."startAt", r."endAt", r."workPlanId",
-             (SELECT min(d."createdAt") FROM "Documentation" d WHERE d."requestId" = r."id" AND d."deletedAt" IS NULL) AS "firstDoc"
-      FROM "CoachingRequest" r
-      WHERE r."officeId" = ANY(${ids}::uuid[]) AND r."status" = 'DONE' AND r."deletedAt" IS NULL
-        AND r."startAt" >= ${yearFrom} AND r."startAt" < ${yearTo}`,
+    db.reportingDeadline.findUnique({ where: { year_kind: { year, kind: "ACTIVITIES" } }, select: { daysAfter: true } }),
   ]);
+  const coachings = await coachingStats(db, ids, year, semester, now, activities?.daysAfter ?? null);
   const lociByOffice = new Map<string, Set<string>>();
   const membersByOffice = new Map<string, Set<string>>();
   const decreeByOffice = new Map<string, Date | null>();
@@ -219,10 +212,18 @@ export async function officeReports(db: Db, officeIds: readonly string[], year: 
   const agencyById = new Map(agencies.map((a) => [a.id, a]));
   const epssFirst = new Map(epss.map((e) => [e.agencyId, e._min.createdAt]));
   const ipsBy = new Map(ips.map((s) => [s.agencyId, s.score]));
-  const plansBy = new Map<string, typeof plans>();
-  for (const p of plans) plansBy.set(p.agencyId, [...(plansBy.get(p.agencyId) ?? []), p]);
-  const coachingsBy = new Map<string, typeof coachings>();
-  for (const c of coachings) coachingsBy.set(c.officeId, [...(coachingsBy.get(c.officeId) ?? []), c]);
+  const group = <T, K>(rows: readonly T[], key: (r: T) => K) => {
+    const out = new Map<K, T[]>();
+    for (const r of rows) {
+      const list = out.get(key(r));
+      if (list) list.push(r);
+      else out.set(key(r), [r]);
+    }
+    return out;
+  };
+  const plansBy = group(plans, (p) => p.agencyId);
+  const coachingsBy = group(coachings, (c) => c.officeId);
+  const coachingsOfLocus = new Map(coachings.map((c) => [`${c.officeId}|${c.agencyId}`, c]));
   const deadlineOf = new Map(deadlineRows.map((d) => [d.kind, d]));
 
   return offices.map((office) => {
@@ -241,14 +242,8 @@ export async function officeReports(db: Db, officeIds: readonly string[], year: 
     const teamDecree = classify(decreeByOffice.get(office.id) ?? null, deadlines.TEAM_DECREE.cutoff, asOf);
     own.compliance.TEAM_DECREE[teamDecree]++;
 
-    const officeCoachings = coachingsBy.get(office.id) ?? [];
     // Kind 5: every coaching that ended this semester (by now) is documented within daysAfter.
-    for (const c of officeCoachings) {
-      if (c.endAt < from || c.endAt >= to || c.endAt > asOf) continue;
-      const days = deadlines.ACTIVITIES.daysAfter;
-      const cutoff = days === null ? null : endOfLocalDay(localDay(c.endAt, zone), zone, days);
-      own.compliance.ACTIVITIES[classify(c.firstDoc, cutoff, asOf)]++;
-    }
+    for (const c of coachingsBy.get(office.id) ?? []) for (const o of OUTCOME_LIST) own.compliance.ACTIVITIES[o] += c[o];
 
     const fromDay = localDay(from, zone);
     const toDay = localDay(to, zone);
@@ -287,15 +282,12 @@ export async function officeReports(db: Db, officeIds: readonly string[], year: 
         if (p.realisations.length > 0) row.done++;
         else if (p.plannedDate < asOfDay) row.plannedNotDone++;
       }
-      for (const c of officeCoachings) {
-        if (c.agencyId !== agencyId || c.startAt > asOf) continue;
-        if (c.startAt >= from && c.startAt < to && !c.workPlanId) row.doneNotPlanned++;
-        if (c.startAt >= yearStart) {
-          row.coachings++;
-          row.coachingHours += (c.endAt.getTime() - c.startAt.getTime()) / 3600_000;
-        }
+      const stats = coachingsOfLocus.get(`${office.id}|${agencyId}`);
+      if (stats) {
+        row.doneNotPlanned = stats.doneNotPlanned;
+        row.coachings = stats.coachings;
+        row.coachingHours = Math.round(stats.hours * 10) / 10;
       }
-      row.coachingHours = Math.round(row.coachingHours * 10) / 10;
       loci.push(row);
       own.compliance.CONTACTS[row.contact]++;
       own.compliance.EPSS_CANDIDATES[row.epss]++;
@@ -330,6 +322,68 @@ export async function officeReports(db: Db, officeIds: readonly string[], year: 
     if (internalisedOn && internalisedOn <= new Date(Date.UTC(year, 0, INTERNALISATION_DAY))) own.internalisedOnTime = 1;
     return { office, year, semester: semester as Semester, from, to, asOf, deadlines, own, loci, teamDecree, internalisedOn };
   });
+}
+
+const OUTCOME_LIST: Outcome[] = ["onTime", "late", "missing", "pending"];
+
+interface CoachingStats extends Record<Outcome, number> {
+  officeId: string;
+  agencyId: string | null;
+  doneNotPlanned: number;
+  coachings: number;
+  hours: number;
+}
+
+/**
+ * DONE coachings of these offices counted in the database, per office and lokus, on each office's
+ * wall clock: kind-5 outcomes of those that ended this semester (documented within daysAfter of the
+ * end day), those held this semester outside the plan, and the year's count and hours so far.
+ * Aggregating here keeps the report fast at thousands of coachings (nothing per row reaches Node).
+ */
+async function coachingStats(db: Db, ids: string[], year: number, semester: Semester, now: Date, daysAfter: number | null): Promise<CoachingStats[]> {
+  const yearFrom = new Date(Date.UTC(year, 0, 1) - 10 * 3600_000);
+  const yearTo = new Date(Date.UTC(year + 1, 0, 1) + 10 * 3600_000);
+  const fromMonth = semester === 1 ? 1 : 7;
+  const toYear = semester === 1 ? year : year + 1;
+  const toMonth = semester === 1 ? 7 : 1;
+  // PostgreSQL's JIT would compile this query for seconds (the per-row documentation lookup inflates
+  // its cost estimate), while running it takes milliseconds: switched off for this transaction only.
+  const [, rows] = await db.$transaction([
+    db.$executeRaw`SET LOCAL jit = off`,
+    db.$queryRaw<(Omit<CoachingStats, Outcome | "doneNotPlanned" | "coachings" | "hours"> & Record<string, unknown>)[]>`
+    WITH c AS (
+      SELECT r."officeId", r."agencyId", r."workPlanId", r."id",
+             r."startAt" + z.off AS ls, r."endAt" + z.off AS le, r."endAt" - r."startAt" AS dur,
+             LEAST((${now}::timestamptz AT TIME ZONE 'UTC') + z.off, make_timestamp(${toYear}::int, ${toMonth}::int, 1, 0, 0, 0)) AS "asOf",
+             make_timestamp(${year}::int, ${fromMonth}::int, 1, 0, 0, 0) AS "from",
+             make_timestamp(${toYear}::int, ${toMonth}::int, 1, 0, 0, 0) AS "to",
+             z.off
+      FROM "CoachingRequest" r
+      JOIN "Office" o ON o."id" = r."officeId"
+      CROSS JOIN LATERAL (SELECT (CASE o."timeZone" WHEN 'WIB' THEN 7 WHEN 'WITA' THEN 8 ELSE 9 END) * interval '1 hour' AS off) z
+      WHERE r."officeId" = ANY(${ids}::uuid[]) AND r."status" = 'DONE' AND r."deletedAt" IS NULL
+        AND r."startAt" >= ${yearFrom} AND r."startAt" < ${yearTo}
+    ), k AS (
+      SELECT c.*,
+             CASE WHEN c.le >= c."from" AND c.le < c."to" AND c.le <= c."asOf" THEN true ELSE false END AS k5,
+             CASE WHEN ${daysAfter}::int IS NULL THEN NULL ELSE (c.le::date + ${daysAfter}::int + 1)::timestamp END AS cutoff
+      FROM c
+    ), d AS (
+      SELECT k.*,
+             CASE WHEN k.k5 THEN (SELECT min(x."createdAt") FROM "Documentation" x WHERE x."requestId" = k."id" AND x."deletedAt" IS NULL) + k.off END AS ldoc
+      FROM k
+    )
+    SELECT "officeId", "agencyId",
+           count(*) FILTER (WHERE k5 AND ldoc <= "asOf" AND (cutoff IS NULL OR ldoc < cutoff))::int AS "onTime",
+           count(*) FILTER (WHERE k5 AND ldoc <= "asOf" AND cutoff IS NOT NULL AND ldoc >= cutoff)::int AS "late",
+           count(*) FILTER (WHERE k5 AND (ldoc IS NULL OR ldoc > "asOf") AND cutoff IS NOT NULL AND "asOf" >= cutoff)::int AS "missing",
+           count(*) FILTER (WHERE k5 AND (ldoc IS NULL OR ldoc > "asOf") AND (cutoff IS NULL OR "asOf" < cutoff))::int AS "pending",
+           count(*) FILTER (WHERE ls <= "asOf" AND ls >= "from" AND ls < "to" AND "workPlanId" IS NULL)::int AS "doneNotPlanned",
+           count(*) FILTER (WHERE ls <= "asOf" AND ls >= make_timestamp(${year}::int, 1, 1, 0, 0, 0))::int AS "coachings",
+           coalesce(sum(extract(epoch FROM dur)) FILTER (WHERE ls <= "asOf" AND ls >= make_timestamp(${year}::int, 1, 1, 0, 0, 0)), 0)::float8 / 3600 AS "hours"
+    FROM d GROUP BY "officeId", "agencyId"`,
+  ]);
+  return rows as unknown as CoachingStats[];
 }
 
 /** Ratios shown beside the counts (null when there is nothing to divide). */
