@@ -1,8 +1,8 @@
 // Route guards. Permissions come from core/permissions (one table); the server enforces them,
 // templates only hide what a role cannot use.
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
+import type { StaffActor } from "../../core/access/index.js";
 import { type Action, can, canAsTeam } from "../../core/permissions.js";
-import type { StaffActor } from "../../core/requests/service.js";
 import { renderError } from "./errors.js";
 
 declare module "fastify" {
@@ -39,8 +39,15 @@ export function allow(...actions: Action[]): onRequestAsyncHookHandler {
 }
 
 /** The staff member as the core services want them. */
+/** The signed-in staff member acting on their own account (for the audit row). */
+export function selfOf(request: FastifyRequest): { userId: string; ip: string } {
+  const s = request.staff;
+  if (!s) throw new Error("selfOf: not signed in (route is missing its guard)");
+  return { userId: s.id, ip: request.ip };
+}
+
 export function actorOf(request: FastifyRequest): StaffActor {
   const s = request.staff;
   if (!s) throw new Error("actorOf: not signed in (route is missing its guard)");
-  return { userId: s.id, roles: s.roles, officeId: s.officeId };
+  return { userId: s.id, roles: s.roles, officeId: s.officeId, ip: request.ip };
 }

@@ -1,8 +1,10 @@
 // Daftar Pengajuan (SPEKTRAL 4.2.1 and 4.4): the list with filters and exports, the detail page
 // with its trail, and the supervisor's and admin's actions on a request.
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import writeXlsxFile from "write-excel-file/node";
 import { z } from "zod";
+import { getRequestForStaff, visibleOfficeIds } from "../../core/access/index.js";
 import type { RequestStatus } from "../../core/db/generated/enums.js";
 import { isDomainError } from "../../core/errors.js";
 import { hasMessage, type MessageKey, t } from "../../core/messages/index.js";
@@ -20,17 +22,8 @@ import {
   softDeleteRequest,
 } from "../../core/requests/admin.js";
 import { askClarification } from "../../core/requests/clarification.js";
-import { nextStatuses } from "../../core/requests/lifecycle.js";
-import {
-  assignCoaches,
-  changeStatus,
-  coachConflicts,
-  eligibleCoaches,
-  escalate,
-  getRequestForStaff,
-  submitRequest,
-  visibleOfficeIds,
-} from "../../core/requests/service.js";
+import { AWAITING_DECISION, nextStatuses } from "../../core/requests/lifecycle.js";
+import { assignCoaches, changeStatus, coachConflicts, eligibleCoaches, escalate, submitRequest } from "../../core/requests/service.js";
 import { formatDateTime, fromLocal } from "../../core/validation/datetime.js";
 import { LIMITS, oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
@@ -218,13 +211,9 @@ export async function requestRoutes(app: FastifyInstance) {
       channel: "web",
       defaultOfficeId: staff.officeId,
       actorUserId: staff.id,
+      actorIp: request.ip,
+      attachmentIds: stored.attachmentIds,
       locale: "id",
-    });
-    if (stored.attachmentIds.length) await ctx.db.attachment.updateMany({ where: { id: { in: stored.attachmentIds } }, data: { requestId: created.id } });
-    await audit(request, "request.create", "CoachingRequest", created.id, {
-      code: created.code,
-      agencyName: created.agencyName,
-      attachments: stored.attachmentIds.length,
     });
     flash(request, "ok", "admin.request.created", { code: created.code });
     // The new request may route to an office the admin does not see (e.g. a central agency).
@@ -250,7 +239,7 @@ export async function requestRoutes(app: FastifyInstance) {
       // Coaches who only see their own assignment get the request, not the office's internals.
       showInternals: staffCanSee,
       next: can(actor.roles, "request.changeStatus") ? nextStatuses(r.status, "SUPERVISOR") : [],
-      canEscalate: can(actor.roles, "request.escalate") && ["SUBMITTED", "IN_REVIEW"].includes(r.status) && !!r.office.parentId,
+      canEscalate: can(actor.roles, "request.escalate") && AWAITING_DECISION.includes(r.status) && !!r.office.parentId,
       clarifyText: extra.clarifyText ?? "",
       clarifyError: extra.clarifyError ?? null,
     });
@@ -328,18 +317,12 @@ export async function requestRoutes(app: FastifyInstance) {
     }
     const coachIds = form.coachIds.filter((c) => z.uuid().safeParse(c).success);
     try {
-      const before = await getRequestForStaff(ctx.db, actorOf(request), id);
       const { request: after } = await changeStatus(ctx.db, actorOf(request), {
         requestId: id,
         to: to.data as RequestStatus,
         coachIds,
         reason: form.reason || null,
         note: form.note || null,
-      });
-      await audit(request, "request.status", "CoachingRequest", id, {
-        status: { from: before.status, to: after.status },
-        coachIds: to.data === "APPROVED" ? coachIds : undefined,
-        reason: to.data === "REJECTED" ? form.reason : undefined,
       });
       flash(request, "ok", "admin.status.changed", { code: after.code });
       return reply.redirect(`/requests/${id}`);
@@ -357,7 +340,6 @@ export async function requestRoutes(app: FastifyInstance) {
     const coachIds = list(request.body as FormBody, "coachIds").filter((c) => z.uuid().safeParse(c).success);
     try {
       const added = await assignCoaches(ctx.db, actorOf(request), id, coachIds);
-      await audit(request, "request.assign", "CoachingRequest", id, { added });
       flash(request, "ok", "admin.status.coachesAdded", { n: added.length });
       return reply.redirect(`/requests/${id}`);
     } catch (e) {
@@ -374,7 +356,6 @@ export async function requestRoutes(app: FastifyInstance) {
     const note = str(request.body as FormBody, "note").slice(0, 1000) || null;
     try {
       const change = await escalate(ctx.db, actorOf(request), id, note);
-      await audit(request, "request.escalate", "CoachingRequest", id, { fromOfficeId: change.fromOfficeId, toOfficeId: change.toOfficeId, note });
       flash(request, "ok", "admin.escalate.done");
       // Still visible when the parent office is in scope; otherwise back to the list.
       const visible = await visibleOfficeIds(ctx.db, actorOf(request));
@@ -392,8 +373,7 @@ export async function requestRoutes(app: FastifyInstance) {
     if (!id) return reply.callNotFound();
     const question = str(request.body as FormBody, "question").slice(0, LIMITS.message * 2);
     try {
-      const message = await askClarification(ctx.db, actorOf(request), id, question);
-      await audit(request, "request.clarify", "CoachingRequest", id, { messageId: message.id });
+      const _message = await askClarification(ctx.db, actorOf(request), id, question);
       flash(request, "ok", "admin.clarify.sent");
       return reply.redirect(`/requests/${id}#messages`);
     } catch (e) {
@@ -427,7 +407,6 @@ export async function requestRoutes(app: FastifyInstance) {
       return renderForm(reply, "edit", form, result.errors, { r });
     }
     const { changes } = await editRequest(ctx.db, actor, id, result.input);
-    if (Object.keys(changes).length) await audit(request, "request.edit", "CoachingRequest", id, changes);
     flash(request, "ok", Object.keys(changes).length ? "admin.request.saved" : "admin.request.unchanged");
     return reply.redirect(`/requests/${id}`);
   });
@@ -449,7 +428,6 @@ export async function requestRoutes(app: FastifyInstance) {
     const id = requestId(request);
     if (!id) return reply.callNotFound();
     const r = await softDeleteRequest(ctx.db, actorOf(request), id);
-    await audit(request, "request.delete", "CoachingRequest", id, { code: r.code, status: r.status });
     flash(request, "ok", "admin.request.deleted", { code: r.code });
     return reply.redirect("/requests");
   });

@@ -10,7 +10,7 @@ import { NO_PACING, Pacer, type PacingRule, telegramRule, whatsappRule } from ".
 import { bullPrefix, type DeliveryChannel, type NotifyJob, queueName } from "./queues.js";
 import { resolveTarget } from "./recipients.js";
 import { composeNotice, loadNotice, panelLinks } from "./render.js";
-import { isChannelDown, isPermanent, retryAfterMs, type NoticeMessage, type Sender } from "./senders.js";
+import { isChannelDown, isPermanent, type NoticeMessage, retryAfterMs, type Sender } from "./senders.js";
 
 export interface ChannelWorkerOptions {
   concurrency?: number;

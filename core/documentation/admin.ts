@@ -1,11 +1,13 @@
 // The back office's coachings and documentation lists (SPEKTRAL 4.2.2 and 4.3.2).
+
+import type { StaffActor } from "../access/index.js";
+import { visibleOfficeIds } from "../access/index.js";
+import { auditIn } from "../audit/service.js";
 import type { Db, Prisma } from "../db/client.js";
 import type { DocumentationKind } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import { can, canUploadDocumentation } from "../permissions.js";
 import { REQUIRED_DOCUMENTATION } from "../reference/index.js";
-import type { StaffActor } from "../requests/service.js";
-import { visibleOfficeIds } from "../requests/service.js";
 import { missingDocumentation } from "./service.js";
 
 /** Requests a staff member may see in coaching lists: their offices', or a coach's own. */
@@ -130,6 +132,9 @@ export async function deleteDocumentation(db: Db, actor: StaffActor, id: string,
   if (!can(actor.roles, "documentation.manage")) throw new DomainError("FORBIDDEN", "error.forbidden");
   const doc = await db.documentation.findFirst({ where: { id, deletedAt: null }, include: { request: { select: { officeId: true } } } });
   if (!doc || !(await visibleOfficeIds(db, actor)).includes(doc.request.officeId)) throw new DomainError("NOT_FOUND", "error.notFound");
-  await db.documentation.update({ where: { id }, data: { deletedAt: now } });
+  await db.$transaction(async (tx) => {
+    await tx.documentation.update({ where: { id }, data: { deletedAt: now } });
+    await auditIn(tx, actor, "documentation.delete", "Documentation", doc.id, { requestId: doc.requestId, kind: doc.kind });
+  });
   return doc;
 }

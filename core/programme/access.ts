@@ -1,13 +1,14 @@
 // Who reaches which office's programme records. Staff roles reach the actor's office and the
 // offices below it (as requests do); a Tim Pembina role (e.g. Tim Monev) reaches its team's
 // office and the offices below it for the actions TEAM_PERMISSIONS grants. Every service asks here.
+
+import type { StaffActor } from "../access/index.js";
 import { writeAudit } from "../audit/service.js";
 import type { Db, Tx } from "../db/client.js";
 import type { TeamRole } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import { type Action, can, canAsTeam } from "../permissions.js";
 import { selfAndDescendantIds } from "../requests/routing.js";
-import type { StaffActor } from "../requests/service.js";
 
 /** A staff member acting on the programme, with the address the audit log records. */
 export interface ProgrammeActor extends StaffActor {

@@ -3,11 +3,12 @@
 // linked to a plan item. A DONE coaching linked to an item counts as that item's realisation.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { getRequestForStaff } from "../access/index.js";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
 import { assignmentIntents, documentationReminderIntents, letterIntents, picReminderIntent } from "../notifications/intents.js";
 import { codesOf, MODES, SERVICE_TYPES, TIME_ZONES, TOPICS } from "../reference/index.js";
-import { eligibleCoaches, getRequestForStaff } from "../requests/service.js";
+import { eligibleCoaches } from "../requests/service.js";
 import { assignTicketCode, provisionalTicketCode } from "../requests/tickets.js";
 import { LIMITS, lineText, longText } from "../validation/text.js";
 import { audited, officesFor, type ProgrammeActor, requireAgency, requireOffice } from "./access.js";

@@ -1,8 +1,10 @@
 // Request services: the only way to change a request's state. Each runs in one transaction
 // and writes its audit trail and notification intents alongside the change.
 import { randomUUID } from "node:crypto";
+import { getRequestForStaff, officeTree, type StaffActor } from "../access/index.js";
+import { auditIn } from "../audit/service.js";
 import type { Db, Tx } from "../db/client.js";
-import type { Channel, RequestStatus, Role } from "../db/generated/enums.js";
+import type { Channel, RequestStatus } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import {
   assignmentIntents,
@@ -13,21 +15,16 @@ import {
   receiptIntent,
   requesterIntent,
   submittedIntents,
+  supervisorIntents,
   supervisorsOf,
 } from "../notifications/intents.js";
 import { can, requesterOwns } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
 import { type RequestInput, requestInputSchema } from "../validation/request.js";
 import { cleanText, LIMITS } from "../validation/text.js";
-import { checkTransition, OPEN_STATUSES } from "./lifecycle.js";
-import { routeRequest, selfAndAncestorIds, selfAndDescendantIds } from "./routing.js";
+import { AWAITING_DECISION, checkTransition, OPEN_STATUSES, WITH_COACHES } from "./lifecycle.js";
+import { routeRequest, selfAndAncestorIds } from "./routing.js";
 import { assignTicketCode, provisionalTicketCode } from "./tickets.js";
-
-export interface StaffActor {
-  userId: string;
-  roles: readonly Role[];
-  officeId: string;
-}
 
 export interface SubmitOptions {
   channel: Channel;
@@ -39,11 +36,13 @@ export interface SubmitOptions {
   locale?: string;
   /** This deployment's office, for agencies without a known region. */
   defaultOfficeId: string;
+  /** Staff who added it in the panel (audited with their address). */
   actorUserId?: string | null;
+  actorIp?: string | null;
+  /** Files uploaded with the form, linked to the request in the same transaction. */
+  attachmentIds?: readonly string[];
   now?: Date;
 }
-
-const officeTree = (db: Tx) => db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true } });
 
 /** Submits a request; returns it with its ticket code. Idempotent on submissionKey. */
 export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOptions) {
@@ -116,8 +115,31 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
         ],
         skipDuplicates: true,
       });
+      // A returning requester's details are remembered as they last gave them.
+      if (opts.requesterId) {
+        await tx.requester.update({
+          where: { id: opts.requesterId },
+          data: {
+            name: data.requesterName,
+            nip: data.requesterNip ?? null,
+            phone: data.requesterPhone,
+            email: data.requesterEmail,
+            locale: opts.locale ?? "id",
+          },
+        });
+      }
+      // Only files not yet linked elsewhere: an id from another form cannot be captured.
+      if (opts.attachmentIds?.length)
+        await tx.attachment.updateMany({ where: { id: { in: [...opts.attachmentIds] }, requestId: null }, data: { requestId: id } });
       // Last: the counter row stays locked from here to the commit (see tickets.ts).
       const code = await assignTicketCode(tx, id, year);
+      if (opts.actorUserId) {
+        await auditIn(tx, { userId: opts.actorUserId, ip: opts.actorIp }, "request.create", "CoachingRequest", id, {
+          code,
+          agencyName: request.agencyName,
+          attachments: opts.attachmentIds?.length ?? 0,
+        });
+      }
       return { request: { ...request, code }, created: true };
     });
   } catch (e) {
@@ -128,22 +150,6 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
     }
     throw e;
   }
-}
-
-/** Offices whose requests a staff member may see: their own and those below it. */
-export async function visibleOfficeIds(db: Db | Tx, actor: { officeId: string }): Promise<string[]> {
-  return selfAndDescendantIds(actor.officeId, await officeTree(db));
-}
-
-/** Loads a request the actor may see, or throws NOT_FOUND (never reveals that it exists). */
-export async function getRequestForStaff(db: Db | Tx, actor: StaffActor, requestId: string) {
-  const request = await db.coachingRequest.findFirst({ where: { id: requestId, deletedAt: null } });
-  if (!request) throw new DomainError("NOT_FOUND", "error.notFound");
-  const assigned = actor.roles.includes("COACH") ? await db.assignment.findFirst({ where: { requestId, coachId: actor.userId } }) : null;
-  const inScope = (await visibleOfficeIds(db, actor)).includes(request.officeId);
-  const allowed = (inScope && can(actor.roles, "request.view")) || assigned !== null;
-  if (!allowed) throw new DomainError("NOT_FOUND", "error.notFound");
-  return request;
 }
 
 /** Coaches who may be assigned to a request: COACH role, in the handling office or above. */
@@ -158,7 +164,7 @@ export async function coachConflicts(db: Db | Tx, coachIds: readonly string[], s
     where: {
       coachId: { in: [...coachIds] },
       requestId: exceptRequestId ? { not: exceptRequestId } : undefined,
-      request: { deletedAt: null, status: { in: ["APPROVED", "DONE"] }, startAt: { lt: endAt }, endAt: { gt: startAt } },
+      request: { deletedAt: null, status: { in: [...WITH_COACHES] }, startAt: { lt: endAt }, endAt: { gt: startAt } },
     },
     include: { request: { select: { code: true, startAt: true, endAt: true } }, coach: { select: { name: true } } },
   });
@@ -229,6 +235,11 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
     }
     if (input.to === "REJECTED" || input.to === "CANCELLED") await cancelPendingReminders(tx, request.id);
     await tx.outbox.createMany({ data: rows, skipDuplicates: true });
+    await auditIn(tx, actor, "request.status", "CoachingRequest", request.id, {
+      status: { from: request.status, to: input.to },
+      coachIds: input.to === "APPROVED" ? coachIds : undefined,
+      reason: input.to === "REJECTED" ? reason : undefined,
+    });
     return { request: await tx.coachingRequest.findUniqueOrThrow({ where: { id: request.id } }), change };
   });
 }
@@ -251,6 +262,7 @@ export async function assignCoaches(db: Db, actor: StaffActor, requestId: string
         data: { requestId, kind: "ASSIGNMENT", fromStatus: "APPROVED", toStatus: "APPROVED", actorUserId: actor.userId, note: added.join(",") },
       });
       await tx.outbox.createMany({ data: [...assignmentIntents(request, added, now), ...letterIntents(request, added)], skipDuplicates: true });
+      await auditIn(tx, actor, "request.assign", "CoachingRequest", requestId, { added });
     }
     return added;
   });
@@ -262,7 +274,7 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
   const cleanNote = trailText(note, LIMITS.message);
   return db.$transaction(async (tx) => {
     const request = await getRequestForStaff(tx, actor, requestId);
-    if (!OPEN_STATUSES.includes(request.status) || request.status === "APPROVED") {
+    if (!AWAITING_DECISION.includes(request.status)) {
       throw new DomainError("INVALID_TRANSITION", "error.invalidTransition", { from: request.status, to: request.status });
     }
     const office = await tx.office.findUniqueOrThrow({ where: { id: request.officeId } });
@@ -282,12 +294,15 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
     });
     const supervisors = await supervisorsOf(tx, office.parentId);
     await tx.outbox.createMany({
-      data: submittedIntents(
-        request,
+      data: supervisorIntents(
+        "request.escalated",
+        request.id,
         supervisors.map((s) => s.id),
-      ).map((row) => ({ ...row, kind: "request.escalated", dedupeKey: `${change.id}:${row.recipientUserId}` })),
+        change.id,
+      ),
       skipDuplicates: true,
     });
+    await auditIn(tx, actor, "request.escalate", "CoachingRequest", requestId, { fromOfficeId: office.id, toOfficeId: office.parentId, note: cleanNote });
     return change;
   });
 }
@@ -320,7 +335,26 @@ export async function findRequestsFor(db: Db, who: RequesterRef, take = 10) {
 export async function lookupByCode(db: Db, code: string, who: RequesterRef) {
   const request = await db.coachingRequest.findFirst({
     where: { code: code.trim().toUpperCase(), deletedAt: null },
-    include: { assignments: { include: { coach: { select: { name: true } } } }, office: true },
+    // What the status reply shows and what ownership is judged by; nothing more.
+    select: {
+      id: true,
+      code: true,
+      status: true,
+      serviceType: true,
+      agencyName: true,
+      startAt: true,
+      endAt: true,
+      location: true,
+      rejectionReason: true,
+      identityId: true,
+      requesterId: true,
+      requesterPhone: true,
+      picPhone: true,
+      office: { select: { timeZone: true } },
+      assignments: { select: { coach: { select: { name: true } } } },
+    },
+    // One statement instead of three: the lookup is the requesters' most frequent read.
+    relationLoadStrategy: "join",
   });
   if (!request || !requesterOwns(request, who)) return null;
   return request;
@@ -340,10 +374,12 @@ export async function cancelByRequester(db: Db, who: RequesterRef, requestId: st
     await cancelPendingReminders(tx, request.id);
     const supervisors = await supervisorsOf(tx, request.officeId);
     await tx.outbox.createMany({
-      data: submittedIntents(
-        request,
+      data: supervisorIntents(
+        "request.cancelled",
+        request.id,
         supervisors.map((s) => s.id),
-      ).map((row) => ({ ...row, kind: "request.cancelled", dedupeKey: `${change.id}:${row.recipientUserId}` })),
+        change.id,
+      ),
       skipDuplicates: true,
     });
     return change;

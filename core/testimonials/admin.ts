@@ -1,9 +1,11 @@
 // Admins review and remove testimonials (SPEKTRAL 4.2.3).
+
+import type { StaffActor } from "../access/index.js";
+import { visibleOfficeIds } from "../access/index.js";
+import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
 import { can } from "../permissions.js";
-import type { StaffActor } from "../requests/service.js";
-import { visibleOfficeIds } from "../requests/service.js";
 
 export async function listTestimonials(db: Db, actor: StaffActor, opts: { skip?: number; take?: number } = {}) {
   if (!can(actor.roles, "testimonial.view")) throw new DomainError("FORBIDDEN", "error.forbidden");
@@ -30,6 +32,9 @@ export async function getTestimonial(db: Db, actor: StaffActor, id: string) {
 export async function deleteTestimonial(db: Db, actor: StaffActor, id: string, now = new Date()) {
   if (!can(actor.roles, "testimonial.manage")) throw new DomainError("FORBIDDEN", "error.forbidden");
   const row = await getTestimonial(db, actor, id);
-  await db.testimonial.update({ where: { id }, data: { deletedAt: now } });
+  await db.$transaction(async (tx) => {
+    await tx.testimonial.update({ where: { id }, data: { deletedAt: now } });
+    await auditIn(tx, actor, "testimonial.delete", "Testimonial", row.id, { requestId: row.requestId, rating: row.rating, authorName: row.authorName });
+  });
   return row;
 }

@@ -5,12 +5,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
+import { getRequestForStaff, type StaffActor } from "../../core/access/index.js";
 import type { RequestStatus, Role } from "../../core/db/generated/enums.js";
 import { addDocumentation } from "../../core/documentation/service.js";
 import { createModule, deleteModule, listModules } from "../../core/modules/admin.js";
 import { ACTIONS, type Action, can, canOnOffice, canUploadDocumentation, OFFICE_SCOPE, PERMISSIONS, requesterOwns } from "../../core/permissions.js";
 import { ALL_STATUSES } from "../../core/requests/lifecycle.js";
-import { findRequestsFor, getRequestForStaff, lookupByCode, type StaffActor } from "../../core/requests/service.js";
+import { findRequestsFor, lookupByCode } from "../../core/requests/service.js";
 import { LocalDiskStorage, storeAttachment } from "../../core/storage/index.js";
 import { addTestimonial, testimonialCandidates } from "../../core/testimonials/service.js";
 import { tinyPdf } from "../../prisma/seed-data.js";
@@ -27,6 +28,7 @@ const ROLES: Role[] = ["ADMIN", "OPERATOR", "SUPERVISOR", "COACH"];
 const EXPECTED: Record<Action, string> = {
   "dashboard.view": "AOSC",
   "request.view": "AOS",
+  "request.viewAssigned": "C",
   "request.export": "AS",
   "request.changeStatus": "S",
   "request.assignCoaches": "S",
