@@ -200,6 +200,10 @@ const id = {
   "admin.monitoring.printedAt": "Dicetak {date}",
   "admin.monitoring.kind": "Jenis dokumentasi",
 
+  "status.shared": "Dokumentasi kegiatan yang dibagikan BPS untuk Anda ({count}):",
+  "admin.programme.share": "Bagikan ke instansi",
+  "admin.programme.unshare": "Batal bagikan",
+  "admin.programme.shared": "Dibagikan",
   "letter.title": "SURAT TUGAS",
   "letter.number": "Nomor: {number}",
   "letter.signedBy": "Yang bertanda tangan di bawah ini:",
@@ -423,6 +427,10 @@ const en: Record<keyof typeof id, string> = {
   "admin.monitoring.printedAt": "Printed {date}",
   "admin.monitoring.kind": "Documentation kind",
 
+  "status.shared": "Documentation of the coaching that BPS shared with you ({count}):",
+  "admin.programme.share": "Share with the agency",
+  "admin.programme.unshare": "Stop sharing",
+  "admin.programme.shared": "Shared",
   "letter.title": "ASSIGNMENT LETTER",
   "letter.number": "Number: {number}",
   "letter.signedBy": "The undersigned:",

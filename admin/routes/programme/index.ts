@@ -22,6 +22,7 @@ import {
 import { deadlinesOf, setAllocation, setDeadline } from "../../../core/programme/monev.js";
 import { addPlanItem, createBpsCoaching, deletePlanItem, fulldayUse, linkToPlan, listPlan } from "../../../core/programme/plans.js";
 import { COLLECTION_METHODS, DATA_USES, DECREE_TYPES, REPORT_KINDS, TEAM_ROLES } from "../../../core/programme/reference.js";
+import { setShareable } from "../../../core/programme/sharing.js";
 import {
   addLocus,
   addMember,
@@ -384,6 +385,14 @@ export async function programmeRoutes(app: FastifyInstance) {
       () => linkToPlan(db, programmeActor(request), id, plan ? uuid(plan) : null),
       "admin.programme.coaching.linked",
     );
+  });
+
+  // ---- Documentation an operator shares with the agency that asked for the coaching (PIC in chat).
+  app.post("/programme/documentation/:id/share", { onRequest: allow("documentation.manage") }, async (request, reply) => {
+    const id = idParam(request);
+    await setShareable(db, programmeActor(request), id, str(request.body as FormBody, "shareable") === "1");
+    flash(request, "ok", "admin.programme.saved");
+    return reply.redirect("/documentation");
   });
 
   // ---- Inventory import: check every row first, then save all or nothing.
