@@ -201,6 +201,10 @@ const id = {
   "admin.monitoring.kind": "Jenis dokumentasi",
 
   "status.shared": "Dokumentasi kegiatan yang dibagikan BPS untuk Anda ({count}):",
+  "admin.programme.letter.title": "Format nomor Surat Tugas",
+  "admin.programme.letter.help":
+    "Kode yang tersedia: {seq} nomor urut per tahun, {code} kode kantor, {month} bulan (01–12), {roman} bulan romawi, {year} tahun.",
+  "admin.programme.letter.format": "Format nomor",
   "admin.programme.share": "Bagikan ke instansi",
   "admin.programme.unshare": "Batal bagikan",
   "admin.programme.shared": "Dibagikan",
@@ -428,6 +432,10 @@ const en: Record<keyof typeof id, string> = {
   "admin.monitoring.kind": "Documentation kind",
 
   "status.shared": "Documentation of the coaching that BPS shared with you ({count}):",
+  "admin.programme.letter.title": "Assignment letter number format",
+  "admin.programme.letter.help":
+    "Available codes: {seq} running number per year, {code} office code, {month} month (01–12), {roman} month in Roman numerals, {year} year.",
+  "admin.programme.letter.format": "Number format",
   "admin.programme.share": "Share with the agency",
   "admin.programme.unshare": "Stop sharing",
   "admin.programme.shared": "Shared",

@@ -1,6 +1,6 @@
 // What admins and the Tim Monev enter for monitoring: reporting deadlines per year and kind,
 // fullday allocations, capacity-building events with attendance, and IPS scores per lokus.
-import type { z } from "zod";
+import { z } from "zod";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
 import { can } from "../permissions.js";
@@ -78,5 +78,26 @@ export async function setIpsScore(db: Db, actor: ProgrammeActor, input: z.input<
       update: { score: data.score },
     });
     return { result: row, entityId: agency.id, changes: { year: data.year, score: data.score } };
+  });
+}
+
+export const letterFormatSchema = z.object({
+  officeId: z.uuid(),
+  format: z
+    .string()
+    .trim()
+    .min(5)
+    .max(100)
+    .refine((v) => v.includes("{seq}"), { message: "letter_seq" }),
+});
+
+/** The office's Surat Tugas number format ({seq} {code} {month} {roman} {year}); admins only. */
+export async function setLetterFormat(db: Db, actor: ProgrammeActor, input: z.input<typeof letterFormatSchema>) {
+  if (!can(actor.roles, "programme.settings")) throw new DomainError("FORBIDDEN", "error.forbidden");
+  const data = letterFormatSchema.parse(input);
+  await requireOffice(db, actor, "programme.settings", data.officeId);
+  return audited(db, actor, { action: "letter.format", entity: "Office" }, async (tx) => {
+    await tx.office.update({ where: { id: data.officeId }, data: { letterNumberFormat: data.format } });
+    return { result: null, entityId: data.officeId, changes: { format: data.format } };
   });
 }

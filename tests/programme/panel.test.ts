@@ -48,6 +48,12 @@ describe("pages", () => {
     expect((await sup.get("/programme/settings")).statusCode).toBe(403);
     const admin = await signedIn(p.app, "admin@sibina.test");
     expect((await admin.get("/programme/settings")).body).toContain("Aktivitas Pembinaan Statistik");
+    // The Surat Tugas number format is the office's own; a format without {seq} is refused.
+    expect((await admin.post("/programme/settings/letter", { officeId: riauId, year: "2026", format: "B-{roman}/{year}" })).statusCode).toBe(302);
+    expect((await p.ctx.db.office.findUniqueOrThrow({ where: { id: riauId } })).letterNumberFormat).toBeNull();
+    await admin.post("/programme/settings/letter", { officeId: riauId, year: "2026", format: "ST-{seq}/{code}/{roman}/{year}" });
+    expect((await p.ctx.db.office.findUniqueOrThrow({ where: { id: riauId } })).letterNumberFormat).toBe("ST-{seq}/{code}/{roman}/{year}");
+    expect(await p.ctx.db.auditLog.count({ where: { action: "letter.format", entityId: riauId } })).toBe(1);
   });
 
   it("saves a contact record with E.164 numbers, and refuses a bad email", async () => {

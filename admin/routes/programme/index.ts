@@ -8,6 +8,7 @@ import { DomainError } from "../../../core/errors.js";
 import type { MessageKey } from "../../../core/messages/index.js";
 import { officeNodes, officesFor, type ProgrammeActor } from "../../../core/programme/access.js";
 import { applyInventoryImport, inventoryTemplate, previewInventoryImport } from "../../../core/programme/inventory-import.js";
+import { DEFAULT_LETTER_FORMAT } from "../../../core/programme/letters.js";
 import {
   addEpssCandidate,
   addInventoryItem,
@@ -19,7 +20,7 @@ import {
   listInventory,
   updateContact,
 } from "../../../core/programme/loci.js";
-import { deadlinesOf, setAllocation, setDeadline } from "../../../core/programme/monev.js";
+import { deadlinesOf, setAllocation, setDeadline, setLetterFormat } from "../../../core/programme/monev.js";
 import { addPlanItem, createBpsCoaching, deletePlanItem, fulldayUse, linkToPlan, listPlan } from "../../../core/programme/plans.js";
 import { COLLECTION_METHODS, DATA_USES, DECREE_TYPES, REPORT_KINDS, TEAM_ROLES } from "../../../core/programme/reference.js";
 import { setShareable } from "../../../core/programme/sharing.js";
@@ -453,7 +454,11 @@ export async function programmeRoutes(app: FastifyInstance) {
     const actor = programmeActor(request);
     const tree = await officeNodes(db);
     const allowed = await officesFor(db, actor, "programme.settings", tree);
-    const [deadlines, allocations] = await Promise.all([deadlinesOf(db, year), db.fulldayAllocation.findMany({ where: { year } })]);
+    const [deadlines, allocations, formats] = await Promise.all([
+      deadlinesOf(db, year),
+      db.fulldayAllocation.findMany({ where: { year } }),
+      db.office.findMany({ where: { id: { in: [...allowed] } }, select: { id: true, letterNumberFormat: true } }),
+    ]);
     return reply.view("programme/settings", {
       title: reply.locals?.t("admin.programme.settings.title"),
       year,
@@ -461,6 +466,7 @@ export async function programmeRoutes(app: FastifyInstance) {
       deadlines: new Map(deadlines.map((d) => [d.kind, d])),
       offices: tree.filter((o) => allowed.has(o.id)),
       allocations: new Map(allocations.map((a) => [a.officeId, a.count])),
+      formats: new Map(formats.map((f) => [f.id, f.letterNumberFormat ?? DEFAULT_LETTER_FORMAT])),
     });
   });
   app.post("/programme/settings/deadline", { onRequest: allow("programme.settings") }, async (request, reply) => {
@@ -468,6 +474,12 @@ export async function programmeRoutes(app: FastifyInstance) {
     const year = str(b, "year");
     return back(request, reply, `/programme/settings?year=${encodeURIComponent(year)}`, () =>
       setDeadline(db, programmeActor(request), { year, kind: str(b, "kind") as "CONTACTS", dueDate: str(b, "dueDate"), daysAfter: str(b, "daysAfter") }),
+    );
+  });
+  app.post("/programme/settings/letter", { onRequest: allow("programme.settings") }, async (request, reply) => {
+    const b = request.body as FormBody;
+    return back(request, reply, `/programme/settings?year=${encodeURIComponent(str(b, "year"))}`, () =>
+      setLetterFormat(db, programmeActor(request), { officeId: str(b, "officeId"), format: str(b, "format") }),
     );
   });
   app.post("/programme/settings/allocation", { onRequest: allow("programme.settings") }, async (request, reply) => {
