@@ -94,6 +94,40 @@ describe("pages", () => {
       expect(await p.ctx.db.inventoryItem.count({ where: { agencyId: lokusId } })).toBe(1);
     }
   });
+  it("records a BPS-initiated coaching from a plan item, with its coaches and notices, and links a chat request", async () => {
+    const year = new Date().getUTCFullYear();
+    const item = await p.ctx.db.workPlan.findFirstOrThrow({ where: { agencyId: lokusId, year }, orderBy: { plannedDate: "desc" } });
+    const coach = await p.ctx.db.user.findUniqueOrThrow({ where: { email: "pembina2@sibina.test" } });
+    await sup.get(`/programme/loci/${lokusId}`);
+    const res = await sup.post(`/programme/loci/${lokusId}/coachings`, {
+      workPlanId: item.id,
+      serviceType: "ASISTENSI",
+      mode: "OFFLINE",
+      start: `${year - 1}-11-03T09:00`,
+      end: `${year - 1}-11-03T12:00`,
+      location: "Kantor Dinas Kesehatan",
+      topics: ["DATA_QUALITY"],
+      description: "Pendampingan kualitas data fasilitas kesehatan (pencatatan susulan).",
+      coachIds: [coach.id],
+    });
+    expect(res.statusCode).toBe(302);
+    const made = await p.ctx.db.coachingRequest.findFirstOrThrow({
+      where: { workPlanId: item.id, description: { startsWith: "Pendampingan kualitas data" } },
+      include: { assignments: true },
+    });
+    expect(made).toMatchObject({ initiative: "BPS", status: "DONE", agencyId: lokusId });
+    // 09:00 WIB typed in the form is 02:00 UTC.
+    expect(made.startAt.toISOString()).toBe(`${year - 1}-11-03T02:00:00.000Z`);
+    expect(made.assignments.map((a) => a.coachId)).toEqual([coach.id]);
+    expect(await p.ctx.db.outbox.count({ where: { requestId: made.id, kind: "coach.assigned" } })).toBe(1);
+    expect((await sup.get(`/programme/loci/${lokusId}`)).body).toContain(made.code);
+
+    // A chat request for the same lokus is linked to a plan item.
+    const chat = await p.ctx.db.coachingRequest.findFirstOrThrow({ where: { initiative: "NON_BPS", officeId: riauId, deletedAt: null } });
+    await p.ctx.db.coachingRequest.update({ where: { id: chat.id }, data: { agencyId: lokusId } });
+    await sup.post(`/programme/requests/${chat.id}/plan`, { agencyId: lokusId, workPlanId: item.id });
+    expect((await p.ctx.db.coachingRequest.findUniqueOrThrow({ where: { id: chat.id } })).workPlanId).toBe(item.id);
+  });
 });
 
 describe("monitoring", () => {
