@@ -1,5 +1,6 @@
 // What admins and the Tim Monev enter for monitoring: reporting deadlines per year and kind,
 // fullday allocations, capacity-building events with attendance, and IPS scores per lokus.
+import ExcelJS from "exceljs";
 import { z } from "zod";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
@@ -99,5 +100,41 @@ export async function setLetterFormat(db: Db, actor: ProgrammeActor, input: z.in
   return audited(db, actor, { action: "letter.format", entity: "Office" }, async (tx) => {
     await tx.office.update({ where: { id: data.officeId }, data: { letterNumberFormat: data.format } });
     return { result: null, entityId: data.officeId, changes: { format: data.format } };
+  });
+}
+
+/**
+ * IPS scores from a spreadsheet (columns "Instansi" and "Nilai IPS", header row first): every row
+ * must name a lokus of the office and a score 0-5, or nothing is saved. Returns how many were set.
+ */
+export async function importIpsScores(db: Db, actor: ProgrammeActor, officeId: string, year: number, bytes: Buffer) {
+  await requireOffice(db, actor, "monitoring.manage", officeId);
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  } catch {
+    throw new DomainError("VALIDATION", "admin.programme.import.unreadable");
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) throw new DomainError("VALIDATION", "admin.programme.import.unreadable");
+  const agencies = await db.agency.findMany({ where: { officeId }, select: { id: true, name: true } });
+  const byName = new Map(agencies.map((a) => [a.name.trim().toLowerCase(), a.id]));
+  const rows: { agencyId: string; score: number }[] = [];
+  const bad: number[] = [];
+  ws.eachRow((row, n) => {
+    if (n === 1) return;
+    const name = String(row.getCell(1).text ?? "").trim();
+    const raw = row.getCell(2).value;
+    if (!name && (raw === null || raw === undefined || raw === "")) return;
+    const score = typeof raw === "number" ? raw : Number(String(raw ?? "").replace(",", "."));
+    const agencyId = byName.get(name.toLowerCase());
+    if (!agencyId || !Number.isFinite(score) || score < 0 || score > 5) bad.push(n);
+    else rows.push({ agencyId, score });
+  });
+  if (bad.length > 0) throw new DomainError("VALIDATION", "admin.monitoring.ips.importRefused", { rows: bad.slice(0, 20).join(", ") });
+  return audited(db, actor, { action: "ips.import", entity: "Office" }, async (tx) => {
+    for (const r of rows)
+      await tx.ipsScore.upsert({ where: { agencyId_year: { agencyId: r.agencyId, year } }, create: { ...r, year }, update: { score: r.score } });
+    return { result: rows.length, entityId: officeId, changes: { year, rows: rows.length } };
   });
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { applyInventoryImport, INVENTORY_COLUMNS, inventoryTemplate, previewInventoryImport } from "../../core/programme/inventory-import.js";
 import { contactStatus, updateContact } from "../../core/programme/loci.js";
+import { importIpsScores } from "../../core/programme/monev.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { actorOf, codeOf, makeUser, seedOffices } from "../helpers/fixtures.js";
 
@@ -95,4 +96,34 @@ it("validates the contact record: emails, E.164 WhatsApp, who updated it and whe
   expect(saved.contactUpdatedAt?.toISOString()).toBe(when.toISOString());
   expect(contactStatus(saved, new Date("2026-03-01T00:00:00Z"))).toMatchObject({ filled: 2, complete: false, stale: false, flagged: true });
   expect(contactStatus(saved, new Date("2027-02-02T00:00:00Z")).stale).toBe(true);
+});
+
+it("imports IPS scores all or nothing, by the office's own loci", async () => {
+  const wb = async (rows: (string | number)[][]) => {
+    const book = new ExcelJS.Workbook();
+    const ws = book.addWorksheet("IPS");
+    ws.addRow(["Instansi", "Nilai IPS"]);
+    for (const r of rows) ws.addRow(r);
+    return Buffer.from(await book.xlsx.writeBuffer());
+  };
+  expect(
+    await codeOf(
+      importIpsScores(
+        t.db,
+        sup,
+        riauId,
+        2026,
+        await wb([
+          ["Kejaksaan Tinggi Riau", 3.4],
+          ["Instansi Lain", 2],
+        ]),
+      ),
+    ),
+  ).toBe("VALIDATION");
+  expect(await t.db.ipsScore.count()).toBe(0);
+  expect(await codeOf(importIpsScores(t.db, sup, riauId, 2026, await wb([["Kejaksaan Tinggi Riau", 7]])))).toBe("VALIDATION");
+  expect(await importIpsScores(t.db, sup, riauId, 2026, await wb([["kejaksaan tinggi riau", "3,4"]]))).toBe(1);
+  expect((await t.db.ipsScore.findUniqueOrThrow({ where: { agencyId_year: { agencyId, year: 2026 } } })).score).toBe(3.4);
+  // A coach of another office (no Tim Monev role there) cannot import.
+  expect(await codeOf(importIpsScores(t.db, coachPku, riauId, 2026, await wb([["Kejaksaan Tinggi Riau", 1]])))).toBe("NOT_FOUND");
 });

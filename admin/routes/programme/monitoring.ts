@@ -2,16 +2,20 @@
 // (capacity-building events with attendance, IPS scores).
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { DomainError } from "../../../core/errors.js";
+import type { MessageKey } from "../../../core/messages/index.js";
 import { officesFor } from "../../../core/programme/access.js";
-import { addCapacityEvent, listCapacityEvents, setIpsScore } from "../../../core/programme/monev.js";
+import { addCapacityEvent, importIpsScores, listCapacityEvents, setIpsScore } from "../../../core/programme/monev.js";
 import { ratios, type Semester, semesterReport } from "../../../core/programme/monitoring.js";
 import { REPORT_KINDS } from "../../../core/programme/reference.js";
 import { reportFileName, reportPdf, reportXlsx, semesterLabel } from "../../../core/programme/reports.js";
 import { lociOf } from "../../../core/programme/teams.js";
+import { ACCEPTED_TYPES } from "../../../core/storage/index.js";
 import { toLocal } from "../../../core/validation/datetime.js";
 import { flash } from "../../http/audit.js";
 import { type FormBody, list, queryOf, str } from "../../http/forms.js";
 import { allow } from "../../http/guard.js";
+import { readMultipart, storeFiles } from "../../http/uploads.js";
 import { currentYear, officeChoice, programmeActor } from "./index.js";
 
 async function reportFor(request: FastifyRequest) {
@@ -36,6 +40,8 @@ async function reportFor(request: FastifyRequest) {
   const report = await semesterReport(request.server.panel.ctx.db, programmeActor(request), chosen.id, year, semester);
   return { offices, chosen, year, semester, report };
 }
+
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 export async function monitoringRoutes(app: FastifyInstance) {
   const { ctx } = app.panel;
@@ -108,6 +114,33 @@ export async function monitoringRoutes(app: FastifyInstance) {
     } catch (e) {
       if (!(e instanceof z.ZodError)) throw e;
       flash(request, "error", "error.validation");
+    }
+    return reply.redirect(back);
+  });
+
+  app.post("/monitoring/ips/import", { onRequest: allow("monitoring.view"), config: { multipart: true } }, async (request, reply) => {
+    const actor = programmeActor(request);
+    const { body, files } = await readMultipart(request, ["file"]);
+    const officeId = z.uuid().parse(str(body, "officeId"));
+    const year = z.coerce.number().int().min(2020).max(2100).parse(str(body, "year"));
+    const back = `/monitoring?office=${officeId}&year=${year}`;
+    const staged = files.file ?? [];
+    if (staged.length !== 1) {
+      flash(request, "error", "admin.module.oneFile");
+      return reply.redirect(back);
+    }
+    const stored = await storeFiles(ctx, request, staged, { uploadedById: actor.userId, allowed: { [XLSX]: ACCEPTED_TYPES[XLSX]! } });
+    if (!stored.ok) {
+      flash(request, "error", `admin.upload.${stored.reason}` as MessageKey);
+      return reply.redirect(back);
+    }
+    const attachment = await db.attachment.findUniqueOrThrow({ where: { id: stored.attachmentIds[0]! } });
+    try {
+      const count = await importIpsScores(db, actor, officeId, year, await ctx.storage.get(attachment.storageKey));
+      flash(request, "ok", "admin.monitoring.ips.imported", { count });
+    } catch (e) {
+      if (!(e instanceof DomainError && e.code === "VALIDATION")) throw e;
+      flash(request, "error", e.messageKey, e.params);
     }
     return reply.redirect(back);
   });
