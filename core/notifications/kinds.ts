@@ -31,6 +31,7 @@ export const NOTICE_KINDS = [
   // To staff and admins about accounts and channels.
   "account.under_attack",
   "channel.whatsapp_logged_out",
+  "channel.whatsapp_alert",
 ] as const;
 
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
