@@ -8,6 +8,7 @@ import { WebChannel } from "./bot/channels/web/channel.js";
 import { simulatorPlugin } from "./bot/channels/web/plugin.js";
 import type { RunningWhatsApp } from "./bot/channels/whatsapp/index.js";
 import { channelOperations } from "./bot/delivery/admin.js";
+import { startDeadlineJob } from "./bot/delivery/deadlines.js";
 import { deliverySenders, startDelivery } from "./bot/delivery/index.js";
 import { closeDeliveryQueues } from "./bot/delivery/queues.js";
 import { sharedEngine } from "./bot/engine/index.js";
@@ -96,6 +97,9 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
   // Notifications: the outbox relay and one paced queue worker per running channel.
   const delivery = startDelivery(ctx, [new WebChannel(ctx), ...(whatsapp ? [whatsapp.sender] : []), ...deliverySenders(cfg)]);
   stops.push(delivery.stop);
+  // Reporting deadlines of the coaching programme: notices written to the outbox a few times a day.
+  const deadlines = await startDeadlineJob(ctx);
+  stops.push(deadlines.stop);
 
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e) => ctx.log.error({ err: e }, "stop failed"));

@@ -36,6 +36,7 @@ import { moduleRoutes } from "./routes/modules.js";
 import { notificationRoutes } from "./routes/notifications.js";
 import { officeRoutes } from "./routes/offices.js";
 import { profileRoutes } from "./routes/profile.js";
+import { programmeRoutes } from "./routes/programme/index.js";
 import { requestRoutes } from "./routes/requests.js";
 import { testimonialRoutes } from "./routes/testimonials.js";
 import { userRoutes } from "./routes/users.js";
@@ -207,6 +208,7 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   await app.register(fileRoutes);
   await app.register(coachingRoutes);
   await app.register(moduleRoutes);
+  await app.register(programmeRoutes);
   await app.register(testimonialRoutes);
   await app.register(userRoutes, { totpSetting });
   await app.register(profileRoutes);

@@ -6,6 +6,7 @@ import type { DocumentationKind, Mode, RecipientKind, RequestStatus, ServiceType
 import { type MessageKey, type Params, t } from "../../core/messages/index.js";
 import { ACCOUNT_ALERT_KIND, CHANNEL_ALERTS, type ChannelAlert, documentationStillMissing } from "../../core/notifications/intents.js";
 import { isNoticeKind, type NoticeKind } from "../../core/notifications/kinds.js";
+import { REPORT_KINDS } from "../../core/programme/reference.js";
 import { DOCUMENTATION_KINDS, type Locale, labelOf, MODES, SERVICE_TYPES, STATUSES } from "../../core/reference/index.js";
 import { formatDate, formatDateTime, formatTime } from "../../core/validation/datetime.js";
 
@@ -118,6 +119,26 @@ const aboutRequest =
 const statusNotice = (requesterKey: MessageKey, supervisorKey?: MessageKey): Renderer =>
   aboutRequest("request", (c, base) => c.tr(c.data.recipientKind === "SUPERVISOR" && supervisorKey ? supervisorKey : requesterKey, base));
 
+/** A reporting deadline of the programme: of an office's kind 1-4, or of one coaching's documentation. */
+const deadlineNotice =
+  (stage: "soon" | "passed"): Renderer =>
+  ({ data, tr, links, locale }) => {
+    const p = data.payload;
+    const reportKind = REPORT_KINDS.find((k) => k.code === p.reportKind);
+    const params: Params = { office: String(p.office ?? ""), due: String(p.due ?? ""), kind: reportKind ? reportKind[locale] : "" };
+    const r = data.request;
+    const text = r
+      ? tr(`notify.programme.activity.${stage}`, {
+          ...params,
+          code: r.code,
+          agency: r.agencyName,
+          date: formatDate(r.startAt, r.timeZone),
+          link: links.documentation(r.id),
+        })
+      : tr(`notify.programme.deadline.${stage}`, { ...params, link: `${links.base}/programme` });
+    return { title: tr("notify.title.programme", params), text };
+  };
+
 /** One renderer per kind: adding a kind without its text does not compile. */
 const RENDERERS: Record<NoticeKind, Renderer> = {
   "request.received": aboutRequest("request", (c, base) => c.tr("notify.request.received", { ...base, summary: c.tr("notify.summary", base) })),
@@ -135,6 +156,10 @@ const RENDERERS: Record<NoticeKind, Renderer> = {
   "request.clarification": aboutRequest("request", (c, base) => c.tr("notify.clarification.question", { ...base, question: excerpt(c.data.note) })),
   "request.clarification_answer": aboutRequest("request", (c, base) => c.tr("notify.supervisor.answer", { ...base, answer: excerpt(c.data.note) })),
   "coach.assigned": aboutRequest("assigned", (c, base) => c.tr("notify.coach.assigned", base)),
+  "coach.letter": aboutRequest("assigned", (c, base) => c.tr("notify.coach.letter", base)),
+  "coach.calendar": aboutRequest("assigned", (c, base) => c.tr("notify.coach.calendar", base)),
+  "programme.deadline.soon": deadlineNotice("soon"),
+  "programme.deadline.passed": deadlineNotice("passed"),
   "reminder.session": aboutRequest("reminder", (c, base) =>
     c.tr(c.data.recipientKind === "COACH" ? "notify.reminder.session.coach" : "notify.reminder.session.pic", base),
   ),

@@ -5,11 +5,12 @@ import { adoption } from "./adoption.js";
 import { bot } from "./bot.js";
 import { common } from "./common.js";
 import { notify } from "./notify.js";
+import { programme } from "./programme.js";
 import { whatsapp } from "./whatsapp.js";
 
 const catalogs = {
-  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id, ...whatsapp.id, ...adoption.id },
-  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en, ...whatsapp.en, ...adoption.en },
+  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id, ...programme.id, ...whatsapp.id, ...adoption.id },
+  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en, ...programme.en, ...whatsapp.en, ...adoption.en },
 };
 
 export type MessageKey = keyof typeof catalogs.id;

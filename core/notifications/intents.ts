@@ -139,6 +139,23 @@ export function assignmentIntents(request: RequestRef, coachIds: readonly string
   return rows;
 }
 
+/** The Surat Tugas (PDF) and its calendar file (.ics), sent to each coach as documents. */
+export const LETTER_KINDS = ["coach.letter", "coach.calendar"] as const;
+
+/** The two outbox rows per coach that carry the letter and the calendar file. */
+export function letterIntents(request: { id: string }, coachIds: readonly string[]): OutboxRow[] {
+  return coachIds.flatMap((coachId) =>
+    LETTER_KINDS.map((kind) => ({
+      kind,
+      dedupeKey: `${request.id}:${kind}:${coachId}`,
+      requestId: request.id,
+      recipientKind: "COACH" as const,
+      recipientUserId: coachId,
+      payload: { requestId: request.id, coachId },
+    })),
+  );
+}
+
 /** The PIC is reminded the day before the session (once per request). */
 export function picReminderIntent(request: RequestRef, now: Date): OutboxRow[] {
   const dayBefore = new Date(request.startAt.getTime() - DAY_MS);

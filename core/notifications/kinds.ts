@@ -18,6 +18,12 @@ export const NOTICE_KINDS = [
   "request.clarification",
   // To coaches and PICs.
   "coach.assigned",
+  // The Surat Tugas (PDF) and its calendar file (.ics), sent as documents (core/programme/letters).
+  "coach.letter",
+  "coach.calendar",
+  // Reporting deadlines of the coaching programme (core/programme/deadlines).
+  "programme.deadline.soon",
+  "programme.deadline.passed",
   "reminder.session",
   "reminder.documentation",
   // To whoever left a form half-filled in a chat (by that chat address).

@@ -12,6 +12,7 @@ import {
   assignmentIntents,
   cancelPendingReminders,
   documentationReminderIntents,
+  letterIntents,
   picReminderIntent,
   receiptIntent,
   requesterIntent,
@@ -218,7 +219,7 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
         skipDuplicates: true,
       });
       const assigned = assignmentIntents(request, coachIds, now);
-      rows.push(...assigned, ...picReminderIntent(request, now));
+      rows.push(...assigned, ...letterIntents(request, coachIds), ...picReminderIntent(request, now));
       await writePanelNotices(tx, assigned);
     }
     if (input.to === "DONE") {
@@ -263,7 +264,7 @@ export async function assignCoaches(db: Db, actor: StaffActor, requestId: string
         data: { requestId, kind: "ASSIGNMENT", fromStatus: "APPROVED", toStatus: "APPROVED", actorUserId: actor.userId, note: added.join(",") },
       });
       const assigned = assignmentIntents(request, added, now);
-      await tx.outbox.createMany({ data: assigned, skipDuplicates: true });
+      await tx.outbox.createMany({ data: [...assigned, ...letterIntents(request, added)], skipDuplicates: true });
       await writePanelNotices(tx, assigned);
       await auditIn(tx, actor, "request.assign", "CoachingRequest", requestId, { added });
     }

@@ -108,6 +108,8 @@ export async function loadStaff(db: Db, userId: string) {
       totpEnabled: true,
       mustChangePassword: true,
       office: { select: { id: true, name: true, code: true, timeZone: true } },
+      // Tim Pembina roles grant some programme actions (core/permissions TEAM_PERMISSIONS).
+      teamMemberships: { select: { role: true } },
     },
   });
 }

@@ -51,6 +51,11 @@ const EXPECTED: Record<Action, string> = {
   "calendar.manage": "A",
   "channel.manage": "A",
   "audit.view": "A",
+  "programme.view": "AOSC",
+  "programme.manage": "AOSC",
+  "programme.settings": "A",
+  "monitoring.view": "AS",
+  "monitoring.manage": "AS",
 };
 
 describe("the permission table (role × action)", () => {
