@@ -95,7 +95,7 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
   stops.push(housekeeping.stop);
 
   // Notifications: the outbox relay and one paced queue worker per running channel.
-  const delivery = startDelivery(ctx, [new WebChannel(ctx), ...(whatsapp ? [whatsapp.sender] : []), ...deliverySenders(cfg)]);
+  const delivery = startDelivery(ctx, [new WebChannel(ctx), ...(whatsapp ? [whatsapp.sender] : []), ...deliverySenders(ctx)]);
   stops.push(delivery.stop);
   // Reporting deadlines of the coaching programme: notices written to the outbox a few times a day.
   const deadlines = await startDeadlineJob(ctx);

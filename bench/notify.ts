@@ -11,8 +11,8 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { telegramSender } from "../bot/channels/telegram/sender.js";
 import { startDelivery } from "../bot/delivery/index.js";
-import { telegramSender } from "../bot/delivery/senders.js";
 import { parseConfig } from "../core/config.js";
 import { createDb } from "../core/db/client.js";
 import { createContext } from "../core/runtime/context.js";
@@ -160,7 +160,7 @@ async function main() {
     const config = parseConfig({ ...process.env, DATABASE_URL: dbUrl, TELEGRAM_RATE_PER_SECOND: RATE, LOG_LEVEL: "warn" });
     const ctx = await createContext(config, { db, redis, redisPrefix: prefix, log: createLogger("warn") });
     const started = Date.now();
-    delivery = startDelivery(ctx, [telegramSender(TOKEN, botApi.apiRoot)], { relay: { pollMs: 200, batchSize: 500 } });
+    delivery = startDelivery(ctx, [telegramSender(ctx, TOKEN, botApi.apiRoot)], { relay: { pollMs: 200, batchSize: 500 } });
 
     // Ctrl-C stops waiting and still cleans up (database, Redis keys, the Bot API process).
     let interrupted = false;

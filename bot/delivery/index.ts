@@ -1,12 +1,8 @@
-// Notification delivery: the outbox relay plus one paced worker per running channel.
-//   const delivery = startDelivery(ctx, [webChannel, whatsappSender, ...deliverySenders(ctx.config)]);
-//   ...
-//   await delivery.stop();
-import type { Config } from "../../core/config.js";
 import type { AppContext } from "../../core/runtime/context.js";
+import { telegramSender } from "../channels/telegram/sender.js";
 import { closeDeliveryQueues, type DeliveryChannel, deliveryQueues } from "./queues.js";
 import { type RelayOptions, startRelay } from "./relay.js";
-import { emailSender, type Sender, type Senders, type TelegramRenderer, telegramSender } from "./senders.js";
+import { emailSender, type Sender, type Senders } from "./senders.js";
 import { type ChannelWorker, type ChannelWorkerOptions, startChannelWorker } from "./worker.js";
 
 export interface DeliveryOptions {
@@ -27,9 +23,10 @@ export interface Delivery {
 }
 
 /** Senders delivery builds itself from configuration: Telegram (token) and email (SMTP_URL). */
-export function deliverySenders(config: Config, telegramRender?: TelegramRenderer): Sender[] {
+export function deliverySenders(ctx: AppContext): Sender[] {
+  const { config } = ctx;
   const senders: Sender[] = [];
-  if (config.TELEGRAM_BOT_TOKEN) senders.push(telegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT, telegramRender));
+  if (config.TELEGRAM_BOT_TOKEN) senders.push(telegramSender(ctx, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT));
   const email = emailSender(config);
   if (email) senders.push(email);
   return senders;

@@ -2,11 +2,9 @@
 // fits; email is delivery's own. startDelivery() takes whichever are running, so a
 // deployment without a Telegram token or WhatsApp simply has fewer channels.
 import { createTransport } from "nodemailer";
-import { Telegram } from "telegraf";
 import type { Config } from "../../core/config.js";
 import { t } from "../../core/messages/index.js";
 import type { Locale } from "../../core/reference/index.js";
-import { toTelegram } from "../channels/telegram/render.js";
 import type { ChannelSender, OutboundMessage } from "../channels/types.js";
 import type { DeliveryChannel } from "./queues.js";
 
@@ -59,24 +57,6 @@ export function isPermanent(err: unknown): boolean {
 /** The channel is temporarily unable to send here (not a failure of this notice). */
 export function isChannelDown(err: unknown): boolean {
   return (err as { name?: string })?.name === "WhatsAppNotConnectedError";
-}
-
-export type TelegramRenderer = (message: OutboundMessage) => { text: string; extra?: object };
-
-/**
- * Proactive Telegram messages through the Bot API (TELEGRAM_API_ROOT for an emulator),
- * rendered exactly like the bot's own replies (toTelegram).
- */
-export function telegramSender(token: string, apiRoot: string | undefined, render: TelegramRenderer = toTelegram): Sender {
-  const telegram = new Telegram(token, apiRoot ? { apiRoot } : {});
-  return {
-    channel: "telegram",
-    async send(chatId, message) {
-      const { text, extra } = render(message);
-      const sent = await telegram.sendMessage(chatId, text, extra as Parameters<Telegram["sendMessage"]>[2]);
-      return { messageId: String(sent.message_id) };
-    },
-  };
 }
 
 /** Email through SMTP (SMTP_URL), for people with no chat channel linked, or in addition. */

@@ -2,9 +2,9 @@
 // with a QR code; opening it (Telegram sends "/start LINK-…") links the chat at once, and the
 // coach's assignment notice then reaches that chat in the emulator.
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { telegramSender } from "../../bot/channels/telegram/sender.js";
 import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
 import { composeNotice, loadNotice, panelLinks } from "../../bot/delivery/render.js";
-import { telegramSender } from "../../bot/delivery/senders.js";
 import { changeStatus, submitRequest } from "../../core/requests/service.js";
 import { buildApp } from "../../main.js";
 import { Client, SESSION_SECRET } from "../admin/helpers.js";
@@ -69,7 +69,23 @@ it("links a new coach's Telegram from the account-created page's deep link, then
   const { request } = await submitRequest(b.ctx.db, requestInput(), { channel: "web", defaultOfficeId: b.offices.riau.id });
   await changeStatus(b.ctx.db, actorOf(sup), { requestId: request.id, to: "IN_REVIEW" });
   await changeStatus(b.ctx.db, actorOf(sup), { requestId: request.id, to: "APPROVED", coachIds: [coach.id] });
-  delivery = startDelivery(b.ctx, [telegramSender(TOKEN, emu.apiRoot)], { relay: { pollMs: 50 } });
-  const notice = await waitFor(async () => (await emu.botMessages(TOKEN, 7700)).find((m) => m.text.includes(request.code)), 60_000, "the assignment notice");
+  delivery = startDelivery(b.ctx, [telegramSender(b.ctx, TOKEN, emu.apiRoot)], { relay: { pollMs: 50 } });
+  // Every message the coach received (botMessages hands each out once, so they are collected).
+  const received: Awaited<ReturnType<typeof emu.botMessages>> = [];
+  const collect = async () => {
+    received.push(...(await emu.botMessages(TOKEN, 7700)));
+    return received;
+  };
+  const notice = await waitFor(async () => (await collect()).find((m) => m.text.includes(request.code) && !m.document), 60_000, "the assignment notice");
   expect(notice.text).toContain("Yth. Bapak/Ibu Rina Pembina");
+  // The Surat Tugas and the calendar file follow as real documents (one Telegram sender for all).
+  const documents = await waitFor(
+    async () => {
+      const docs = (await collect()).filter((m) => m.document);
+      return docs.length >= 2 ? docs : null;
+    },
+    60_000,
+    "the letter and calendar documents",
+  );
+  expect(documents.map((d) => d.document!.fileName.split(".").pop()).sort()).toEqual(["ics", "pdf"]);
 }, 120_000);

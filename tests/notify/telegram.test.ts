@@ -1,8 +1,8 @@
 // Telegram delivery over real HTTP: the Bot API is our strict test server, and for the 429 case
 // a thin proxy in front of it that answers "Too Many Requests" with retry_after.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { telegramSender } from "../../bot/channels/telegram/sender.js";
 import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
-import { telegramSender } from "../../bot/delivery/senders.js";
 import { changeStatus, submitRequest } from "../../core/requests/service.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
@@ -48,7 +48,7 @@ describe("Telegram delivery", () => {
     await changeStatus(t.db, actorOf(sup), { requestId: request.id, to: "IN_REVIEW" });
     await changeStatus(t.db, actorOf(sup), { requestId: request.id, to: "APPROVED", coachIds: [coach.id] });
 
-    const delivery = startDelivery(ctx, [telegramSender(TOKEN, server.apiRoot)], { relay: { pollMs: 50 } });
+    const delivery = startDelivery(ctx, [telegramSender(ctx, TOKEN, server.apiRoot)], { relay: { pollMs: 50 } });
     try {
       const msg = await waitFor(() => botMessagesTo("700100")[0], 15_000, "the coach's notice");
       const text = msg.text;
@@ -81,7 +81,7 @@ describe("Telegram delivery", () => {
         payload: { channel: "whatsapp" },
       })),
     });
-    const delivery: Delivery = startDelivery(ctx, [telegramSender(TOKEN, proxy.apiRoot)], { relay: { pollMs: 50 } });
+    const delivery: Delivery = startDelivery(ctx, [telegramSender(ctx, TOKEN, proxy.apiRoot)], { relay: { pollMs: 50 } });
     try {
       await waitFor(async () => (await t.db.outbox.count({ where: { dedupeKey: { startsWith: "test-429:" }, status: "SENT" } })) === 8, 20_000, "all 8 sent");
       const forced = proxy.calls.find((c) => c.forced)!;

@@ -3,7 +3,7 @@
 // TELEGRAM_API_ROOT points the bot at any Bot API server (tests use tests/support/bot-api-server.ts).
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { Telegraf, type Telegram } from "telegraf";
+import { Telegraf } from "telegraf";
 import type { Update } from "telegraf/types";
 import { z } from "zod";
 import { type ChannelStatus, INSTANCE_ID, removeInstanceStatus, writeBotUsername, writeInstanceStatus } from "../../../core/runtime/channel-status.js";
@@ -11,11 +11,10 @@ import type { AppContext } from "../../../core/runtime/context.js";
 import { LeaseKeeper, RedisLease, telegramLeaseKey } from "../../../core/runtime/lease.js";
 import { redisDeadline } from "../../../core/runtime/outage.js";
 import { safeError } from "../../engine/log.js";
-import { plainText } from "../../engine/render.js";
-import type { ChannelSender, ConversationEngine, OutboundMessage } from "../types.js";
+import type { ConversationEngine } from "../types.js";
 import { toEvent } from "./events.js";
 import { PipelinedPolling } from "./polling.js";
-import { toTelegram } from "./render.js";
+import { TelegramSender } from "./sender.js";
 
 export interface TelegramChannelOptions {
   token: string;
@@ -35,34 +34,6 @@ export interface TelegramChannelOptions {
 }
 
 const ALLOWED_UPDATES = ["message", "edited_message", "callback_query"] as const;
-const CAPTION_LIMIT = 1024;
-
-/** Sends OutboundMessages to Telegram chats: text with keyboard, or a stored file as a document. */
-export class TelegramSender implements ChannelSender {
-  readonly channel = "telegram" as const;
-  constructor(
-    private readonly ctx: Pick<AppContext, "db" | "storage">,
-    private readonly telegram: Telegram,
-  ) {}
-
-  async send(chatId: string, message: OutboundMessage): Promise<{ messageId?: string }> {
-    const { text, extra } = toTelegram(message);
-    if (message.document) {
-      const attachment = await this.ctx.db.attachment.findUnique({ where: { id: message.document.attachmentId } });
-      if (attachment) {
-        const caption = plainText(message);
-        const sent = await this.telegram.sendDocument(
-          chatId,
-          { source: await this.ctx.storage.stream(attachment.storageKey), filename: message.document.fileName },
-          { caption: caption.length > CAPTION_LIMIT ? `${caption.slice(0, CAPTION_LIMIT - 1)}…` : caption, reply_markup: extra.reply_markup },
-        );
-        return { messageId: String(sent.message_id) };
-      }
-    }
-    const sent = await this.telegram.sendMessage(chatId, text, extra);
-    return { messageId: String(sent.message_id) };
-  }
-}
 
 /** Telegram's webhook secret: configured, or derived from the token (stable across restarts). */
 export const webhookSecret = (token: string, configured?: string) =>

@@ -8,8 +8,9 @@ import type { AppContext } from "../../../core/runtime/context.js";
 import type { Engine } from "../../engine/index.js";
 import { TelegramChannel } from "./channel.js";
 
-export { TelegramChannel, TelegramSender, webhookSecret } from "./channel.js";
+export { TelegramChannel, webhookSecret } from "./channel.js";
 export { toTelegram } from "./render.js";
+export { TelegramSender, telegramSender } from "./sender.js";
 
 export interface RunningTelegram {
   channel: TelegramChannel | null;
