@@ -70,6 +70,11 @@ function parseSend(body: Buffer, contentType: string | undefined): { chatId: str
       const json = JSON.parse(body.toString("utf8")) as { chat_id?: unknown; text?: unknown };
       chatId = String(json.chat_id ?? "");
       text = String(json.text ?? "");
+    } else if (contentType?.includes("multipart/form-data")) {
+      // sendDocument and friends: the fields are parts of their own.
+      const field = (name: string) => new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)\\r\\n`).exec(body.toString("latin1"))?.[1] ?? "";
+      chatId = field("chat_id");
+      text = Buffer.from(field("caption"), "latin1").toString("utf8");
     } else {
       const form = new URLSearchParams(body.toString("utf8"));
       chatId = form.get("chat_id") ?? "";
