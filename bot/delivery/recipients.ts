@@ -13,6 +13,8 @@ export interface RecipientRef {
   recipientUserId: string | null;
   recipientRequesterId: string | null;
   recipientPhone: string | null;
+  /** CHAT: exactly this chat address (no other channel, no email). */
+  recipientIdentityId?: string | null;
   requestId: string | null;
 }
 
@@ -76,6 +78,7 @@ async function loadPeople(db: Db | Tx, refs: readonly RecipientRef[]) {
     if (q?.requesterId) requesterIds.add(q.requesterId);
     if (q?.identityId) identityIds.add(q.identityId);
   }
+  for (const id of ids((r) => r.recipientIdentityId ?? null)) identityIds.add(id);
   const phones = ids((r) => (r.recipientUserId ? null : r.recipientPhone));
   const [requesters, own, byPhone] = await Promise.all([
     db.requester.findMany({ where: { id: { in: [...requesterIds] } }, include: { identities: { select: IDENTITY } } }),
@@ -100,6 +103,10 @@ async function loadPeople(db: Db | Tx, refs: readonly RecipientRef[]) {
 type People = Awaited<ReturnType<typeof loadPeople>>;
 
 function personOf(people: People, ref: RecipientRef): Person | null {
+  if (ref.recipientIdentityId) {
+    const identity = people.identities.get(ref.recipientIdentityId);
+    return identity ? { identities: [identity], locale: identity.locale, email: null, phone: null, phoneGiven: false } : null;
+  }
   if (ref.recipientUserId) {
     const user = people.users.get(ref.recipientUserId);
     if (!user || user.deletedAt) return null;

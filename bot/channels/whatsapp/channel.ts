@@ -22,6 +22,7 @@ import { t } from "../../../core/messages/index.js";
 import type { ChannelAlertCause } from "../../../core/notifications/intents.js";
 import { type ChannelState, type ChannelStatus, writeChannelStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
+import { RedisLease, whatsappLeaseKey } from "../../../core/runtime/lease.js";
 import type { Logger } from "../../../core/runtime/logger.js";
 import { dailyCap, NO_PACING, Pacer, whatsappRule } from "../../delivery/pacing.js";
 import { recordRejection } from "../../delivery/rejections.js";
@@ -32,7 +33,6 @@ import { type BackoffPolicy, backoffDelay, closeCode, closeReason, DEFAULT_BACKO
 import { WhatsAppNotConnectedError } from "./errors.js";
 import { phoneFromJid } from "./identity.js";
 import { normaliseMessage } from "./inbound.js";
-import { RedisLease, whatsappLeaseKey } from "./lease.js";
 import { sendOutbound } from "./outbound.js";
 import { answerPairing, type PairingResult, pairingChannel, parsePairingRequest } from "./pairing.js";
 import { pruneSent, redisRetryCounterCache, sentMessageLookup } from "./sent-store.js";
