@@ -21,7 +21,7 @@ if v then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return redis.call('INCR', KEYS[2])`;
 
-// Whether we still hold the lease under this fencing token (nobody took it in between).
+// Still ours, under the same fencing token (nobody took it in between)?
 const CHECK = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if tonumber(redis.call('GET', KEYS[2]) or '0') ~= tonumber(ARGV[2]) then return 0 end
@@ -49,14 +49,14 @@ export class RedisLease {
     return r > 0;
   }
 
-  /** Acquires or renews; the fencing token while held, 0 when another instance holds it. */
+  /** Acquires or renews; the fencing token while we hold it, 0 when another instance does. */
   async take(): Promise<number> {
     return (await this.acquire()) ? this.fence : 0;
   }
 
   /**
-   * Asks Redis whether we still hold the lease under this token. A holder whose event loop
-   * stalled past the TTL still believes it holds it; this is what it checks before acting.
+   * Whether we still hold the lease under this token. A holder whose event loop stalled past
+   * the expiry re-checks this before each send and reconnect, and finds it stale.
    */
   async check(token: number | undefined): Promise<boolean> {
     if (!token) return false;
