@@ -13,6 +13,7 @@ import { type SignInThrottle, signInThrottle } from "../core/auth/throttle.js";
 import type { ChannelOperations } from "../core/channels/operations.js";
 import { DomainError } from "../core/errors.js";
 import { isLocale } from "../core/messages/index.js";
+import { unreadCount } from "../core/notifications/panel.js";
 import type { AppContext } from "../core/runtime/context.js";
 import { totpRequiredFor } from "../core/settings/service.js";
 import { loadStaff } from "../core/users/service.js";
@@ -25,11 +26,15 @@ import "./http/types.js";
 import { discardStaged, FORM_OVERHEAD_BYTES, tooLarge, type UploadLimits, uploadLimitsFor } from "./http/uploads.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
+import { calendarRoutes } from "./routes/calendar.js";
 import { channelRoutes } from "./routes/channels.js";
 import { coachingRoutes } from "./routes/coachings.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { fileRoutes } from "./routes/files.js";
+import { importRoutes } from "./routes/imports.js";
 import { moduleRoutes } from "./routes/modules.js";
+import { notificationRoutes } from "./routes/notifications.js";
+import { officeRoutes } from "./routes/offices.js";
 import { profileRoutes } from "./routes/profile.js";
 import { requestRoutes } from "./routes/requests.js";
 import { testimonialRoutes } from "./routes/testimonials.js";
@@ -134,6 +139,9 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
     const cookieLocale = request.cookies[LOCALE_COOKIE];
     request.locale = request.staff && isLocale(request.staff.locale) ? request.staff.locale : isLocale(cookieLocale) ? cookieLocale : "id";
     reply.locals = buildLocals(request, reply);
+    // The bell's count on every page (the live stream keeps it current afterwards).
+    if (request.staff && request.method === "GET" && !request.url.startsWith("/assets/"))
+      (reply.locals as ReturnType<typeof buildLocals>).unread = await unreadCount(ctx.db, request.staff.id);
   });
 
   // Bodies are judged after the route's own session check (onRequest guards) and before a byte
@@ -202,6 +210,10 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   await app.register(testimonialRoutes);
   await app.register(userRoutes, { totpSetting });
   await app.register(profileRoutes);
+  await app.register(officeRoutes);
+  await app.register(importRoutes);
+  await app.register(notificationRoutes);
+  await app.register(calendarRoutes);
   await app.register(channelRoutes);
   await app.register(auditRoutes);
 }

@@ -23,6 +23,9 @@ export const ACTIONS = [
   "testimonial.view",
   "testimonial.manage",
   "user.manage",
+  "office.manage",
+  "agency.import",
+  "calendar.manage",
   "channel.manage",
   "audit.view",
 ] as const;
@@ -54,6 +57,9 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   "testimonial.view": ["ADMIN", "SUPERVISOR"],
   "testimonial.manage": ["ADMIN"],
   "user.manage": ["ADMIN"],
+  "office.manage": ["ADMIN"],
+  "agency.import": ["ADMIN"],
+  "calendar.manage": ["ADMIN"],
   "channel.manage": ["ADMIN"],
   "audit.view": ["ADMIN"],
 };

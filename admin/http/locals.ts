@@ -32,6 +32,8 @@ export function buildLocals(request: FastifyRequest, reply: FastifyReply) {
   return {
     locale,
     user: staff,
+    /** Unread in-panel notifications (set by the panel for signed-in GET pages). */
+    unread: 0,
     path: request.url.split("?")[0] ?? "/",
     zone,
     t: (key: MessageKey, params?: Params) => t(locale, key, params),

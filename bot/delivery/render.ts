@@ -159,6 +159,11 @@ const RENDERERS: Record<NoticeKind, Renderer> = {
     };
     return { title: tr("notify.title.security"), text: tr(`notify.account.${owner ? "owner" : "admin"}.${stage}`, params) };
   },
+  "account.welcome": ({ data, tr, links }) => {
+    const telegram = typeof data.payload.telegramLink === "string" ? data.payload.telegramLink : null;
+    const text = tr("notify.welcome", { name: data.account?.name ?? data.recipientName ?? "", email: data.account?.email ?? "", link: `${links.base}/login` });
+    return { title: tr("notify.title.welcome"), text: telegram ? `${text}\n\n${tr("notify.welcome.telegram", { link: telegram })}` : text };
+  },
   "channel.whatsapp_logged_out": ({ data, tr, links }) => ({
     title: tr("notify.title.admin"),
     text: tr("notify.admin.channel_logged_out", { channel: String(data.payload.channel ?? ""), link: links.channels() }),
@@ -209,7 +214,7 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
   const user = row.recipientUserId
     ? await db.user.findUnique({
         where: { id: row.recipientUserId },
-        select: { name: true, identities: { where: { channel: "whatsapp" }, select: { id: true } } },
+        select: { name: true, whatsapp: true, identities: { where: { channel: "whatsapp" }, select: { id: true } } },
       })
     : null;
   let note: string | null = null;
@@ -218,7 +223,7 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
     note = (await db.statusChange.findUnique({ where: { id: payload.statusChangeId } }))?.note ?? null;
   const missing = request && row.kind === "reminder.documentation" ? await documentationStillMissing(db, request.id) : [];
   const account =
-    row.kind === ACCOUNT_ALERT_KIND && typeof payload.userId === "string"
+    (row.kind === ACCOUNT_ALERT_KIND || row.kind === "account.welcome") && typeof payload.userId === "string"
       ? await db.user.findUnique({ where: { id: payload.userId }, select: { name: true, email: true } })
       : null;
   // A kind this version cannot render is a bug (or a row from a newer version): fail the job
@@ -247,7 +252,7 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
       : null,
     coaches: request ? request.assignments.map((a) => a.coach.name) : [],
     recipientName: user?.name ?? null,
-    recipientHasWhatsapp: (user?.identities.length ?? 0) > 0,
+    recipientHasWhatsapp: (user?.identities.length ?? 0) > 0 || Boolean(user?.whatsapp),
     note,
     missing,
     account,

@@ -1,14 +1,15 @@
 // The message catalogs: every user-visible string lives here, once, in Indonesian and English.
 import type { Locale } from "../reference/index.js";
 import { admin } from "./admin.js";
+import { adoption } from "./adoption.js";
 import { bot } from "./bot.js";
 import { common } from "./common.js";
 import { notify } from "./notify.js";
 import { whatsapp } from "./whatsapp.js";
 
 const catalogs = {
-  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id, ...whatsapp.id },
-  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en, ...whatsapp.en },
+  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id, ...whatsapp.id, ...adoption.id },
+  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en, ...whatsapp.en, ...adoption.en },
 };
 
 export type MessageKey = keyof typeof catalogs.id;

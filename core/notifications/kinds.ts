@@ -24,6 +24,7 @@ export const NOTICE_KINDS = [
   "reminder.idle",
   // To staff and admins about accounts and channels.
   "account.under_attack",
+  "account.welcome",
   "channel.whatsapp_logged_out",
   "channel.whatsapp_alert",
 ] as const;

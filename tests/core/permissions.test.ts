@@ -46,6 +46,9 @@ const EXPECTED: Record<Action, string> = {
   "testimonial.view": "AS",
   "testimonial.manage": "A",
   "user.manage": "A",
+  "office.manage": "A",
+  "agency.import": "A",
+  "calendar.manage": "A",
   "channel.manage": "A",
   "audit.view": "A",
 };
