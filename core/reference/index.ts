@@ -1,6 +1,6 @@
 // Reference lists from the BPS coaching guideline (seed 002) and the SPEKTRAL guide (seed 000).
 // Codes match the Prisma enums; labels are shown to people.
-import type { AgencyLevel, DocumentationKind, Mode, Organiser, RequestStatus, Role, ServiceType, TimeZone, Topic } from "../db/generated/enums.js";
+import type { AgencyLevel, DocumentationKind, Mode, RequestStatus, Role, ServiceType, TimeZone, Topic } from "../db/generated/enums.js";
 
 export type Locale = "id" | "en";
 export interface Labelled<C extends string> {
@@ -65,11 +65,6 @@ export const MODES = list<Mode>([
   { code: "HYBRID", id: "Hybrid", en: "Hybrid" },
 ]);
 
-export const ORGANISERS = list<Organiser>([
-  { code: "BPS", id: "BPS", en: "BPS" },
-  { code: "NON_BPS", id: "Non-BPS", en: "Non-BPS" },
-]);
-
 export const STATUSES = list<RequestStatus>([
   { code: "SUBMITTED", id: "Menunggu Diproses", en: "Waiting to be processed" },
   { code: "IN_REVIEW", id: "Dalam Proses", en: "In process" },
@@ -87,10 +82,10 @@ export const ROLES = list<Role>([
 ]);
 
 /** Indonesia's three time zones; none observes daylight saving. */
-export const TIME_ZONES: Record<TimeZone, { offsetMinutes: number; iana: string }> = {
-  WIB: { offsetMinutes: 7 * 60, iana: "Asia/Jakarta" },
-  WITA: { offsetMinutes: 8 * 60, iana: "Asia/Makassar" },
-  WIT: { offsetMinutes: 9 * 60, iana: "Asia/Jayapura" },
+export const TIME_ZONES: Record<TimeZone, { offsetMinutes: number }> = {
+  WIB: { offsetMinutes: 7 * 60 },
+  WITA: { offsetMinutes: 8 * 60 },
+  WIT: { offsetMinutes: 9 * 60 },
 };
 
 export function labelOf<C extends string>(items: readonly Labelled<C>[], code: C, locale: Locale): string {
