@@ -12,7 +12,8 @@ export type DomainErrorCode =
   | "VALIDATION"
   | "ALREADY_EXISTS"
   | "NO_PARENT_OFFICE"
-  | "NOT_DONE";
+  | "NOT_DONE"
+  | "NOT_STARTED";
 
 export class DomainError extends Error {
   constructor(

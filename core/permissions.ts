@@ -13,6 +13,7 @@ export const ACTIONS = [
   "request.create",
   "request.edit",
   "request.delete",
+  "request.completeEarly",
   "coaching.view",
   "documentation.view",
   "documentation.manage",
@@ -41,6 +42,8 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   "request.create": ["ADMIN"],
   "request.edit": ["ADMIN"],
   "request.delete": ["ADMIN"],
+  // Selesai before the coaching's start, with a written reason (audited).
+  "request.completeEarly": ["ADMIN"],
   "coaching.view": ALL_STAFF,
   "documentation.view": ALL_STAFF,
   "documentation.manage": ["OPERATOR"],

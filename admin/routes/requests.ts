@@ -27,6 +27,7 @@ import {
   coachConflicts,
   eligibleCoaches,
   escalate,
+  findDuplicates,
   getRequestForStaff,
   submitRequest,
   visibleOfficeIds,
@@ -214,17 +215,32 @@ export async function requestRoutes(app: FastifyInstance) {
       reply.code(stored.reason === "too_large" ? 413 : 415);
       return renderForm(reply, "new", form, { attachments: `admin.upload.${stored.reason}` as MessageKey });
     }
+    // Files kept from the duplicate warning's first post: only this staff member's, not yet attached.
+    const keptIds = list(body, "keptAttachments").filter((v) => z.uuid().safeParse(v).success);
+    const kept = keptIds.length
+      ? await ctx.db.attachment.findMany({ where: { id: { in: keptIds }, uploadedById: staff.id, requestId: null }, select: { id: true, fileName: true } })
+      : [];
+    const attachmentIds = [...kept.map((k) => k.id), ...stored.attachmentIds];
+    // The same duplicate check as the chat: an open request of this agency and service within 7 days.
+    if (str(body, "confirmDuplicate") !== "yes") {
+      const duplicates = await findDuplicates(ctx.db, result.input);
+      if (duplicates.length > 0) {
+        reply.code(409);
+        const files = await ctx.db.attachment.findMany({ where: { id: { in: attachmentIds } }, select: { id: true, fileName: true } });
+        return renderForm(reply, "new", form, {}, { duplicates: duplicates.map((d) => d.code), kept: files });
+      }
+    }
     const { request: created } = await submitRequest(ctx.db, result.input, {
       channel: "web",
       defaultOfficeId: staff.officeId,
       actorUserId: staff.id,
       locale: "id",
     });
-    if (stored.attachmentIds.length) await ctx.db.attachment.updateMany({ where: { id: { in: stored.attachmentIds } }, data: { requestId: created.id } });
+    if (attachmentIds.length) await ctx.db.attachment.updateMany({ where: { id: { in: attachmentIds } }, data: { requestId: created.id } });
     await audit(request, "request.create", "CoachingRequest", created.id, {
       code: created.code,
       agencyName: created.agencyName,
-      attachments: stored.attachmentIds.length,
+      attachments: attachmentIds.length,
     });
     flash(request, "ok", "admin.request.created", { code: created.code });
     // The new request may route to an office the admin does not see (e.g. a central agency).
@@ -233,7 +249,12 @@ export async function requestRoutes(app: FastifyInstance) {
   });
 
   // ----- detail
-  async function detailView(request: FastifyRequest, reply: FastifyReply, id: string, extra: { clarifyText?: string; clarifyError?: MessageKey } = {}) {
+  async function detailView(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: { clarifyText?: string; clarifyError?: MessageKey; completeEarlyReason?: string; completeEarlyError?: MessageKey } = {},
+  ) {
     const actor = actorOf(request);
     const r = await requestDetail(ctx.db, actor, id);
     const outbox = r.outbox.map((o) => ({
@@ -253,6 +274,9 @@ export async function requestRoutes(app: FastifyInstance) {
       canEscalate: can(actor.roles, "request.escalate") && ["SUBMITTED", "IN_REVIEW"].includes(r.status) && !!r.office.parentId,
       clarifyText: extra.clarifyText ?? "",
       clarifyError: extra.clarifyError ?? null,
+      completeEarly: can(actor.roles, "request.completeEarly") && r.status === "APPROVED" && r.startAt > new Date(),
+      completeEarlyError: extra.completeEarlyError ?? null,
+      completeEarlyReason: extra.completeEarlyReason ?? "",
     });
   }
 
@@ -347,6 +371,26 @@ export async function requestRoutes(app: FastifyInstance) {
       if (!isDomainError(e) || e.code === "NOT_FOUND" || e.code === "FORBIDDEN") throw e;
       reply.code(409);
       return statusView(request, reply, id, form, { key: e.messageKey, params: statusParams(e.params, request.locale) });
+    }
+  });
+
+  // ----- Selesai before the coaching's start (ADMIN, with a written reason; audited in the same transaction)
+  app.post("/requests/:id/complete-early", { onRequest: allow("request.completeEarly") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    const reason = str(request.body as FormBody, "reason").slice(0, LIMITS.reason * 2);
+    if (!reason.trim()) {
+      reply.code(422);
+      return detailView(request, reply, id, { completeEarlyReason: reason, completeEarlyError: "error.overrideReasonRequired" });
+    }
+    try {
+      const { request: after } = await changeStatus(ctx.db, actorOf(request), { requestId: id, to: "DONE", override: reason, ip: request.ip });
+      flash(request, "ok", "admin.completeEarly.done", { code: after.code });
+      return reply.redirect(`/requests/${id}`);
+    } catch (e) {
+      if (!isDomainError(e) || e.code === "NOT_FOUND" || e.code === "FORBIDDEN") throw e;
+      flash(request, "error", e.messageKey, statusParams(e.params, request.locale));
+      return reply.redirect(`/requests/${id}`);
     }
   });
 

@@ -138,6 +138,9 @@ export function composeNotice(data: NoticeData, locale: Locale, links: Links): R
       return { title: requestTitle, text: tr("notify.request.done", { ...base, menuItem: tr("bot.menu.testimonial") }) };
     case "request.cancelled":
       return { title: requestTitle, text: tr("notify.request.cancelled", base) };
+    case "request.escalated":
+      // The office named when it happened (a later escalation has its own notice).
+      return { title: requestTitle, text: tr("notify.request.escalated", { ...base, office: String(data.payload.officeName ?? r.officeName) }) };
     case "coach.assigned":
       return { title: tr("notify.title.coach.assigned", base), text: tr("notify.coach.assigned", base) };
     case "reminder.session":

@@ -1,14 +1,15 @@
 // The message catalogs: every user-visible string lives here, once, in Indonesian and English.
 import type { Locale } from "../reference/index.js";
 import { admin } from "./admin.js";
+import { backoffice } from "./backoffice.js";
 import { bot } from "./bot.js";
 import { common } from "./common.js";
 import { notify } from "./notify.js";
 import { whatsapp } from "./whatsapp.js";
 
 const catalogs = {
-  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id, ...whatsapp.id },
-  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en, ...whatsapp.en },
+  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id, ...whatsapp.id, ...backoffice.id },
+  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en, ...whatsapp.en, ...backoffice.en },
 };
 
 export type MessageKey = keyof typeof catalogs.id;

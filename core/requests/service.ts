@@ -1,6 +1,7 @@
 // Request services: the only way to change a request's state. Each runs in one transaction
 // and writes its audit trail and notification intents alongside the change.
 import { randomUUID } from "node:crypto";
+import { writeAudit } from "../audit/service.js";
 import type { Db, Tx } from "../db/client.js";
 import type { Channel, RequestStatus, Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
@@ -8,6 +9,7 @@ import {
   assignmentIntents,
   cancelPendingReminders,
   documentationReminderIntents,
+  escalatedIntent,
   picReminderIntent,
   receiptIntent,
   requesterIntent,
@@ -16,6 +18,7 @@ import {
 } from "../notifications/intents.js";
 import { can, requesterOwns } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
+import { formatDateTime } from "../validation/datetime.js";
 import { type RequestInput, requestInputSchema } from "../validation/request.js";
 import { cleanText, LIMITS } from "../validation/text.js";
 import { checkTransition, OPEN_STATUSES } from "./lifecycle.js";
@@ -169,6 +172,10 @@ export interface ChangeStatusInput {
   coachIds?: string[];
   reason?: string | null;
   note?: string | null;
+  /** An admin's written reason to mark a coaching Selesai before its start (audited). */
+  override?: string | null;
+  /** The client address, for the override's audit row. */
+  ip?: string | null;
   now?: Date;
 }
 
@@ -181,7 +188,9 @@ function trailText(text: string | null | undefined, max: number): string | null 
 
 /** A supervisor moves a request along the lifecycle. */
 export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatusInput) {
-  if (!can(actor.roles, "request.changeStatus")) throw new DomainError("FORBIDDEN", "error.forbidden");
+  const override = trailText(input.override, LIMITS.reason);
+  const overriding = input.to === "DONE" && override !== null && can(actor.roles, "request.completeEarly");
+  if (!can(actor.roles, "request.changeStatus") && !overriding) throw new DomainError("FORBIDDEN", "error.forbidden");
   const now = input.now ?? new Date();
   const reason = trailText(input.reason, LIMITS.reason);
   const note = trailText(input.note, LIMITS.message);
@@ -189,6 +198,13 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
     const request = await getRequestForStaff(tx, actor, input.requestId);
     const coachIds = [...new Set(input.coachIds ?? [])];
     checkTransition({ from: request.status, to: input.to, by: "SUPERVISOR", coachIds, reason });
+    // A coaching cannot be done before it has started (it would thank the PIC and count it as done);
+    // only an admin, with a written reason, may record it early.
+    const early = input.to === "DONE" && now < request.startAt;
+    if (early && !overriding) {
+      const office = await tx.office.findUniqueOrThrow({ where: { id: request.officeId }, select: { timeZone: true } });
+      throw new DomainError("NOT_STARTED", "error.coachingNotStarted", { date: formatDateTime(request.startAt, office.timeZone) });
+    }
     if (input.to === "APPROVED") {
       const eligible = new Set((await eligibleCoaches(tx, request.officeId)).map((c) => c.id));
       if (coachIds.some((id) => !eligible.has(id))) throw new DomainError("COACH_NOT_ELIGIBLE", "error.coachNotEligible");
@@ -205,9 +221,19 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
         fromStatus: request.status,
         toStatus: input.to,
         actorUserId: actor.userId,
-        note: input.to === "REJECTED" ? reason : note,
+        note: input.to === "REJECTED" ? reason : early ? override : note,
       },
     });
+    if (early) {
+      await writeAudit(tx, {
+        actorUserId: actor.userId,
+        action: "request.completeEarly",
+        entity: "CoachingRequest",
+        entityId: request.id,
+        ip: input.ip ?? null,
+        changes: { code: request.code, status: { from: request.status, to: "DONE" }, startAt: request.startAt, reason: override },
+      });
+    }
     const rows = [requesterIntent(request, change.id, input.to)];
     if (input.to === "APPROVED") {
       await tx.assignment.createMany({
@@ -280,11 +306,16 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
       },
     });
     const supervisors = await supervisorsOf(tx, office.parentId);
+    const parent = await tx.office.findUniqueOrThrow({ where: { id: office.parentId }, select: { name: true } });
     await tx.outbox.createMany({
-      data: submittedIntents(
-        request,
-        supervisors.map((s) => s.id),
-      ).map((row) => ({ ...row, kind: "request.escalated", dedupeKey: `${change.id}:${row.recipientUserId}` })),
+      data: [
+        ...submittedIntents(
+          request,
+          supervisors.map((s) => s.id),
+        ).map((row) => ({ ...row, kind: "request.escalated", dedupeKey: `${change.id}:${row.recipientUserId}` })),
+        // The requester hears who handles their request now.
+        escalatedIntent(request, change.id, parent.name),
+      ],
       skipDuplicates: true,
     });
     return change;

@@ -12,6 +12,7 @@ import { WebChannel } from "../../bot/channels/web/channel.js";
 import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
 import { formatDate } from "../../core/validation/datetime.js";
 import { tinyPdf } from "../../prisma/seed-data.js";
+import { coachingHasStarted } from "../helpers/requests.js";
 import { DEMO_PASSWORD, emailOf, type Panel, startPanel } from "./helpers.js";
 
 const SHOTS = path.resolve("artifacts/screenshots");
@@ -170,7 +171,8 @@ it("runs the whole story from the chat to documentation", async () => {
   await expect(card.textContent()).resolves.toContain("Ratna Sari Dewi");
   await shot(coach, "10-coach-assignments");
 
-  // ---- Done; the coach uploads the attendance list and photos.
+  // ---- The coaching takes place; done; the coach uploads the attendance list and photos.
+  await coachingHasStarted(p.ctx.db, detailUrl.split("/").pop()!);
   await sup.click("[data-testid=change-status]");
   await sup.selectOption("[data-testid=status-select]", "DONE");
   await sup.click("[data-testid=status-submit]");

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeStatus, submitRequest } from "../../core/requests/service.js";
 import { storeAttachment } from "../../core/storage/index.js";
 import { actorOf, makeUser, requestInput } from "../helpers/fixtures.js";
+import { coachingHasStarted } from "../helpers/requests.js";
 import { type BotTestContext, botTestContext } from "./support/context.js";
 import { fakePdf, jpeg, pdf } from "./support/files.js";
 import { fillForm, inDays } from "./support/form.js";
@@ -391,6 +392,7 @@ describe("modules, testimonials and contact on Telegram", () => {
     const coach = await makeUser(b.ctx.db, b.offices.pekanbaru.id, ["COACH"]);
     await changeStatus(b.ctx.db, actorOf(supervisor), { requestId: request!.id, to: "IN_REVIEW" });
     await changeStatus(b.ctx.db, actorOf(supervisor), { requestId: request!.id, to: "APPROVED", coachIds: [coach.id] });
+    await coachingHasStarted(b.ctx.db, request!.id);
     await changeStatus(b.ctx.db, actorOf(supervisor), { requestId: request!.id, to: "DONE" });
     await u.say("menu");
     await u.press("Beri testimoni");

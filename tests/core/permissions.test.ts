@@ -35,6 +35,7 @@ const EXPECTED: Record<Action, string> = {
   "request.create": "A",
   "request.edit": "A",
   "request.delete": "A",
+  "request.completeEarly": "A",
   "coaching.view": "AOSC",
   "documentation.view": "AOSC",
   "documentation.manage": "O",

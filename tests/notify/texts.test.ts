@@ -103,6 +103,12 @@ describe("notice texts", () => {
     expect(docs.en).toContain("Attendance list, Minutes");
   });
 
+  it("the requester hears that the request went to another office, named", () => {
+    const d = both(data("request.escalated", "REQUESTER", { payload: { officeName: "BPS Provinsi Riau" } }));
+    expect(d.id).toContain("dialihkan ke BPS Provinsi Riau");
+    expect(d.en).toContain("passed on to BPS Provinsi Riau");
+  });
+
   it("every kind renders fully in both languages", () => {
     const kinds: [string, RecipientKind][] = [
       ["request.received", "REQUESTER"],
@@ -113,6 +119,7 @@ describe("notice texts", () => {
       ["request.clarification", "REQUESTER"],
       ["request.submitted", "SUPERVISOR"],
       ["request.escalated", "SUPERVISOR"],
+      ["request.escalated", "REQUESTER"],
       ["request.cancelled", "SUPERVISOR"],
       ["request.clarification_answer", "SUPERVISOR"],
       ["coach.assigned", "COACH"],
