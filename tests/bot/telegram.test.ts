@@ -251,6 +251,9 @@ describe("request form on Telegram", () => {
     await u.press("Offline");
     await u.say(`${inDays(25)} 08:00`);
     await u.say("1 day");
+    // "1 day" is ambiguous: the bot shows the end it computed (a working day) and asks.
+    expect(u.text()).toContain(`The coaching will be recorded as ending ${inDays(25)} 16:00 WIB. Is that right?`);
+    await u.press("Yes, that's right");
     await u.press("Same as me");
     await u.press("Skip");
     expect(u.text()).toContain("Summary of your request:");
