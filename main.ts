@@ -50,7 +50,7 @@ export async function start(): Promise<Running> {
   } else notes.push(t("en", "whatsapp.note.off"));
 
   // Notifications: the outbox relay and one paced queue worker per running channel.
-  const delivery = startDelivery(ctx, [new WebChannel(ctx), ...(whatsapp ? [whatsapp.sender] : []), ...deliverySenders(cfg)]);
+  const delivery = startDelivery(ctx, [new WebChannel(ctx), ...(whatsapp ? [whatsapp.sender] : []), ...deliverySenders(cfg, undefined, ctx)]);
   stops.push(delivery.stop);
 
   const stop = async () => {

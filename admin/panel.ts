@@ -28,6 +28,7 @@ import { channelRoutes } from "./routes/channels.js";
 import { coachingRoutes } from "./routes/coachings.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { fileRoutes } from "./routes/files.js";
+import { inboxRoutes } from "./routes/inbox.js";
 import { moduleRoutes } from "./routes/modules.js";
 import { profileRoutes } from "./routes/profile.js";
 import { requestRoutes } from "./routes/requests.js";
@@ -215,4 +216,5 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   await app.register(profileRoutes);
   await app.register(channelRoutes);
   await app.register(auditRoutes);
+  await app.register(inboxRoutes);
 }

@@ -13,7 +13,8 @@ export type DomainErrorCode =
   | "ALREADY_EXISTS"
   | "NO_PARENT_OFFICE"
   | "NOT_DONE"
-  | "NOT_STARTED";
+  | "NOT_STARTED"
+  | "HELD_BY_OTHER";
 
 export class DomainError extends Error {
   constructor(

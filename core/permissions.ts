@@ -25,6 +25,9 @@ export const ACTIONS = [
   "user.manage",
   "channel.manage",
   "audit.view",
+  "inbox.view",
+  "inbox.reply",
+  "inbox.savedReplies",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -56,6 +59,11 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   "user.manage": ["ADMIN"],
   "channel.manage": ["ADMIN"],
   "audit.view": ["ADMIN"],
+  // The Inbox: conversations of the actor's offices (and below); replying holds the conversation.
+  "inbox.view": ["ADMIN", "SUPERVISOR", "OPERATOR"],
+  "inbox.reply": ["ADMIN", "SUPERVISOR", "OPERATOR"],
+  // Balasan cepat are managed by admins.
+  "inbox.savedReplies": ["ADMIN"],
 };
 
 export function can(roles: readonly Role[], action: Action): boolean {

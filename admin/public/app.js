@@ -18,4 +18,18 @@
     select.addEventListener("change", sync);
     sync();
   }
+
+  // Inbox: a saved reply is inserted into the message where staff can still edit it (without
+  // this script the server appends it on send).
+  for (const saved of document.querySelectorAll("select[data-insert-into]")) {
+    saved.addEventListener("change", () => {
+      const target = document.getElementById(saved.getAttribute("data-insert-into") || "");
+      const option = saved.selectedOptions[0];
+      if (!(target instanceof HTMLTextAreaElement) || !option || !option.value) return;
+      const text = option.getAttribute("data-text") || "";
+      target.value = target.value.trim() ? `${target.value.trim()}\n\n${text}` : text;
+      saved.value = "";
+      target.focus();
+    });
+  }
 })();

@@ -27,9 +27,9 @@ export interface Delivery {
 }
 
 /** Senders delivery builds itself from configuration: Telegram (token) and email (SMTP_URL). */
-export function deliverySenders(config: Config, telegramRender?: TelegramRenderer): Sender[] {
+export function deliverySenders(config: Config, telegramRender?: TelegramRenderer, files?: Pick<AppContext, "db" | "storage">): Sender[] {
   const senders: Sender[] = [];
-  if (config.TELEGRAM_BOT_TOKEN) senders.push(telegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT, telegramRender));
+  if (config.TELEGRAM_BOT_TOKEN) senders.push(telegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT, telegramRender, files));
   const email = emailSender(config);
   if (email) senders.push(email);
   return senders;

@@ -7,6 +7,8 @@ import { type MessageKey, type Params, t } from "../../core/messages/index.js";
 import { ACCOUNT_ALERT_KIND, documentationStillMissing } from "../../core/notifications/intents.js";
 import { DOCUMENTATION_KINDS, type Locale, labelOf, MODES, SERVICE_TYPES, STATUSES } from "../../core/reference/index.js";
 import { formatDate, formatTime } from "../../core/validation/datetime.js";
+import type { Choice, OutboundDocument } from "../channels/types.js";
+import { FEATURES } from "../flows/index.js";
 
 export interface NoticeRequest {
   id: string;
@@ -39,6 +41,8 @@ export interface NoticeData {
   missing: DocumentationKind[];
   /** The account an account notice is about (account.under_attack). */
   account?: { name: string; email: string } | null;
+  /** An Inbox notice: the staff reply (text and file), or who is waiting for staff. */
+  inbox?: { text: string; document: OutboundDocument | null; person: string; channel: string } | null;
 }
 
 export interface Links {
@@ -67,7 +71,17 @@ export function localPhone(e164: string): string {
 export interface RenderedNotice {
   title: string;
   text: string;
+  /** A staff reply's file (a module or an upload). */
+  document?: OutboundDocument;
+  /** Buttons: the main menu when a conversation goes back to the bot. */
+  choices?: Choice[];
 }
+
+/** The main menu's entries, as the bot shows them (flow ids are the menu's choice ids). */
+const mainMenu = (locale: Locale): Choice[] =>
+  FEATURES.filter((f) => f.menu)
+    .sort((a, b) => a.menu!.order - b.menu!.order)
+    .map((f) => ({ id: f.id, label: t(locale, f.menu!.label) }));
 
 const excerpt = (s: string | null, max = 600) => (s && s.length > max ? `${s.slice(0, max - 1)}…` : (s ?? ""));
 
@@ -93,6 +107,19 @@ export function composeNotice(data: NoticeData, locale: Locale, links: Links): R
       link: owner ? `${links.base}/profile/${stage === "totp" ? "password" : "security"}` : `${links.base}/audit?action=auth`,
     };
     return { title: tr("notify.title.security"), text: tr(`notify.account.${owner ? "owner" : "admin"}.${stage}`, params) };
+  }
+  if (data.kind === "inbox.reply") {
+    const reply = data.inbox;
+    const text = reply?.text || reply?.document?.fileName || "";
+    return { title: tr("notify.title.inbox"), text, ...(reply?.document ? { document: reply.document } : {}) };
+  }
+  if (data.kind === "inbox.released") return { title: tr("notify.title.inbox"), text: tr("inbox.released"), choices: mainMenu(locale) };
+  if (data.kind === "inbox.waiting") {
+    const id = String(data.payload.conversationId ?? "");
+    return {
+      title: tr("notify.title.inbox"),
+      text: tr("notify.inbox.waiting", { name: data.inbox?.person ?? "", channel: data.inbox?.channel ?? "", link: `${links.base}/inbox/${id}` }),
+    };
   }
   if (!r) return { title: tr("notify.title.admin"), text: tr("notify.generic", { code: "-", link: links.base }) };
   const service = labelOf(SERVICE_TYPES, r.serviceType, locale);
@@ -199,6 +226,7 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
   else if (typeof payload.statusChangeId === "string" && row.kind === "request.rejected")
     note = (await db.statusChange.findUnique({ where: { id: payload.statusChangeId } }))?.note ?? null;
   const missing = request && row.kind === "reminder.documentation" ? await documentationStillMissing(db, request.id) : [];
+  const inbox = row.kind.startsWith("inbox.") ? await loadInbox(db, payload) : null;
   const account =
     row.kind === ACCOUNT_ALERT_KIND && typeof payload.userId === "string"
       ? await db.user.findUnique({ where: { id: payload.userId }, select: { name: true, email: true } })
@@ -230,5 +258,31 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
     note,
     missing,
     account,
+    inbox,
+  };
+}
+
+/** The staff reply of an Inbox notice, or the person a waiting conversation is about. */
+async function loadInbox(db: Db, payload: Record<string, unknown>): Promise<NoticeData["inbox"]> {
+  const message =
+    typeof payload.messageId === "string"
+      ? await db.conversationMessage.findUnique({
+          where: { id: payload.messageId },
+          include: { attachment: { select: { id: true, fileName: true, mimeType: true } } },
+        })
+      : null;
+  const conversation =
+    typeof payload.conversationId === "string"
+      ? await db.conversation.findUnique({
+          where: { id: payload.conversationId },
+          select: { identity: { select: { channel: true, displayName: true, requester: { select: { name: true } } } } },
+        })
+      : null;
+  const a = message?.attachment;
+  return {
+    text: message?.text ?? "",
+    document: a ? { attachmentId: a.id, fileName: a.fileName, mimeType: a.mimeType } : null,
+    person: conversation?.identity.requester?.name ?? conversation?.identity.displayName ?? "",
+    channel: conversation?.identity.channel ?? "",
   };
 }

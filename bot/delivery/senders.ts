@@ -6,6 +6,8 @@ import { Telegram } from "telegraf";
 import type { Config } from "../../core/config.js";
 import { t } from "../../core/messages/index.js";
 import type { Locale } from "../../core/reference/index.js";
+import type { AppContext } from "../../core/runtime/context.js";
+import { TelegramSender } from "../channels/telegram/channel.js";
 import { toTelegram } from "../channels/telegram/render.js";
 import type { ChannelSender, OutboundMessage } from "../channels/types.js";
 import type { DeliveryChannel } from "./queues.js";
@@ -53,11 +55,19 @@ export type TelegramRenderer = (message: OutboundMessage) => { text: string; ext
  * Proactive Telegram messages through the Bot API (TELEGRAM_API_ROOT for an emulator),
  * rendered exactly like the bot's own replies (toTelegram).
  */
-export function telegramSender(token: string, apiRoot: string | undefined, render: TelegramRenderer = toTelegram): Sender {
+export function telegramSender(
+  token: string,
+  apiRoot: string | undefined,
+  render: TelegramRenderer = toTelegram,
+  /** Where stored files are read from, for notices that carry one (an Inbox reply with a module). */
+  files?: Pick<AppContext, "db" | "storage">,
+): Sender {
   const telegram = new Telegram(token, apiRoot ? { apiRoot } : {});
+  const withFiles = files ? new TelegramSender(files, telegram) : null;
   return {
     channel: "telegram",
     async send(chatId, message) {
+      if (message.document && withFiles) return withFiles.send(chatId, message);
       const { text, extra } = render(message);
       const sent = await telegram.sendMessage(chatId, text, extra as Parameters<Telegram["sendMessage"]>[2]);
       return { messageId: String(sent.message_id) };

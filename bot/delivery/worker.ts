@@ -145,7 +145,13 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
       throw new UnrecoverableError("recipient is no longer reachable on this channel");
     }
     const notice = composeNotice(await loadNotice(db, row), target.locale, links);
-    const message = { text: notice.text, subject: notice.title, locale: target.locale };
+    const message = {
+      text: notice.text,
+      subject: notice.title,
+      locale: target.locale,
+      ...(notice.document ? { document: notice.document } : {}),
+      ...(notice.choices ? { choices: notice.choices } : {}),
+    };
 
     await myTurn();
     // Checked again right before sending: cancelled meanwhile, or sent by a re-run of a stalled job.

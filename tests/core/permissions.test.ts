@@ -47,6 +47,9 @@ const EXPECTED: Record<Action, string> = {
   "user.manage": "A",
   "channel.manage": "A",
   "audit.view": "A",
+  "inbox.view": "AOS",
+  "inbox.reply": "AOS",
+  "inbox.savedReplies": "A",
 };
 
 describe("the permission table (role × action)", () => {
