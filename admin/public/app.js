@@ -25,7 +25,7 @@
     saved.addEventListener("change", () => {
       const target = document.getElementById(saved.getAttribute("data-insert-into") || "");
       const option = saved.selectedOptions[0];
-      if (!(target instanceof HTMLTextAreaElement) || !option || !option.value) return;
+      if (!(target instanceof HTMLTextAreaElement) || !option?.value) return;
       const text = option.getAttribute("data-text") || "";
       target.value = target.value.trim() ? `${target.value.trim()}\n\n${text}` : text;
       saved.value = "";
