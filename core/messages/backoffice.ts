@@ -27,6 +27,8 @@ const id = {
   "notify.inbox.waiting": "{name} ({channel}) meminta dibantu petugas di chat. Percakapannya menunggu di Inbox: {link}",
   "notify.inbox.reply": "{text}",
   "admin.nav.inbox": "Inbox",
+  "admin.nav.menu": "Menu",
+  "admin.requests.more": "Selengkapnya",
   "admin.inbox.intro":
     'Percakapan dengan PIC di WhatsApp, Telegram dan simulator web. Percakapan "menunggu petugas" minta dibantu orang; satu petugas memegangnya sampai dikembalikan ke bot.',
   "admin.inbox.state.all": "Semua",
@@ -108,6 +110,8 @@ const en: Record<keyof typeof id, string> = {
   "notify.inbox.waiting": "{name} ({channel}) asked for staff in the chat. The conversation is waiting in the Inbox: {link}",
   "notify.inbox.reply": "{text}",
   "admin.nav.inbox": "Inbox",
+  "admin.nav.menu": "Menu",
+  "admin.requests.more": "More",
   "admin.inbox.intro":
     'Conversations with PICs on WhatsApp, Telegram and the web simulator. "Waiting for staff" ones asked for a person; one member of staff holds a conversation until it is handed back to the bot.',
   "admin.inbox.state.all": "All",
