@@ -197,9 +197,11 @@ it("runs the whole story from the chat to documentation", async () => {
   const admin = await newPage();
   await signIn(admin, emailOf("ADMIN"));
   await admin.goto(`${base}/users`);
+  // Roles are edited on the user's page (issue 13), not with checkboxes in every row.
   const userRow = admin.locator('tr[data-email="pembina2@sibina.test"]');
-  await userRow.locator('input[name=roles][value="OPERATOR"]').check();
-  await userRow.locator("[data-testid=roles-save]").click();
+  await userRow.locator("[data-testid=user-edit]").click();
+  await admin.locator('input[name=roles][value="OPERATOR"]').check();
+  await admin.locator("[data-testid=user-save]").click();
   await admin.waitForSelector("[data-testid=flash]");
   expect((await p.ctx.db.user.findUniqueOrThrow({ where: { email: "pembina2@sibina.test" } })).roles.sort()).toEqual(["COACH", "OPERATOR"]);
   await shot(admin, "12-admin-users");
