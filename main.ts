@@ -1,20 +1,36 @@
 // The composition root: one process runs the admin panel, the chat channels and the
 // background workers. Each part registers itself here and nowhere else.
-import { buildServer } from "./admin/server.js";
+import type { FastifyInstance } from "fastify";
+import { buildServer, type ServerOptions } from "./admin/server.js";
 import { startTelegram } from "./bot/channels/telegram/index.js";
 import { WebChannel } from "./bot/channels/web/channel.js";
-import { type RunningWhatsApp, startWhatsApp } from "./bot/channels/whatsapp/index.js";
+import { simulatorPlugin } from "./bot/channels/web/plugin.js";
+import type { RunningWhatsApp } from "./bot/channels/whatsapp/index.js";
+import { channelOperations } from "./bot/delivery/admin.js";
 import { deliverySenders, startDelivery } from "./bot/delivery/index.js";
+import { closeDeliveryQueues } from "./bot/delivery/queues.js";
 import { sharedEngine } from "./bot/engine/index.js";
 import { resealTotpSecrets, totpKeyring } from "./core/auth/secrets.js";
 import { config } from "./core/config.js";
 import { t } from "./core/messages/index.js";
-import { createContext } from "./core/runtime/context.js";
+import { type AppContext, createContext } from "./core/runtime/context.js";
 
 export interface Running {
   url: string;
   notes: string[];
   stop(): Promise<void>;
+}
+
+/**
+ * The HTTP app: the admin panel (which sees the channels only through ChannelOperations) and
+ * the web chat simulator. Tests and benchmarks build it here too, so they run what ships.
+ */
+export async function buildApp(ctx: AppContext, opts: Omit<ServerOptions, "channels"> = {}): Promise<FastifyInstance> {
+  const app = await buildServer(ctx, { ...opts, channels: channelOperations(ctx) });
+  await app.register(simulatorPlugin, { ctx });
+  // The Channels page opens the delivery queues on demand; they close with the server.
+  app.addHook("onClose", async () => closeDeliveryQueues(ctx));
+  return app;
 }
 
 export async function start(): Promise<Running> {
@@ -24,7 +40,7 @@ export async function start(): Promise<Running> {
   const sealed = await resealTotpSecrets(ctx.db, await totpKeyring(cfg));
   if (sealed.resealed) ctx.log.info({ resealed: sealed.resealed }, "two-factor secrets sealed with the current TOTP key");
   if (sealed.unreadable) ctx.log.error({ unreadable: sealed.unreadable }, "two-factor secrets no configured key opens: set TOTP_ENCRYPTION_KEY_PREVIOUS");
-  const app = await buildServer(ctx);
+  const app = await buildApp(ctx);
   const notes: string[] = [];
   const stops: (() => Promise<void>)[] = [];
 
@@ -43,6 +59,8 @@ export async function start(): Promise<Running> {
   if (cfg.WHATSAPP_ENABLED) {
     const { engine, created } = sharedEngine(ctx);
     if (created) stops.push(() => engine.close());
+    // Loaded only when enabled: Baileys and its crypto cost about 80 MB of memory.
+    const { startWhatsApp } = await import("./bot/channels/whatsapp/index.js");
     whatsapp = await startWhatsApp(ctx, { engine });
     engine.attachSender(whatsapp.sender);
     stops.push(whatsapp.stop);

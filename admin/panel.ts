@@ -8,18 +8,19 @@ import multipart from "@fastify/multipart";
 import fastifyStatic from "@fastify/static";
 import view from "@fastify/view";
 import { Eta } from "eta";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { type SignInThrottle, signInThrottle } from "../core/auth/throttle.js";
-import type { Role } from "../core/db/generated/enums.js";
+import type { ChannelOperations } from "../core/channels/operations.js";
 import { DomainError } from "../core/errors.js";
 import { isLocale } from "../core/messages/index.js";
 import type { AppContext } from "../core/runtime/context.js";
-import { totpRequiredFor, totpRequiredRoles } from "../core/settings/service.js";
+import { totpRequiredFor } from "../core/settings/service.js";
 import { loadStaff } from "../core/users/service.js";
 import { makeErrorHandler, renderError } from "./http/errors.js";
 import { buildLocals } from "./http/locals.js";
 import { registerSecurity } from "./http/security.js";
-import { type SessionCookie, transportProblem } from "./http/transport.js";
+import { settingCache } from "./http/totp-setting.js";
+import { LOCALE_COOKIE, type SessionCookie, transportParams, transportProblem } from "./http/transport.js";
 import "./http/types.js";
 import { discardStaged, FORM_OVERHEAD_BYTES, tooLarge, type UploadLimits, uploadLimitsFor } from "./http/uploads.js";
 import { auditRoutes } from "./routes/audit.js";
@@ -52,15 +53,10 @@ function lingerInsteadOfReset(socket: Socket) {
   };
 }
 
-/** What the plain-HTTP explanation names: the address used and the proxy that was not trusted. */
-export const transportParams = (request: FastifyRequest) => ({
-  host: String(request.headers.host ?? ""),
-  proxy: request.socket.remoteAddress ?? "",
-});
-export const LOCALE_COOKIE = "sibina_lang";
-
 export interface PanelOptions {
   ctx: AppContext;
+  /** The running channels and queues, as the Channels page needs them (wired in main.ts). */
+  channels: ChannelOperations;
   /** Fixed secret (tests, several instances); otherwise SESSION_SECRET or a random one. */
   sessionSecret?: string;
   /** Login attempts per IP per window. */
@@ -78,6 +74,7 @@ declare module "fastify" {
 }
 export interface PanelServices {
   ctx: AppContext;
+  channels: ChannelOperations;
   store: Awaited<ReturnType<typeof registerSecurity>>["store"];
   /** The session cookie in use (__Host-, Secure; or plain with ALLOW_INSECURE_HTTP=true). */
   cookie: SessionCookie;
@@ -88,27 +85,13 @@ export interface PanelServices {
   throttle: SignInThrottle;
 }
 
-// The TOTP-required roles setting, cached briefly so it is not read on every request.
-function settingCache(ctx: AppContext) {
-  let value: { roles: Role[]; at: number } | null = null;
-  return {
-    async roles() {
-      if (!value || Date.now() - value.at > 10_000) value = { roles: await totpRequiredRoles(ctx.db), at: Date.now() };
-      return value.roles;
-    },
-    clear() {
-      value = null;
-    },
-  };
-}
-export type TotpSettingCache = ReturnType<typeof settingCache>;
-
 export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   const { ctx } = opts;
   const uploadLimits = uploadLimitsFor(ctx.config.MAX_UPLOAD_MB);
   const { store, sessionCookie } = await registerSecurity(app, ctx, { sessionSecret: opts.sessionSecret });
   app.decorate("panel", {
     ctx,
+    channels: opts.channels,
     store,
     cookie: sessionCookie,
     maxUploadBytes: uploadLimits.fileBytes,

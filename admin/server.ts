@@ -1,19 +1,20 @@
-// The Fastify app: the admin panel, the web chat simulator and the health endpoint.
-// Other parts of the product register their routes here, one line each.
+// The Fastify app: the admin panel and the health endpoint. main.ts adds the chat parts
+// (the web simulator) and passes in the channel operations the panel may use.
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { simulatorPlugin } from "../bot/channels/web/plugin.js";
+import type { ChannelOperations } from "../core/channels/operations.js";
 import { transportWarning } from "../core/config.js";
 import type { AppContext } from "../core/runtime/context.js";
 import { healthReport } from "../core/runtime/health.js";
 import { adminPanel, type PanelOptions } from "./panel.js";
 
 export interface ServerOptions {
-  panel?: Omit<PanelOptions, "ctx">;
+  channels: ChannelOperations;
+  panel?: Omit<PanelOptions, "ctx" | "channels">;
 }
 
-export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
+export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise<FastifyInstance> {
   // Forwarding headers (X-Forwarded-For/-Proto/-Host) count only when they come from a configured
   // proxy; otherwise request.ip is the socket's address, for rate limits and the audit log alike.
   const trustProxy = ctx.config.TRUST_PROXY?.length ? ctx.config.TRUST_PROXY : false;
@@ -53,8 +54,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     return reply.code(report.status === "ok" ? 200 : 503).send(report);
   });
 
-  await app.register(adminPanel, { ctx, ...opts.panel });
-  await app.register(simulatorPlugin, { ctx });
+  await app.register(adminPanel, { ctx, channels: opts.channels, ...opts.panel });
 
   return app;
 }

@@ -15,14 +15,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { buildServer } from "../admin/server.js";
 import { parseConfig } from "../core/config.js";
 import { createDb } from "../core/db/client.js";
 import { createContext } from "../core/runtime/context.js";
 import { createLogger } from "../core/runtime/logger.js";
 import { LocalDiskStorage } from "../core/storage/index.js";
+import { buildApp } from "../main.js";
 import { DEMO_PASSWORD, seedDemo } from "../prisma/seed-data.js";
 import { createDatabaseIfMissing, dropDatabase, migrate } from "../prisma/tools/migrations.js";
+import { seedRequests } from "./seed.js";
 
 const { values: args } = parseArgs({
   options: { rows: { type: "string" }, requests: { type: "string" }, concurrency: { type: "string" }, keep: { type: "boolean" } },
@@ -37,53 +38,6 @@ const dbName = `sibina_bench_admin_${randomBytes(3).toString("hex")}`;
 const url = new URL(base.DATABASE_URL);
 url.pathname = `/${dbName}`;
 const databaseUrl = url.toString();
-
-/** 100k requests in one statement: values cycle through the reference lists by row number. */
-async function seedRequests(db: ReturnType<typeof createDb>, rows: number) {
-  const offices = await db.office.findMany({ where: { OR: [{ code: "1400" }, { parent: { code: "1400" } }] }, select: { id: true } });
-  const coaches = await db.user.findMany({ where: { roles: { has: "COACH" }, office: { code: "1400" } }, select: { id: true } });
-  const agencies = await db.agency.findMany({ select: { id: true, name: true, level: true } });
-  await db.$executeRawUnsafe(
-    `INSERT INTO "CoachingRequest" (id, code, "requesterName", "requesterPhone", "requesterEmail", "agencyId", "agencyName", "agencyLevel",
-        "isDataProducer", "serviceType", topics, description, location, mode, "startAt", "endAt", "picName", "picPhone", status,
-        "rejectionReason", "officeId", channel, locale, "createdAt", "updatedAt")
-     SELECT gen_random_uuid(),
-            'PB-B' || lpad(i::text, 7, '0'),
-            'Pengaju ' || i, '+62812' || lpad((i % 10000000)::text, 7, '0'), 'pengaju' || i || '@instansi.go.id',
-            ($1::uuid[])[1 + i % array_length($1::uuid[], 1)],
-            ($2::text[])[1 + i % array_length($2::text[], 1)],
-            (($3::text[])[1 + i % array_length($3::text[], 1)])::"AgencyLevel",
-            i % 5 <> 0,
-            ((enum_range(NULL::"ServiceType"))[1 + (i * 7) % 12]),
-            ARRAY[((enum_range(NULL::"Topic"))[1 + i % 7])],
-            'Permintaan pembinaan statistik sektoral nomor ' || i || ' tentang metadata, kualitas data dan Satu Data Indonesia.',
-            'Aula kantor ' || (i % 50),
-            ((enum_range(NULL::"Mode"))[1 + i % 3]),
-            now() - make_interval(hours => i % 26000) + interval '30 days',
-            now() - make_interval(hours => i % 26000) + interval '30 days 3 hours',
-            'PIC ' || i, '+62813' || lpad((i % 10000000)::text, 7, '0'),
-            (CASE WHEN i % 20 = 0 THEN 'SUBMITTED' WHEN i % 20 = 1 THEN 'IN_REVIEW' WHEN i % 20 < 5 THEN 'APPROVED'
-                  WHEN i % 20 < 7 THEN 'REJECTED' WHEN i % 20 = 7 THEN 'CANCELLED' ELSE 'DONE' END)::"RequestStatus",
-            CASE WHEN i % 20 IN (5, 6) THEN 'Jadwal bentrok dengan kegiatan sensus.' END,
-            ($4::uuid[])[1 + i % array_length($4::uuid[], 1)],
-            'whatsapp', 'id',
-            now() - make_interval(mins => i * 16),
-            now() - make_interval(mins => i * 16)
-       FROM generate_series(1, $5::int) AS i`,
-    agencies.map((a) => a.id),
-    agencies.map((a) => a.name),
-    agencies.map((a) => a.level),
-    offices.map((o) => o.id),
-    rows,
-  );
-  await db.$executeRawUnsafe(
-    `INSERT INTO "Assignment" (id, "requestId", "coachId", "createdAt")
-     SELECT gen_random_uuid(), r.id, ($1::uuid[])[1 + (abs(hashtext(r.id::text)) % array_length($1::uuid[], 1))], r."createdAt"
-       FROM "CoachingRequest" r WHERE r.code LIKE 'PB-B%' AND r.status IN ('APPROVED', 'DONE')`,
-    coaches.map((c) => c.id),
-  );
-  await db.$executeRawUnsafe(`ANALYZE`);
-}
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
@@ -113,9 +67,9 @@ async function main() {
       redisPrefix: `sibina-bench:${randomBytes(3).toString("hex")}`,
       storage: new LocalDiskStorage(storageDir),
     });
-    const app = await buildServer(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 } } });
+    const app = await buildApp(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 } } });
     // The same app with the dashboard cache off, to show the uncached cost as well.
-    const cold = await buildServer(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 }, dashboardFreshSeconds: 0 } });
+    const cold = await buildApp(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 }, dashboardFreshSeconds: 0 } });
     const serverMs = new Map<string, number[]>();
     let current = "";
     for (const server of [app, cold])

@@ -5,6 +5,7 @@ import type { Role } from "./db/generated/enums.js";
 export const ACTIONS = [
   "dashboard.view",
   "request.view",
+  "request.viewAssigned",
   "request.export",
   "request.changeStatus",
   "request.assignCoaches",
@@ -37,6 +38,8 @@ const ALL_STAFF: readonly Role[] = ["ADMIN", "OPERATOR", "SUPERVISOR", "COACH"];
 export const PERMISSIONS: Record<Action, readonly Role[]> = {
   "dashboard.view": ALL_STAFF,
   "request.view": ["ADMIN", "SUPERVISOR", "OPERATOR"],
+  // A coach sees the requests they are assigned to, whichever office they belong to.
+  "request.viewAssigned": ["COACH"],
   "request.export": ["ADMIN", "SUPERVISOR"],
   "request.changeStatus": ["SUPERVISOR"],
   "request.assignCoaches": ["SUPERVISOR"],

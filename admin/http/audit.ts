@@ -1,4 +1,7 @@
-// Every admin action leaves an AuditLog row: actor, IP, what and the change set.
+// Every admin action leaves an AuditLog row: actor, IP, what and the change set. A change to
+// the data is audited by its core service inside the same transaction (core/audit/service.ts,
+// auditIn); this helper records only events that change no row of their own: exports, refused
+// access, pairing requests and queue retries.
 import type { FastifyRequest } from "fastify";
 import { writeAudit } from "../../core/audit/service.js";
 

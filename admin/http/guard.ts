@@ -38,8 +38,15 @@ export function allow(...actions: Action[]): onRequestAsyncHookHandler {
 }
 
 /** The staff member as the core services want them. */
+/** The signed-in staff member acting on their own account (for the audit row). */
+export function selfOf(request: FastifyRequest): { userId: string; ip: string } {
+  const s = request.staff;
+  if (!s) throw new Error("selfOf: not signed in (route is missing its guard)");
+  return { userId: s.id, ip: request.ip };
+}
+
 export function actorOf(request: FastifyRequest): StaffActor {
   const s = request.staff;
   if (!s) throw new Error("actorOf: not signed in (route is missing its guard)");
-  return { userId: s.id, roles: s.roles, officeId: s.officeId };
+  return { userId: s.id, roles: s.roles, officeId: s.officeId, ip: request.ip };
 }

@@ -47,3 +47,10 @@ export function transportProblem(request: FastifyRequest, allowInsecureHttp: boo
   if (allowInsecureHttp || request.protocol === "https") return null;
   return request.headers["x-forwarded-proto"] ? "untrusted_proxy" : "plain_http";
 }
+
+/** What the plain-HTTP explanation names: the address used and the proxy that was not trusted. */
+export const transportParams = (request: FastifyRequest) => ({
+  host: String(request.headers.host ?? ""),
+  proxy: request.socket.remoteAddress ?? "",
+});
+export const LOCALE_COOKIE = "sibina_lang";

@@ -10,8 +10,7 @@ import { alertAccountUnderAttack, authenticate, setLocale } from "../../core/use
 import { verifyTotp } from "../../core/users/totp.js";
 import { localPath } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
-import { transportProblem } from "../http/transport.js";
-import { LOCALE_COOKIE, transportParams } from "../panel.js";
+import { LOCALE_COOKIE, transportParams, transportProblem } from "../http/transport.js";
 
 const PENDING_MS = 5 * 60_000;
 const MAX_TOTP_TRIES = 5;

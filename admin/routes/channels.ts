@@ -2,9 +2,7 @@
 // and the outbound notification queues with failed jobs and a retry button.
 import type { FastifyInstance, FastifyReply } from "fastify";
 import QRCode from "qrcode";
-import { PAIRING_MESSAGE, requestPairing } from "../../bot/channels/whatsapp/pairing.js";
-import { listFailed, queueOverview, RedisUnavailableError, retryFailed } from "../../bot/delivery/admin.js";
-import { closeDeliveryQueues } from "../../bot/delivery/queues.js";
+import { type FailedJob, type PairingRefusal, type QueueOverview, QueueUnavailableError } from "../../core/channels/operations.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { readChannelStatus } from "../../core/runtime/channel-status.js";
 import { maskPhone } from "../../core/validation/identity.js";
@@ -12,9 +10,17 @@ import { audit, flash } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
 import { allow } from "../http/guard.js";
 
+/** Message catalog key for each pairing refusal. */
+const PAIRING_MESSAGE: Record<PairingRefusal, MessageKey> = {
+  invalid_phone: "whatsapp.pairing.invalidPhone",
+  not_running: "whatsapp.pairing.notRunning",
+  already_linked: "whatsapp.pairing.alreadyLinked",
+  timeout: "whatsapp.pairing.timeout",
+  failed: "whatsapp.pairing.failed",
+};
+
 export async function channelRoutes(app: FastifyInstance) {
-  const { ctx } = app.panel;
-  app.addHook("onClose", async () => closeDeliveryQueues(ctx));
+  const { ctx, channels } = app.panel;
 
   async function channelsView(reply: FastifyReply, extra: { pairing?: { ok: boolean; key?: MessageKey; code?: string }; phone?: string } = {}) {
     const [telegram, whatsapp] = await Promise.all([
@@ -22,13 +28,13 @@ export async function channelRoutes(app: FastifyInstance) {
       readChannelStatus(ctx.redis, ctx.redisPrefix, "whatsapp"),
     ]);
     const qr = whatsapp.state === "qr" && whatsapp.qr ? await QRCode.toDataURL(whatsapp.qr, { margin: 1, width: 260 }) : null;
-    let queues: Awaited<ReturnType<typeof queueOverview>> | null = null;
-    let failed: Awaited<ReturnType<typeof listFailed>> = [];
+    let queues: QueueOverview[] | null = null;
+    let failed: FailedJob[] = [];
     let queueError = false;
     try {
-      [queues, failed] = await Promise.all([queueOverview(ctx), listFailed(ctx, 50)]);
+      [queues, failed] = await Promise.all([channels.queueOverview(), channels.listFailed(50)]);
     } catch (e) {
-      if (!(e instanceof RedisUnavailableError)) throw e;
+      if (!(e instanceof QueueUnavailableError)) throw e;
       queueError = true;
     }
     const notNotified = await ctx.db.outbox.count({ where: { status: { in: ["UNREACHABLE", "FAILED"] } } });
@@ -52,12 +58,12 @@ export async function channelRoutes(app: FastifyInstance) {
 
   app.post("/channels/whatsapp/pairing", { onRequest: allow("channel.manage") }, async (request, reply) => {
     const phone = str(request.body as FormBody, "phone").slice(0, 40);
-    const result = await requestPairing(ctx.redis, ctx.redisPrefix, phone, { timeoutMs: 15_000 });
+    const result = await channels.requestPairing(phone);
     await audit(request, "channel.pairing", "Channel", "whatsapp", { phone: maskPhone(phone), ok: result.ok, reason: result.ok ? undefined : result.reason });
     if (!result.ok) reply.code(422);
     return channelsView(reply, {
       phone,
-      pairing: result.ok ? { ok: true, code: result.code } : { ok: false, key: PAIRING_MESSAGE[result.reason] as MessageKey },
+      pairing: result.ok ? { ok: true, code: result.code } : { ok: false, key: PAIRING_MESSAGE[result.reason] },
     });
   });
 
@@ -67,9 +73,9 @@ export async function channelRoutes(app: FastifyInstance) {
     const jobId = str(body, "jobId").slice(0, 200);
     let ok = false;
     try {
-      ok = await retryFailed(ctx, queue, jobId);
+      ok = await channels.retryFailed(queue, jobId);
     } catch (e) {
-      if (!(e instanceof RedisUnavailableError)) throw e;
+      if (!(e instanceof QueueUnavailableError)) throw e;
     }
     await audit(request, "channel.retry", "Job", `${queue}/${jobId}`, { ok });
     flash(request, ok ? "ok" : "error", ok ? "admin.channels.retried" : "admin.channels.retryFailed");

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { DocumentationKind } from "../../core/db/generated/enums.js";
 import { deleteDocumentation, documentationWorkspace, listCoachings, listDocumentation, myAssignments } from "../../core/documentation/admin.js";
-import { addDocumentation } from "../../core/documentation/service.js";
+import { addDocumentationSet } from "../../core/documentation/service.js";
 import { DomainError, isDomainError } from "../../core/errors.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { codesOf, DOCUMENTATION_KINDS } from "../../core/reference/index.js";
@@ -109,21 +109,12 @@ export async function coachingRoutes(app: FastifyInstance) {
       reply.code(stored.reason === "too_large" ? 413 : 415);
       return uploadView(request, reply, id.data, form, `admin.upload.${stored.reason}` as MessageKey);
     }
-    const actor = actorOf(request);
-    const created: string[] = [];
-    for (const attachmentId of stored.attachmentIds) {
-      const doc = await addDocumentation(ctx.db, actor, { requestId: id.data, kind: kind.data as DocumentationKind, attachmentId, note: form.note || null });
-      created.push(doc.id);
-    }
-    if (link?.success) {
-      const doc = await addDocumentation(ctx.db, actor, { requestId: id.data, kind: kind.data as DocumentationKind, link: link.data, note: form.note || null });
-      created.push(doc.id);
-    }
-    await audit(request, "documentation.upload", "CoachingRequest", id.data, {
-      kind: kind.data,
-      files: stored.attachmentIds.length,
-      link: !!link?.success,
-      documentationIds: created,
+    const created = await addDocumentationSet(ctx.db, actorOf(request), {
+      requestId: id.data,
+      kind: kind.data as DocumentationKind,
+      attachmentIds: stored.attachmentIds,
+      link: link?.success ? link.data : null,
+      note: form.note || null,
     });
     flash(request, "ok", "admin.doc.uploaded", { n: created.length });
     return reply.redirect(`/coachings/${id.data}/documentation`);
@@ -155,8 +146,7 @@ export async function coachingRoutes(app: FastifyInstance) {
   app.post("/documentation/:id/delete", { onRequest: allow("documentation.manage") }, async (request, reply) => {
     const id = idOf(request);
     if (!id.success) return reply.callNotFound();
-    const doc = await deleteDocumentation(ctx.db, actorOf(request), id.data);
-    await audit(request, "documentation.delete", "Documentation", doc.id, { requestId: doc.requestId, kind: doc.kind });
+    await deleteDocumentation(ctx.db, actorOf(request), id.data);
     flash(request, "ok", "admin.doc.deleted");
     return reply.redirect("/documentation");
   });

@@ -6,7 +6,7 @@ import type { MessageKey } from "../../core/messages/index.js";
 import { canManageModule, createModule, deleteModule, getModuleToManage, listModules, type ModuleInput, moduleInputSchema } from "../../core/modules/admin.js";
 import { codesOf, TOPICS } from "../../core/reference/index.js";
 import { oneLine } from "../../core/validation/text.js";
-import { audit, flash } from "../http/audit.js";
+import { flash } from "../http/audit.js";
 import { fieldErrors, queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
 import { readMultipart, storeFiles } from "../http/uploads.js";
@@ -48,11 +48,10 @@ export async function moduleRoutes(app: FastifyInstance) {
     }
     const stored = await storeFiles(ctx, request, files, { uploadedById: request.staff!.id });
     if (!stored.ok) return render({ file: `admin.upload.${stored.reason}` as MessageKey }, stored.reason === "too_large" ? 413 : 415);
-    const mod = await createModule(ctx.db, actorOf(request), parsed.data as ModuleInput, {
+    const _mod = await createModule(ctx.db, actorOf(request), parsed.data as ModuleInput, {
       attachmentId: stored.attachmentIds[0]!,
       fileType: stored.labels[0] ?? "",
     });
-    await audit(request, "module.create", "Module", mod.id, { title: mod.title, category: mod.category, topic: mod.topic, fileType: mod.fileType });
     flash(request, "ok", "admin.module.created");
     return reply.redirect("/modules");
   });
@@ -72,8 +71,7 @@ export async function moduleRoutes(app: FastifyInstance) {
   app.post("/modules/:id/delete", { onRequest: allow("module.manage") }, async (request, reply) => {
     const id = z.uuid().safeParse((request.params as { id: string }).id);
     if (!id.success) return reply.callNotFound();
-    const mod = await deleteModule(ctx.db, actorOf(request), id.data);
-    await audit(request, "module.delete", "Module", mod.id, { title: mod.title });
+    await deleteModule(ctx.db, actorOf(request), id.data);
     flash(request, "ok", "admin.module.deleted");
     return reply.redirect("/modules");
   });

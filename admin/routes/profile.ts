@@ -3,17 +3,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
 import { createLinkCode } from "../../core/auth/link-codes.js";
-import { verifyPassword } from "../../core/auth/password.js";
 import { MIN_PASSWORD } from "../../core/auth/password-policy.js";
 import { openSecret, sealSecret, totpKeyring } from "../../core/auth/secrets.js";
 import { isDomainError } from "../../core/errors.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { totpRequiredFor, totpRequiredRoles } from "../../core/settings/service.js";
 import { changeOwnPassword, checkNewPassword } from "../../core/users/service.js";
-import { newTotpSecret, totpUri, verifyTotp } from "../../core/users/totp.js";
-import { audit, flash } from "../http/audit.js";
+import { disableTotp, enableTotp, newTotpSecret, totpUri, verifyTotp } from "../../core/users/totp.js";
+import { flash } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
-import { allow } from "../http/guard.js";
+import { allow, selfOf } from "../http/guard.js";
 
 const setupConfig = { config: { duringTotpSetup: true } } as const;
 const passwordConfig = { config: { duringTotpSetup: true, duringPasswordChange: true } } as const;
@@ -37,8 +36,7 @@ export async function profileRoutes(app: FastifyInstance) {
   app.get("/profile", { onRequest: allow(), ...setupConfig }, async (request, reply) => profileView(request, reply));
 
   app.post("/profile/link-code", { onRequest: allow() }, async (request, reply) => {
-    const code = await createLinkCode(ctx.db, request.staff!.id);
-    await audit(request, "user.linkCode", "User", request.staff!.id);
+    const code = await createLinkCode(ctx.db, selfOf(request));
     reply.header("cache-control", "no-store");
     return profileView(request, reply, { linkCode: code });
   });
@@ -64,14 +62,13 @@ export async function profileRoutes(app: FastifyInstance) {
     const check = checkNewPassword(request.staff!, next);
     if (!check.ok) return refuse(`admin.password.${check.problem}`);
     try {
-      await changeOwnPassword(ctx.db, request.staff!.id, str(body, "current"), next);
+      await changeOwnPassword(ctx.db, selfOf(request), str(body, "current"), next);
     } catch (e) {
       if (!isDomainError(e)) throw e;
       return refuse(e.messageKey);
     }
     // Other devices signed in with the old password are signed out.
     await store.destroyAllFor(request.staff!.id, request.session.sessionId);
-    await audit(request, "user.password", "User", request.staff!.id, { wasTemporary: request.staff!.mustChangePassword });
     flash(request, "ok", "admin.password.changed");
     // After a temporary password the person goes on to their work (or to a required 2FA setup).
     return reply.redirect(request.staff!.mustChangePassword ? "/" : "/profile");
@@ -103,26 +100,20 @@ export async function profileRoutes(app: FastifyInstance) {
       flash(request, "error", "admin.totp.invalid");
       return reply.redirect("/profile/security");
     }
-    await ctx.db.user.update({ where: { id: staffId }, data: { totpSecret: sealSecret(keyring, staffId, secret), totpEnabled: true } });
+    await enableTotp(ctx.db, selfOf(request), sealSecret(keyring, staffId, secret));
     request.session.totpSetup = undefined;
-    await audit(request, "user.totp.enable", "User", request.staff!.id);
     flash(request, "ok", "admin.totp.enabled");
     return reply.redirect("/profile");
   });
 
   app.post("/profile/security/disable", { onRequest: allow() }, async (request, reply) => {
-    const staff = request.staff!;
-    if (totpRequiredFor(staff.roles, await totpRequiredRoles(ctx.db))) {
-      flash(request, "error", "admin.totp.requiredCannotDisable");
+    try {
+      await disableTotp(ctx.db, selfOf(request), str(request.body as FormBody, "password"));
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      flash(request, "error", e.messageKey);
       return reply.redirect("/profile/security");
     }
-    const user = await ctx.db.user.findUniqueOrThrow({ where: { id: staff.id } });
-    if (!(await verifyPassword(user.passwordHash, str(request.body as FormBody, "password")))) {
-      flash(request, "error", "error.wrongPassword");
-      return reply.redirect("/profile/security");
-    }
-    await ctx.db.user.update({ where: { id: staff.id }, data: { totpSecret: null, totpEnabled: false } });
-    await audit(request, "user.totp.disable", "User", staff.id);
     flash(request, "ok", "admin.totp.disabled");
     return reply.redirect("/profile");
   });

@@ -234,13 +234,9 @@ export async function requestRoutes(app: FastifyInstance) {
       channel: "web",
       defaultOfficeId: staff.officeId,
       actorUserId: staff.id,
+      actorIp: request.ip,
+      attachmentIds,
       locale: "id",
-    });
-    if (attachmentIds.length) await ctx.db.attachment.updateMany({ where: { id: { in: attachmentIds } }, data: { requestId: created.id } });
-    await audit(request, "request.create", "CoachingRequest", created.id, {
-      code: created.code,
-      agencyName: created.agencyName,
-      attachments: attachmentIds.length,
     });
     flash(request, "ok", "admin.request.created", { code: created.code });
     // The new request may route to an office the admin does not see (e.g. a central agency).
@@ -352,18 +348,12 @@ export async function requestRoutes(app: FastifyInstance) {
     }
     const coachIds = form.coachIds.filter((c) => z.uuid().safeParse(c).success);
     try {
-      const before = await getRequestForStaff(ctx.db, actorOf(request), id);
       const { request: after } = await changeStatus(ctx.db, actorOf(request), {
         requestId: id,
         to: to.data as RequestStatus,
         coachIds,
         reason: form.reason || null,
         note: form.note || null,
-      });
-      await audit(request, "request.status", "CoachingRequest", id, {
-        status: { from: before.status, to: after.status },
-        coachIds: to.data === "APPROVED" ? coachIds : undefined,
-        reason: to.data === "REJECTED" ? form.reason : undefined,
       });
       flash(request, "ok", "admin.status.changed", { code: after.code });
       return reply.redirect(`/requests/${id}`);
@@ -384,7 +374,7 @@ export async function requestRoutes(app: FastifyInstance) {
       return detailView(request, reply, id, { completeEarlyReason: reason, completeEarlyError: "error.overrideReasonRequired" });
     }
     try {
-      const { request: after } = await changeStatus(ctx.db, actorOf(request), { requestId: id, to: "DONE", override: reason, ip: request.ip });
+      const { request: after } = await changeStatus(ctx.db, actorOf(request), { requestId: id, to: "DONE", override: reason });
       flash(request, "ok", "admin.completeEarly.done", { code: after.code });
       return reply.redirect(`/requests/${id}`);
     } catch (e) {
@@ -401,7 +391,6 @@ export async function requestRoutes(app: FastifyInstance) {
     const coachIds = list(request.body as FormBody, "coachIds").filter((c) => z.uuid().safeParse(c).success);
     try {
       const added = await assignCoaches(ctx.db, actorOf(request), id, coachIds);
-      await audit(request, "request.assign", "CoachingRequest", id, { added });
       flash(request, "ok", "admin.status.coachesAdded", { n: added.length });
       return reply.redirect(`/requests/${id}`);
     } catch (e) {
@@ -418,7 +407,6 @@ export async function requestRoutes(app: FastifyInstance) {
     const note = str(request.body as FormBody, "note").slice(0, 1000) || null;
     try {
       const change = await escalate(ctx.db, actorOf(request), id, note);
-      await audit(request, "request.escalate", "CoachingRequest", id, { fromOfficeId: change.fromOfficeId, toOfficeId: change.toOfficeId, note });
       flash(request, "ok", "admin.escalate.done");
       // Still visible when the parent office is in scope; otherwise back to the list.
       const visible = await visibleOfficeIds(ctx.db, actorOf(request));
@@ -436,8 +424,7 @@ export async function requestRoutes(app: FastifyInstance) {
     if (!id) return reply.callNotFound();
     const question = str(request.body as FormBody, "question").slice(0, LIMITS.message * 2);
     try {
-      const message = await askClarification(ctx.db, actorOf(request), id, question);
-      await audit(request, "request.clarify", "CoachingRequest", id, { messageId: message.id });
+      const _message = await askClarification(ctx.db, actorOf(request), id, question);
       flash(request, "ok", "admin.clarify.sent");
       return reply.redirect(`/requests/${id}#messages`);
     } catch (e) {
@@ -471,7 +458,6 @@ export async function requestRoutes(app: FastifyInstance) {
       return renderForm(reply, "edit", form, result.errors, { r });
     }
     const { changes } = await editRequest(ctx.db, actor, id, result.input);
-    if (Object.keys(changes).length) await audit(request, "request.edit", "CoachingRequest", id, changes);
     flash(request, "ok", Object.keys(changes).length ? "admin.request.saved" : "admin.request.unchanged");
     return reply.redirect(`/requests/${id}`);
   });
@@ -493,7 +479,6 @@ export async function requestRoutes(app: FastifyInstance) {
     const id = requestId(request);
     if (!id) return reply.callNotFound();
     const r = await softDeleteRequest(ctx.db, actorOf(request), id);
-    await audit(request, "request.delete", "CoachingRequest", id, { code: r.code, status: r.status });
     flash(request, "ok", "admin.request.deleted", { code: r.code });
     return reply.redirect("/requests");
   });

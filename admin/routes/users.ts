@@ -2,7 +2,6 @@
 // security setting that requires two-factor sign-in per role. ADMIN only.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { diffFields } from "../../core/audit/service.js";
 import { subjectOfEmail } from "../../core/auth/throttle.js";
 import type { Role } from "../../core/db/generated/enums.js";
 import { isDomainError } from "../../core/errors.js";
@@ -22,10 +21,10 @@ import {
   userInputSchema,
 } from "../../core/users/service.js";
 import { oneLine } from "../../core/validation/text.js";
-import { audit, flash } from "../http/audit.js";
+import { flash } from "../http/audit.js";
 import { type FormBody, fieldErrors, list, queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
-import type { TotpSettingCache } from "../panel.js";
+import type { TotpSettingCache } from "../http/totp-setting.js";
 
 const PAGE = 100;
 const roleList = (body: FormBody) => list(body, "roles").filter((r): r is Role => ROLES.some((x) => x.code === r));
@@ -113,7 +112,6 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
     const password = temporaryPassword();
     try {
       const user = await createUser(ctx.db, actorOf(request), parsed.data, password);
-      await audit(request, "user.create", "User", user.id, { name: user.name, email: user.email, roles: user.roles, officeId: user.officeId });
       return reply.view("users/password", { title: reply.locals?.t("admin.user.created"), user, password, created: true });
     } catch (e) {
       if (isDomainError(e) && e.code !== "NOT_FOUND") {
@@ -151,9 +149,7 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
       return renderForm(request, reply, "edit", form, fieldErrors(parsed.error), id.data);
     }
     try {
-      const { before, after } = await updateUser(ctx.db, actorOf(request), id.data, parsed.data);
-      const changes = diffFields(before as unknown as Record<string, unknown>, parsed.data as unknown as Record<string, unknown>);
-      await audit(request, "user.edit", "User", id.data, changes);
+      const { after, changes } = await updateUser(ctx.db, actorOf(request), id.data, parsed.data);
       // New roles or office take effect now: the user signs in again.
       if (changes.roles || changes.officeId) await store.destroyAllFor(id.data, request.session.sessionId);
       flash(request, "ok", "admin.user.saved", { name: after.name });
@@ -172,8 +168,7 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
     const id = userId(request);
     if (!id.success) return reply.callNotFound();
     try {
-      const { before, after } = await setRoles(ctx.db, actorOf(request), id.data, roleList(request.body as FormBody));
-      await audit(request, "user.roles", "User", id.data, { roles: { from: before.roles, to: after.roles } });
+      const { after } = await setRoles(ctx.db, actorOf(request), id.data, roleList(request.body as FormBody));
       await store.destroyAllFor(id.data, request.session.sessionId);
       flash(request, "ok", "admin.user.rolesChanged", { name: after.name });
     } catch (e) {
@@ -201,7 +196,6 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
     try {
       const before = await deleteUser(ctx.db, actorOf(request), id.data);
       await store.destroyAllFor(id.data);
-      await audit(request, "user.delete", "User", id.data, { name: before.name, email: before.email, roles: before.roles });
       flash(request, "ok", "admin.user.deleted", { name: before.name });
     } catch (e) {
       if (!isDomainError(e) || e.code === "NOT_FOUND") throw e;
@@ -233,7 +227,6 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
     ]);
     await store.destroyAllFor(id.data, id.data === request.staff!.id ? request.session.sessionId : undefined);
     const user = await getUserForAdmin(ctx.db, actorOf(request), id.data);
-    await audit(request, "user.resetPassword", "User", id.data, { name: user.name });
     // Shown once on this page, never stored or logged.
     reply.header("cache-control", "no-store");
     return reply.view("users/password", { title: reply.locals?.t("admin.user.resetPassword"), user, password, created: false });
@@ -244,10 +237,8 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
   );
 
   app.post("/settings", { onRequest: allow("user.manage") }, async (request, reply) => {
-    const before = await totpRequiredRoles(ctx.db);
-    const after = await setTotpRequiredRoles(ctx.db, roleList(request.body as FormBody));
+    await setTotpRequiredRoles(ctx.db, actorOf(request), roleList(request.body as FormBody));
     opts.totpSetting.clear();
-    await audit(request, "settings.totpRoles", "Setting", "security.totpRequiredRoles", { totpRequiredRoles: { from: before, to: after } });
     flash(request, "ok", "admin.settings.saved");
     return reply.redirect("/settings");
   });

@@ -1,29 +1,13 @@
 // What the admin Channels page needs from delivery: queue sizes, failed jobs with their
 // errors, and a "retry" that gives a failed job exactly one more attempt.
+import type { ChannelOperations, FailedJob, QueueOverview } from "../../core/channels/operations.js";
 import type { AppContext } from "../../core/runtime/context.js";
+import { requestPairing } from "../channels/whatsapp/pairing.js";
 import { channelOfQueue, deliveryQueues, type NotifyJob, within } from "./queues.js";
 
 const TIMEOUT_MS = 3000;
 
-export interface QueueOverview {
-  name: string;
-  waiting: number;
-  delayed: number;
-  active: number;
-  failed: number;
-  completed: number;
-}
-
-export interface FailedJob {
-  queue: string;
-  jobId: string;
-  outboxId: string;
-  error: string;
-  failedAt: Date | null;
-  attempts: number;
-}
-
-/** Job counts per notification queue. Throws RedisUnavailableError when Redis is down (the page says so). */
+/** Job counts per notification queue. Throws QueueUnavailableError when Redis is down (the page says so). */
 export async function queueOverview(ctx: AppContext): Promise<QueueOverview[]> {
   const queues = deliveryQueues(ctx);
   await queues.ready();
@@ -83,4 +67,14 @@ export async function retryFailed(ctx: AppContext, queueName: string, jobId: str
   return true;
 }
 
-export { QUEUE_NAMES, RedisUnavailableError } from "./queues.js";
+export { QUEUE_NAMES } from "./queues.js";
+
+/** The panel's window on channels and queues (see core/channels/operations.ts); wired in main.ts. */
+export function channelOperations(ctx: AppContext): ChannelOperations {
+  return {
+    requestPairing: (phone) => requestPairing(ctx.redis, ctx.redisPrefix, phone, { timeoutMs: 15_000 }),
+    queueOverview: () => queueOverview(ctx),
+    listFailed: (limit) => listFailed(ctx, limit),
+    retryFailed: (queue, jobId) => retryFailed(ctx, queue, jobId),
+  };
+}

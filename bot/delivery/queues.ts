@@ -3,6 +3,7 @@
 // the worker loads and renders everything else at send time.
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { QueueUnavailableError } from "../../core/channels/operations.js";
 import type { AppContext } from "../../core/runtime/context.js";
 
 export const DELIVERY_CHANNELS = ["telegram", "whatsapp", "web", "email"] as const;
@@ -41,17 +42,11 @@ export interface DeliveryQueues {
 
 const registry = new WeakMap<AppContext, DeliveryQueues>();
 
-export class RedisUnavailableError extends Error {
-  constructor() {
-    super("Redis is not reachable");
-  }
-}
-
-/** Rejects with RedisUnavailableError when the promise takes longer than ms. */
+/** Rejects with QueueUnavailableError when the promise takes longer than ms. */
 export async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisUnavailableError()), ms);
+    timer = setTimeout(() => reject(new QueueUnavailableError()), ms);
   });
   try {
     return await Promise.race([work, timeout]);
@@ -95,7 +90,7 @@ export function deliveryQueues(ctx: AppContext): DeliveryQueues {
     connection,
     async ready(timeoutMs = 2000) {
       if (connection.status === "ready") return;
-      if (connection.status === "end") throw new RedisUnavailableError();
+      if (connection.status === "end") throw new QueueUnavailableError();
       await within(timeoutMs, new Promise<void>((resolve) => connection.once("ready", () => resolve())));
     },
     get,

@@ -18,7 +18,7 @@ import type { Who } from "./flow.js";
 import { safeError } from "./log.js";
 import { parseData, type Session } from "./session.js";
 
-interface TurnRow {
+export interface TurnRow {
   seen: boolean;
   identityId: string | null;
   displayName: string | null;
@@ -63,7 +63,7 @@ const JOINS = `
 
 const UTC = (n: number) => `$${n}::timestamptz AT TIME ZONE 'UTC'`;
 
-const SQL = {
+export const TURN_SQL = {
   /** $1 channel, $2 externalId, $3 updateId */
   begin: `
     SELECT EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE "channel" = $1::"Channel" AND "updateId" = $3) AS "seen", ${WHO_AND_SESSION}
@@ -169,10 +169,10 @@ export class TurnStore {
     return this.ready;
   }
 
-  private async query<T>(name: keyof typeof SQL, values: unknown[]): Promise<T[]> {
+  private async query<T>(name: keyof typeof TURN_SQL, values: unknown[]): Promise<T[]> {
     await this.init();
-    if (this.pool) return (await this.pool.query<T & pg.QueryResultRow>({ name: `sibina_turn_${name}`, text: SQL[name], values })).rows;
-    return this.ctx.db.$queryRawUnsafe<T[]>(SQL[name], ...values);
+    if (this.pool) return (await this.pool.query<T & pg.QueryResultRow>({ name: `sibina_turn_${name}`, text: TURN_SQL[name], values })).rows;
+    return this.ctx.db.$queryRawUnsafe<T[]>(TURN_SQL[name], ...values);
   }
 
   /** Whether the update was handled already, and the person with their session (created on first contact). */

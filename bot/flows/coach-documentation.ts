@@ -1,18 +1,19 @@
 // Coach documentation by chat: a coach who linked this chat can answer the "please upload
 // the documentation" reminder by sending the files right here. The bot keeps every file sent
 // (several photos arrive as several messages), asks which coaching if there is more than one,
-// then which kind, and files them with core addDocumentation (same rules as the panel:
+// then which kind, and files them with core addDocumentationSet (same rules as the panel:
 // only the assigned coach, only once the coaching is Done).
 
 import type { DocumentationKind } from "../../core/db/generated/enums.js";
-import { addDocumentation } from "../../core/documentation/service.js";
+import { addDocumentationSet } from "../../core/documentation/service.js";
 import { isDomainError } from "../../core/errors.js";
 import { documentationStillMissing } from "../../core/notifications/intents.js";
+import { can } from "../../core/permissions.js";
 import { DOCUMENTATION_KINDS, type Locale, labelOf } from "../../core/reference/index.js";
 import { ACCEPTED_TYPES, VIDEO_TYPES } from "../../core/storage/index.js";
 import { formatDate } from "../../core/validation/datetime.js";
 import type { OutboundMessage } from "../channels/types.js";
-import { panelLinks } from "../delivery/render.js";
+import { panelLinks } from "../delivery/links.js";
 import { type Answer, defineFlow, end, go, type Outcome, retry, say, stay, type Turn } from "../engine/flow.js";
 
 interface Candidate {
@@ -34,7 +35,7 @@ type DocTurn = Turn<DocState>;
 const ALLOWED = { ...ACCEPTED_TYPES, ...VIDEO_TYPES };
 const RECENT_MS = 180 * 24 * 3600_000;
 
-const isCoach = (turn: Pick<Turn, "who">) => Boolean(turn.who.user?.roles.includes("COACH"));
+const isCoach = (turn: Pick<Turn, "who">) => Boolean(turn.who.user && can(turn.who.user.roles, "documentation.upload"));
 
 /** Done coachings of this coach from the last months, those still missing documentation first. */
 async function candidatesFor(turn: DocTurn): Promise<Candidate[]> {
@@ -81,7 +82,7 @@ const kindLabel = (kind: DocumentationKind, locale: Locale) => labelOf(DOCUMENTA
 
 export const coachDocumentationFlow = defineFlow<DocState>({
   id: "coach-documentation",
-  claims: (event, who) => event.kind === "file" && Boolean(who.user?.roles.includes("COACH")),
+  claims: (event, who) => event.kind === "file" && Boolean(who.user && can(who.user.roles, "documentation.upload")),
   begin: async (turn) => {
     if (!isCoach(turn)) return end();
     const candidates = await candidatesFor(turn);
@@ -121,10 +122,7 @@ export const coachDocumentationFlow = defineFlow<DocState>({
         const user = turn.who.user!;
         const actor = { userId: user.id, roles: user.roles, officeId: user.officeId };
         try {
-          for (const attachmentId of s.attachmentIds ?? []) {
-            await addDocumentation(turn.app.db, actor, { requestId: s.requestId!, kind, attachmentId });
-          }
-          await turn.app.db.attachment.updateMany({ where: { id: { in: s.attachmentIds ?? [] }, requestId: null }, data: { requestId: s.requestId! } });
+          await addDocumentationSet(turn.app.db, actor, { requestId: s.requestId!, kind, attachmentIds: s.attachmentIds ?? [] });
         } catch (e) {
           if (isDomainError(e)) return end(say(turn.t(e.messageKey, e.params)));
           turn.app.log.warn({ err: { name: (e as Error).name }, requestId: s.requestId }, "documentation by chat failed");

@@ -246,16 +246,10 @@ async function submit(turn: FormTurn): Promise<Outcome> {
       consentAt: s.consentAt ? new Date(s.consentAt) : null,
       locale: turn.locale,
       defaultOfficeId: turn.app.defaultOfficeId,
+      attachmentIds: s.attachment ? [s.attachment.id] : [],
       now: turn.now,
     },
   );
-  if (s.attachment) await db.attachment.updateMany({ where: { id: s.attachment.id, requestId: null }, data: { requestId: request.id } });
-  if (turn.who.requester) {
-    await db.requester.update({
-      where: { id: turn.who.requester.id },
-      data: { name: s.name, nip: s.nip ?? null, phone: s.phone, email: s.email, locale: turn.locale },
-    });
-  }
   const office = (await officesOf(db)).find((o) => o.id === request.officeId);
   turn.app.log.info({ request: request.id, channel: turn.event.channel }, "request submitted from chat");
   return end(say(turn.t("form.submitted", { code: request.code, office: office?.name ?? "BPS" })));

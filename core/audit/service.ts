@@ -1,5 +1,6 @@
-// The audit log of admin actions (who, from where, what changed). Written after each action,
-// read-only in the panel. Change sets hold field names and short values, never passwords or secrets.
+// The audit log of admin actions (who, from where, what changed). Written by the core service
+// inside the same transaction as the change it records, so there is never one without the
+// other; read-only in the panel. Change sets hold field names and short values, never passwords or secrets.
 import type { Db, Prisma, Tx } from "../db/client.js";
 
 export interface AuditEntry {
@@ -25,6 +26,17 @@ export function sanitiseChanges(changes: Record<string, unknown>): Prisma.InputJ
     else out[key] = JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue;
   }
   return out;
+}
+
+/** Who acted, for the audit row: the signed-in staff member and the address they came from. */
+export interface AuditActor {
+  userId: string | null;
+  ip?: string | null;
+}
+
+/** The audit row of a change, written with the change's own transaction client. */
+export function auditIn(tx: Tx, actor: AuditActor, action: string, entity: string, entityId: string | null, changes: Record<string, unknown> = {}) {
+  return writeAudit(tx, { actorUserId: actor.userId, ip: actor.ip ?? null, action, entity, entityId, changes });
 }
 
 export async function writeAudit(db: Db | Tx, entry: AuditEntry) {

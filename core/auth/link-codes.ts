@@ -1,14 +1,19 @@
 // Linking a staff member's Telegram or WhatsApp: the profile page shows a one-time code,
 // the staff member sends it to the bot, and the chat identity is tied to their account.
 import { randomInt } from "node:crypto";
+import { type AuditActor, auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 
 const TTL_MS = 15 * 60_000;
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I/L
 
-export async function createLinkCode(db: Db, userId: string, now = new Date()): Promise<string> {
+/** A new code for the staff member's own account (audited: it grants access to their chats). */
+export async function createLinkCode(db: Db, self: AuditActor & { userId: string }, now = new Date()): Promise<string> {
   const code = `LINK-${Array.from({ length: 6 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("")}`;
-  await db.linkCode.create({ data: { code, userId, expiresAt: new Date(now.getTime() + TTL_MS) } });
+  await db.$transaction(async (tx) => {
+    await tx.linkCode.create({ data: { code, userId: self.userId, expiresAt: new Date(now.getTime() + TTL_MS) } });
+    await auditIn(tx, self, "user.linkCode", "User", self.userId);
+  });
   return code;
 }
 

@@ -1,4 +1,5 @@
 // The back office's coachings and documentation lists (SPEKTRAL 4.2.2 and 4.3.2).
+import { auditIn } from "../audit/service.js";
 import type { Db, Prisma } from "../db/client.js";
 import type { DocumentationKind } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
@@ -130,6 +131,9 @@ export async function deleteDocumentation(db: Db, actor: StaffActor, id: string,
   if (!can(actor.roles, "documentation.manage")) throw new DomainError("FORBIDDEN", "error.forbidden");
   const doc = await db.documentation.findFirst({ where: { id, deletedAt: null }, include: { request: { select: { officeId: true } } } });
   if (!doc || !(await visibleOfficeIds(db, actor)).includes(doc.request.officeId)) throw new DomainError("NOT_FOUND", "error.notFound");
-  await db.documentation.update({ where: { id }, data: { deletedAt: now } });
+  await db.$transaction(async (tx) => {
+    await tx.documentation.update({ where: { id }, data: { deletedAt: now } });
+    await auditIn(tx, actor, "documentation.delete", "Documentation", doc.id, { requestId: doc.requestId, kind: doc.kind });
+  });
   return doc;
 }

@@ -1,5 +1,6 @@
 // Coaching documentation: only the assigned coach, only once the coaching is DONE (SPEKTRAL 4.3.2).
 import { z } from "zod";
+import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { DocumentationKind } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
@@ -29,12 +30,35 @@ const documentationSchema = z
   })
   .refine((d) => Boolean(d.attachmentId || d.link));
 
+/** One documentation entry: a file or a link. */
 export async function addDocumentation(db: Db, actor: StaffActor, input: DocumentationInput) {
-  const parsed = documentationSchema.safeParse(input);
-  if (!parsed.success) throw new DomainError("VALIDATION", "error.validation");
-  const data = parsed.data;
+  const { attachmentId, link, ...rest } = input;
+  const [doc] = await addDocumentationSet(db, actor, { ...rest, attachmentIds: attachmentId ? [attachmentId] : [], link });
+  return doc!;
+}
+
+export interface DocumentationSetInput {
+  requestId: string;
+  kind: DocumentationKind;
+  attachmentIds: readonly string[];
+  link?: string | null;
+  note?: string | null;
+}
+
+/**
+ * Files (and at most one link) of one kind for one coaching, added together: the files are
+ * linked to the request, the entries created and the audit row written in one transaction.
+ */
+export async function addDocumentationSet(db: Db, actor: StaffActor, input: DocumentationSetInput) {
+  const items = [
+    ...input.attachmentIds.map((attachmentId) => ({ attachmentId, link: null })),
+    ...(input.link ? [{ attachmentId: null, link: input.link }] : []),
+  ];
+  const parsed = items.map((item) => documentationSchema.safeParse({ requestId: input.requestId, kind: input.kind, note: input.note, ...item }));
+  if (parsed.length === 0 || parsed.some((p) => !p.success)) throw new DomainError("VALIDATION", "error.validation");
+  const entries = parsed.map((p) => p.data!);
   return db.$transaction(async (tx) => {
-    const request = await tx.coachingRequest.findFirst({ where: { id: data.requestId, deletedAt: null } });
+    const request = await tx.coachingRequest.findFirst({ where: { id: input.requestId, deletedAt: null } });
     if (!request) throw new DomainError("NOT_FOUND", "error.notFound");
     const isAssignedCoach = (await tx.assignment.count({ where: { requestId: request.id, coachId: actor.userId } })) > 0;
     if (!canUploadDocumentation(actor.roles, { isAssignedCoach, status: request.status })) {
@@ -42,17 +66,26 @@ export async function addDocumentation(db: Db, actor: StaffActor, input: Documen
       const mayEverUpload = isAssignedCoach && canUploadDocumentation(actor.roles, { isAssignedCoach, status: "DONE" });
       throw mayEverUpload ? new DomainError("NOT_DONE", "error.notDone") : new DomainError("FORBIDDEN", "error.forbidden");
     }
-    if (data.attachmentId && (await tx.attachment.count({ where: { id: data.attachmentId } })) === 0) throw new DomainError("VALIDATION", "error.validation");
-    const doc = await tx.documentation.create({
-      data: {
-        requestId: request.id,
-        kind: data.kind,
-        attachmentId: data.attachmentId ?? null,
-        link: data.link ?? null,
-        note: data.note || null,
-        uploadedById: actor.userId,
-      },
-    });
+    const fileIds = entries.flatMap((e) => (e.attachmentId ? [e.attachmentId] : []));
+    // A file belongs to this coaching or to none yet; another coaching's file cannot be claimed.
+    const usable = await tx.attachment.count({ where: { id: { in: fileIds }, OR: [{ requestId: null }, { requestId: request.id }] } });
+    if (usable !== new Set(fileIds).size) throw new DomainError("VALIDATION", "error.validation");
+    if (fileIds.length) await tx.attachment.updateMany({ where: { id: { in: fileIds }, requestId: null }, data: { requestId: request.id } });
+    const docs = [];
+    for (const data of entries) {
+      docs.push(
+        await tx.documentation.create({
+          data: {
+            requestId: request.id,
+            kind: data.kind,
+            attachmentId: data.attachmentId ?? null,
+            link: data.link ?? null,
+            note: data.note || null,
+            uploadedById: actor.userId,
+          },
+        }),
+      );
+    }
     // Once every required kind is in, pending documentation reminders are no longer needed.
     const have = new Set((await tx.documentation.findMany({ where: { requestId: request.id, deletedAt: null }, select: { kind: true } })).map((d) => d.kind));
     if (REQUIRED_DOCUMENTATION.every((k) => have.has(k))) {
@@ -61,7 +94,13 @@ export async function addDocumentation(db: Db, actor: StaffActor, input: Documen
         data: { status: "CANCELLED" },
       });
     }
-    return doc;
+    await auditIn(tx, actor, "documentation.upload", "CoachingRequest", request.id, {
+      kind: input.kind,
+      files: fileIds.length,
+      link: Boolean(input.link),
+      documentationIds: docs.map((d) => d.id),
+    });
+    return docs;
   });
 }
 

@@ -16,7 +16,6 @@ export type MessageKey = keyof typeof catalogs.id;
 export type Params = Record<string, string | number>;
 
 export const isLocale = (v: unknown): v is Locale => v === "id" || v === "en";
-export const messageKeys = () => Object.keys(catalogs.id) as MessageKey[];
 export const hasMessage = (key: string): key is MessageKey => Object.hasOwn(catalogs.id, key);
 
 /** Looks up a message and fills {placeholders}. Unknown placeholders stay visible, never crash. */

@@ -1,5 +1,7 @@
 // Operators curate training modules (SPEKTRAL 4.3.1): list, upload, delete.
+
 import { z } from "zod";
+import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { Topic } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
@@ -37,18 +39,22 @@ export async function listModules(db: Db, q: { keyword?: string; topic?: Topic }
 export async function createModule(db: Db, actor: StaffActor, input: ModuleInput, file: { attachmentId: string; fileType: string }) {
   if (!can(actor.roles, "module.manage")) throw new DomainError("FORBIDDEN", "error.forbidden");
   const data = moduleInputSchema.parse(input);
-  return db.module.create({
-    data: {
-      title: data.title,
-      category: data.category,
-      topic: data.topic ?? null,
-      description: data.description ?? null,
-      fileType: file.fileType,
-      attachmentId: file.attachmentId,
-      uploadedById: actor.userId,
-      // The uploader's office owns the module.
-      officeId: actor.officeId,
-    },
+  return db.$transaction(async (tx) => {
+    const mod = await tx.module.create({
+      data: {
+        title: data.title,
+        category: data.category,
+        topic: data.topic ?? null,
+        description: data.description ?? null,
+        fileType: file.fileType,
+        attachmentId: file.attachmentId,
+        uploadedById: actor.userId,
+        // The uploader's office owns the module.
+        officeId: actor.officeId,
+      },
+    });
+    await auditIn(tx, actor, "module.create", "Module", mod.id, { title: mod.title, category: mod.category, topic: mod.topic, fileType: mod.fileType });
+    return mod;
   });
 }
 
@@ -73,7 +79,10 @@ export async function getModuleToManage(db: Db, actor: StaffActor, id: string) {
 export async function deleteModule(db: Db, actor: StaffActor, id: string, now = new Date()) {
   const mod = await getModuleToManage(db, actor, id);
   // Only a row still live and still this office's is deleted (no race with another deletion).
-  const { count } = await db.module.updateMany({ where: { id, deletedAt: null, officeId: actor.officeId }, data: { deletedAt: now } });
-  if (count === 0) throw new DomainError("NOT_FOUND", "error.notFound");
-  return mod;
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.module.updateMany({ where: { id, deletedAt: null, officeId: actor.officeId }, data: { deletedAt: now } });
+    if (count === 0) throw new DomainError("NOT_FOUND", "error.notFound");
+    await auditIn(tx, actor, "module.delete", "Module", mod.id, { title: mod.title });
+    return mod;
+  });
 }

@@ -4,8 +4,10 @@
 import type { Prisma, Tx } from "../db/client.js";
 import type { DocumentationKind, RequestStatus } from "../db/generated/enums.js";
 import { REQUIRED_DOCUMENTATION } from "../reference/index.js";
+import { type NoticeKind, statusNoticeKind } from "./kinds.js";
 
-type OutboxRow = Prisma.OutboxCreateManyInput;
+/** An outbox row whose kind is a known notice kind. */
+export type OutboxRow = Prisma.OutboxCreateManyInput & { kind: NoticeKind };
 
 interface RequestRef {
   id: string;
@@ -22,22 +24,51 @@ export async function supervisorsOf(tx: Tx, officeId: string) {
   return tx.user.findMany({ where: { officeId, roles: { has: "SUPERVISOR" }, deletedAt: null }, select: { id: true } });
 }
 
-/** A new request: alert every supervisor of the handling office. */
-export function submittedIntents(request: RequestRef, supervisorIds: readonly string[]): OutboxRow[] {
+type SupervisorNotice = "request.submitted" | "request.escalated" | "request.cancelled" | "request.clarification_answer";
+
+/**
+ * Supervisors hear of what happened to a request without them: a new request, an escalation
+ * to their office, a cancellation by the requester, an answer to their question. cause (the
+ * request, status change or message) makes each notice once per supervisor.
+ */
+export function supervisorIntents(
+  kind: SupervisorNotice,
+  requestId: string,
+  supervisorIds: readonly string[],
+  cause: string,
+  payload: Record<string, string> = {},
+): OutboxRow[] {
   return supervisorIds.map((userId) => ({
-    kind: "request.submitted",
-    dedupeKey: `${request.id}:submitted:${userId}`,
-    requestId: request.id,
+    kind,
+    dedupeKey: `${cause}:${userId}`,
+    requestId,
     recipientKind: "SUPERVISOR",
     recipientUserId: userId,
-    payload: { requestId: request.id },
+    payload: { requestId, ...payload },
   }));
+}
+
+/** A new request: alert every supervisor of the handling office. */
+export const submittedIntents = (request: RequestRef, supervisorIds: readonly string[]) =>
+  supervisorIntents("request.submitted", request.id, supervisorIds, `${request.id}:submitted`);
+
+/** A supervisor's question to the requester (by chat identity, or by phone if none). */
+export function clarificationIntent(request: RequestRef, messageId: string): OutboxRow {
+  return {
+    kind: "request.clarification",
+    dedupeKey: `${messageId}:clarification`,
+    requestId: request.id,
+    recipientKind: "REQUESTER",
+    recipientRequesterId: request.requesterId,
+    recipientPhone: request.requesterId ? null : request.requesterPhone,
+    payload: { requestId: request.id, messageId },
+  };
 }
 
 /** The requester hears about every status change (by chat identity, or by phone if none). */
 export function requesterIntent(request: RequestRef, statusChangeId: string, to: RequestStatus): OutboxRow {
   return {
-    kind: `request.${to.toLowerCase()}`,
+    kind: statusNoticeKind(to),
     dedupeKey: `${statusChangeId}:requester`,
     requestId: request.id,
     recipientKind: "REQUESTER",
@@ -187,7 +218,7 @@ export function receiptIntent(request: RequestRef, alreadyAnswered: boolean, now
 }
 
 /** Alerts every admin (e.g. the WhatsApp number was logged out). cause makes it once per event. */
-export async function adminAlertIntents(tx: Tx, kind: string, cause: string, payload: Record<string, string>): Promise<OutboxRow[]> {
+export async function adminAlertIntents(tx: Tx, kind: NoticeKind, cause: string, payload: Record<string, string>): Promise<OutboxRow[]> {
   const admins = await tx.user.findMany({ where: { roles: { has: "ADMIN" }, deletedAt: null }, select: { id: true } });
   return admins.map((a) => ({ kind, dedupeKey: `${kind}:${cause}:${a.id}`, recipientKind: "ADMIN" as const, recipientUserId: a.id, payload }));
 }
@@ -225,7 +256,7 @@ export async function stillRelevant(
   }
 }
 
-export const ACCOUNT_ALERT_KIND = "account.under_attack";
+export const ACCOUNT_ALERT_KIND: NoticeKind = "account.under_attack";
 
 export interface AccountAlert {
   userId: string;

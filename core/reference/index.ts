@@ -3,7 +3,6 @@
 import type { AgencyLevel, DocumentationKind, Mode, Organiser, RequestStatus, Role, ServiceType, TimeZone, Topic } from "../db/generated/enums.js";
 
 export type Locale = "id" | "en";
-export const LOCALES: readonly Locale[] = ["id", "en"];
 export interface Labelled<C extends string> {
   code: C;
   id: string;

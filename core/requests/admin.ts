@@ -1,5 +1,6 @@
 // The back office's view of requests: filtered keyset lists that stay fast at 100k rows,
 // the full detail with its trail and notices, admin edits and soft deletes.
+import { auditIn } from "../audit/service.js";
 import type { Db, Prisma } from "../db/client.js";
 import type { RequestStatus, ServiceType } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
@@ -167,7 +168,6 @@ export async function requestDetail(db: Db, actor: StaffActor, id: string) {
     },
   });
 }
-export type RequestDetail = Awaited<ReturnType<typeof requestDetail>>;
 
 const EDITABLE = [
   "requesterName",
@@ -215,6 +215,7 @@ export async function editRequest(db: Db, actor: StaffActor, id: string, input: 
         note: Object.keys(changes).join(", "),
       },
     });
+    await auditIn(tx, actor, "request.edit", "CoachingRequest", id, changes);
     return { request, changes };
   });
 }
@@ -226,6 +227,7 @@ export async function softDeleteRequest(db: Db, actor: StaffActor, id: string, n
     const request = await getRequestForStaff(tx, actor, id);
     await tx.coachingRequest.update({ where: { id }, data: { deletedAt: now } });
     await cancelPendingReminders(tx, id);
+    await auditIn(tx, actor, "request.delete", "CoachingRequest", id, { code: request.code, status: request.status });
     return request;
   });
 }

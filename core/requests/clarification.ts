@@ -1,8 +1,11 @@
 // Clarification: SPEKTRAL's "we will contact the PIC" step, inside the product.
 // A supervisor's question goes to the requester's chat; their answer lands on the timeline.
+
+import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { Channel } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
+import { clarificationIntent, supervisorIntents, supervisorsOf } from "../notifications/intents.js";
 import { can } from "../permissions.js";
 import { LIMITS, longText } from "../validation/text.js";
 import { getRequestForStaff, type StaffActor } from "./service.js";
@@ -15,17 +18,8 @@ export async function askClarification(db: Db, actor: StaffActor, requestId: str
   return db.$transaction(async (tx) => {
     const request = await getRequestForStaff(tx, actor, requestId);
     const message = await tx.requestMessage.create({ data: { requestId: request.id, direction: "OUTBOUND", text, authorUserId: actor.userId } });
-    await tx.outbox.create({
-      data: {
-        kind: "request.clarification",
-        dedupeKey: `${message.id}:clarification`,
-        requestId: request.id,
-        recipientKind: "REQUESTER",
-        recipientRequesterId: request.requesterId,
-        recipientPhone: request.requesterId ? null : request.requesterPhone,
-        payload: { requestId: request.id, messageId: message.id },
-      },
-    });
+    await tx.outbox.create({ data: clarificationIntent(request, message.id) });
+    await auditIn(tx, actor, "request.clarify", "CoachingRequest", request.id, { messageId: message.id });
     return message;
   });
 }
@@ -51,16 +45,15 @@ export async function recordClarificationAnswer(db: Db, requestId: string, answe
   return db.$transaction(async (tx) => {
     const request = await tx.coachingRequest.findUniqueOrThrow({ where: { id: requestId } });
     const message = await tx.requestMessage.create({ data: { requestId, direction: "INBOUND", text, channel } });
-    const supervisors = await tx.user.findMany({ where: { officeId: request.officeId, roles: { has: "SUPERVISOR" }, deletedAt: null }, select: { id: true } });
+    const supervisors = await supervisorsOf(tx, request.officeId);
     await tx.outbox.createMany({
-      data: supervisors.map((s) => ({
-        kind: "request.clarification_answer",
-        dedupeKey: `${message.id}:answer:${s.id}`,
+      data: supervisorIntents(
+        "request.clarification_answer",
         requestId,
-        recipientKind: "SUPERVISOR" as const,
-        recipientUserId: s.id,
-        payload: { requestId, messageId: message.id },
-      })),
+        supervisors.map((s) => s.id),
+        `${message.id}:answer`,
+        { messageId: message.id },
+      ),
       skipDuplicates: true,
     });
     return message;

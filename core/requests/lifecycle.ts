@@ -24,7 +24,6 @@ export const TRANSITIONS: readonly Transition[] = [
 
 export const ALL_STATUSES: readonly RequestStatus[] = ["SUBMITTED", "IN_REVIEW", "APPROVED", "REJECTED", "DONE", "CANCELLED"];
 export const OPEN_STATUSES: readonly RequestStatus[] = ["SUBMITTED", "IN_REVIEW", "APPROVED"];
-export const FINAL_STATUSES: readonly RequestStatus[] = ["REJECTED", "DONE", "CANCELLED"];
 
 export function findTransition(from: RequestStatus, to: RequestStatus, by: Actor): Transition | undefined {
   return TRANSITIONS.find((t) => t.from === from && t.to === to && t.by === by);

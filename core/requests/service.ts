@@ -1,7 +1,7 @@
 // Request services: the only way to change a request's state. Each runs in one transaction
 // and writes its audit trail and notification intents alongside the change.
 import { randomUUID } from "node:crypto";
-import { writeAudit } from "../audit/service.js";
+import { auditIn } from "../audit/service.js";
 import type { Db, Tx } from "../db/client.js";
 import type { Channel, RequestStatus, Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
@@ -14,6 +14,7 @@ import {
   receiptIntent,
   requesterIntent,
   submittedIntents,
+  supervisorIntents,
   supervisorsOf,
 } from "../notifications/intents.js";
 import { can, requesterOwns } from "../permissions.js";
@@ -29,6 +30,8 @@ export interface StaffActor {
   userId: string;
   roles: readonly Role[];
   officeId: string;
+  /** Where the staff member came from, for the audit row. */
+  ip?: string | null;
 }
 
 export interface SubmitOptions {
@@ -41,7 +44,11 @@ export interface SubmitOptions {
   locale?: string;
   /** This deployment's office, for agencies without a known region. */
   defaultOfficeId: string;
+  /** Staff who added it in the panel (audited with their address). */
   actorUserId?: string | null;
+  actorIp?: string | null;
+  /** Files uploaded with the form, linked to the request in the same transaction. */
+  attachmentIds?: readonly string[];
   now?: Date;
 }
 
@@ -118,8 +125,31 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
         ],
         skipDuplicates: true,
       });
+      // A returning requester's details are remembered as they last gave them.
+      if (opts.requesterId) {
+        await tx.requester.update({
+          where: { id: opts.requesterId },
+          data: {
+            name: data.requesterName,
+            nip: data.requesterNip ?? null,
+            phone: data.requesterPhone,
+            email: data.requesterEmail,
+            locale: opts.locale ?? "id",
+          },
+        });
+      }
+      // Only files not yet linked elsewhere: an id from another form cannot be captured.
+      if (opts.attachmentIds?.length)
+        await tx.attachment.updateMany({ where: { id: { in: [...opts.attachmentIds] }, requestId: null }, data: { requestId: id } });
       // Last: the counter row stays locked from here to the commit (see tickets.ts).
       const code = await assignTicketCode(tx, id, year);
+      if (opts.actorUserId) {
+        await auditIn(tx, { userId: opts.actorUserId, ip: opts.actorIp }, "request.create", "CoachingRequest", id, {
+          code,
+          agencyName: request.agencyName,
+          attachments: opts.attachmentIds?.length ?? 0,
+        });
+      }
       return { request: { ...request, code }, created: true };
     });
   } catch (e) {
@@ -141,7 +171,7 @@ export async function visibleOfficeIds(db: Db | Tx, actor: { officeId: string })
 export async function getRequestForStaff(db: Db | Tx, actor: StaffActor, requestId: string) {
   const request = await db.coachingRequest.findFirst({ where: { id: requestId, deletedAt: null } });
   if (!request) throw new DomainError("NOT_FOUND", "error.notFound");
-  const assigned = actor.roles.includes("COACH") ? await db.assignment.findFirst({ where: { requestId, coachId: actor.userId } }) : null;
+  const assigned = can(actor.roles, "request.viewAssigned") ? await db.assignment.findFirst({ where: { requestId, coachId: actor.userId } }) : null;
   const inScope = (await visibleOfficeIds(db, actor)).includes(request.officeId);
   const allowed = (inScope && can(actor.roles, "request.view")) || assigned !== null;
   if (!allowed) throw new DomainError("NOT_FOUND", "error.notFound");
@@ -174,8 +204,6 @@ export interface ChangeStatusInput {
   note?: string | null;
   /** An admin's written reason to mark a coaching Selesai before its start (audited). */
   override?: string | null;
-  /** The client address, for the override's audit row. */
-  ip?: string | null;
   now?: Date;
 }
 
@@ -224,16 +252,6 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
         note: input.to === "REJECTED" ? reason : early ? override : note,
       },
     });
-    if (early) {
-      await writeAudit(tx, {
-        actorUserId: actor.userId,
-        action: "request.completeEarly",
-        entity: "CoachingRequest",
-        entityId: request.id,
-        ip: input.ip ?? null,
-        changes: { code: request.code, status: { from: request.status, to: "DONE" }, startAt: request.startAt, reason: override },
-      });
-    }
     const rows = [requesterIntent(request, change.id, input.to)];
     if (input.to === "APPROVED") {
       await tx.assignment.createMany({
@@ -254,6 +272,12 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
     }
     if (input.to === "REJECTED" || input.to === "CANCELLED") await cancelPendingReminders(tx, request.id);
     await tx.outbox.createMany({ data: rows, skipDuplicates: true });
+    // Selesai before the start is its own action in the log, with the admin's reason.
+    await auditIn(tx, actor, early ? "request.completeEarly" : "request.status", "CoachingRequest", request.id, {
+      status: { from: request.status, to: input.to },
+      coachIds: input.to === "APPROVED" ? coachIds : undefined,
+      reason: input.to === "REJECTED" ? reason : early ? override : undefined,
+    });
     return { request: await tx.coachingRequest.findUniqueOrThrow({ where: { id: request.id } }), change };
   });
 }
@@ -276,6 +300,7 @@ export async function assignCoaches(db: Db, actor: StaffActor, requestId: string
         data: { requestId, kind: "ASSIGNMENT", fromStatus: "APPROVED", toStatus: "APPROVED", actorUserId: actor.userId, note: added.join(",") },
       });
       await tx.outbox.createMany({ data: assignmentIntents(request, added, now), skipDuplicates: true });
+      await auditIn(tx, actor, "request.assign", "CoachingRequest", requestId, { added });
     }
     return added;
   });
@@ -309,15 +334,18 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
     const parent = await tx.office.findUniqueOrThrow({ where: { id: office.parentId }, select: { name: true } });
     await tx.outbox.createMany({
       data: [
-        ...submittedIntents(
-          request,
+        ...supervisorIntents(
+          "request.escalated",
+          request.id,
           supervisors.map((s) => s.id),
-        ).map((row) => ({ ...row, kind: "request.escalated", dedupeKey: `${change.id}:${row.recipientUserId}` })),
+          change.id,
+        ),
         // The requester hears who handles their request now.
         escalatedIntent(request, change.id, parent.name),
       ],
       skipDuplicates: true,
     });
+    await auditIn(tx, actor, "request.escalate", "CoachingRequest", requestId, { fromOfficeId: office.id, toOfficeId: office.parentId, note: cleanNote });
     return change;
   });
 }
@@ -350,7 +378,26 @@ export async function findRequestsFor(db: Db, who: RequesterRef, take = 10) {
 export async function lookupByCode(db: Db, code: string, who: RequesterRef) {
   const request = await db.coachingRequest.findFirst({
     where: { code: code.trim().toUpperCase(), deletedAt: null },
-    include: { assignments: { include: { coach: { select: { name: true } } } }, office: true },
+    // What the status reply shows and what ownership is judged by; nothing more.
+    select: {
+      id: true,
+      code: true,
+      status: true,
+      serviceType: true,
+      agencyName: true,
+      startAt: true,
+      endAt: true,
+      location: true,
+      rejectionReason: true,
+      identityId: true,
+      requesterId: true,
+      requesterPhone: true,
+      picPhone: true,
+      office: { select: { timeZone: true } },
+      assignments: { select: { coach: { select: { name: true } } } },
+    },
+    // One statement instead of three: the lookup is the requesters' most frequent read.
+    relationLoadStrategy: "join",
   });
   if (!request || !requesterOwns(request, who)) return null;
   return request;
@@ -370,10 +417,12 @@ export async function cancelByRequester(db: Db, who: RequesterRef, requestId: st
     await cancelPendingReminders(tx, request.id);
     const supervisors = await supervisorsOf(tx, request.officeId);
     await tx.outbox.createMany({
-      data: submittedIntents(
-        request,
+      data: supervisorIntents(
+        "request.cancelled",
+        request.id,
         supervisors.map((s) => s.id),
-      ).map((row) => ({ ...row, kind: "request.cancelled", dedupeKey: `${change.id}:${row.recipientUserId}` })),
+        change.id,
+      ),
       skipDuplicates: true,
     });
     return change;

@@ -1,9 +1,13 @@
 // Small run-time settings kept in the Setting table (admins change them in the panel).
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { Role } from "../db/generated/enums.js";
+import { DomainError } from "../errors.js";
+import { can } from "../permissions.js";
 import { ROLES } from "../reference/index.js";
+import type { StaffActor } from "../requests/service.js";
 
 const TOTP_ROLES_KEY = "security.totpRequiredRoles";
 const roleList = z.array(z.enum(ROLES.map((r) => r.code) as [Role, ...Role[]]));
@@ -15,10 +19,15 @@ export async function totpRequiredRoles(db: Db): Promise<Role[]> {
   return parsed.success ? parsed.data : [];
 }
 
-export async function setTotpRequiredRoles(db: Db, roles: readonly Role[]): Promise<Role[]> {
+export async function setTotpRequiredRoles(db: Db, actor: StaffActor, roles: readonly Role[]): Promise<Role[]> {
+  if (!can(actor.roles, "user.manage")) throw new DomainError("FORBIDDEN", "error.forbidden");
   const value = [...new Set(roleList.parse(roles))];
-  await db.setting.upsert({ where: { key: TOTP_ROLES_KEY }, create: { key: TOTP_ROLES_KEY, value }, update: { value } });
-  return value;
+  return db.$transaction(async (tx) => {
+    const before = roleList.safeParse((await tx.setting.findUnique({ where: { key: TOTP_ROLES_KEY } }))?.value ?? []);
+    await tx.setting.upsert({ where: { key: TOTP_ROLES_KEY }, create: { key: TOTP_ROLES_KEY, value }, update: { value } });
+    await auditIn(tx, actor, "settings.totpRoles", "Setting", TOTP_ROLES_KEY, { totpRequiredRoles: { from: before.success ? before.data : [], to: value } });
+    return value;
+  });
 }
 
 /** True when any of the user's roles requires two-factor sign-in. */

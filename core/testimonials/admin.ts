@@ -1,4 +1,5 @@
 // Admins review and remove testimonials (SPEKTRAL 4.2.3).
+import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
 import { can } from "../permissions.js";
@@ -30,6 +31,9 @@ export async function getTestimonial(db: Db, actor: StaffActor, id: string) {
 export async function deleteTestimonial(db: Db, actor: StaffActor, id: string, now = new Date()) {
   if (!can(actor.roles, "testimonial.manage")) throw new DomainError("FORBIDDEN", "error.forbidden");
   const row = await getTestimonial(db, actor, id);
-  await db.testimonial.update({ where: { id }, data: { deletedAt: now } });
+  await db.$transaction(async (tx) => {
+    await tx.testimonial.update({ where: { id }, data: { deletedAt: now } });
+    await auditIn(tx, actor, "testimonial.delete", "Testimonial", row.id, { requestId: row.requestId, rating: row.rating, authorName: row.authorName });
+  });
   return row;
 }

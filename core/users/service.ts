@@ -2,16 +2,17 @@
 // (SPEKTRAL 4.2.4). Throttling of failed sign-ins lives in core/auth/throttle.ts.
 import { randomInt } from "node:crypto";
 import { z } from "zod";
-import { writeAudit } from "../audit/service.js";
+import { type AuditActor, auditIn, diffFields, writeAudit } from "../audit/service.js";
 import { hashPassword, verifyPassword } from "../auth/password.js";
 import { MAX_PASSWORD, passwordProblem, personalWords, temporaryPassword } from "../auth/password-policy.js";
-import type { Db } from "../db/client.js";
+import type { Db, Tx } from "../db/client.js";
 import type { Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import type { MessageKey } from "../messages/index.js";
 import { type AccountAlert, accountAlertIntents } from "../notifications/intents.js";
+import { can } from "../permissions.js";
 import { ROLES } from "../reference/index.js";
-import { visibleOfficeIds } from "../requests/service.js";
+import { type StaffActor, visibleOfficeIds } from "../requests/service.js";
 import { emailSchema, nipSchema, phoneSchema } from "../validation/identity.js";
 import { LIMITS, lineText } from "../validation/text.js";
 
@@ -111,13 +112,18 @@ export async function loadStaff(db: Db, userId: string) {
 }
 export type Staff = NonNullable<Awaited<ReturnType<typeof loadStaff>>>;
 
-async function assertManageable(db: Db, actor: { officeId: string }, userId: string) {
+/** User management is the admins' (the permission table), within their office and those below. */
+function assertMayManage(actor: StaffActor) {
+  if (!can(actor.roles, "user.manage")) throw new DomainError("FORBIDDEN", "error.forbidden");
+}
+
+async function assertManageable(db: Db | Tx, actor: { officeId: string }, userId: string) {
   const user = await db.user.findFirst({ where: { id: userId, deletedAt: null } });
   if (!user || !(await visibleOfficeIds(db, actor)).includes(user.officeId)) throw new DomainError("NOT_FOUND", "error.notFound");
   return user;
 }
 
-async function assertOfficeInScope(db: Db, actor: { officeId: string }, officeId: string) {
+async function assertOfficeInScope(db: Db | Tx, actor: { officeId: string }, officeId: string) {
   if (!(await visibleOfficeIds(db, actor)).includes(officeId)) throw new DomainError("FORBIDDEN", "error.forbidden");
 }
 
@@ -129,7 +135,8 @@ export interface UserListQuery {
 }
 
 /** Users of the actor's office and the offices below it. */
-export async function listUsers(db: Db, actor: { officeId: string }, query: UserListQuery = {}) {
+export async function listUsers(db: Db, actor: StaffActor, query: UserListQuery = {}) {
+  assertMayManage(actor);
   const officeIds = await visibleOfficeIds(db, actor);
   const q = query.q?.trim();
   const where = {
@@ -157,66 +164,91 @@ export async function listUsers(db: Db, actor: { officeId: string }, query: User
   return { rows, total };
 }
 
-export async function getUserForAdmin(db: Db, actor: { officeId: string }, userId: string) {
+export async function getUserForAdmin(db: Db, actor: StaffActor, userId: string) {
+  assertMayManage(actor);
   await assertManageable(db, actor, userId);
   return db.user.findUniqueOrThrow({ where: { id: userId }, include: { office: true, identities: { select: { channel: true, displayName: true } } } });
 }
 
-export async function createUser(db: Db, actor: { officeId: string }, input: UserInput, password: string) {
+export async function createUser(db: Db, actor: StaffActor, input: UserInput, password: string) {
+  assertMayManage(actor);
   const data = userInputSchema.parse(input);
   const pw = passwordSchemaFor(data).parse(password);
-  await assertOfficeInScope(db, actor, data.officeId);
-  if (await db.user.findUnique({ where: { email: data.email } })) throw new DomainError("ALREADY_EXISTS", "error.emailTaken");
-  // The password is a temporary one handed over by the admin: the new user replaces it first.
-  return db.user.create({
-    data: {
-      ...data,
-      nip: data.nip ?? null,
-      position: data.position ?? null,
-      whatsapp: data.whatsapp ?? null,
-      passwordHash: await hashPassword(pw),
-      mustChangePassword: true,
-    },
+  // Hashing is slow on purpose: done before the transaction opens.
+  const passwordHash = await hashPassword(pw);
+  return db.$transaction(async (tx) => {
+    await assertOfficeInScope(tx, actor, data.officeId);
+    if (await tx.user.findUnique({ where: { email: data.email } })) throw new DomainError("ALREADY_EXISTS", "error.emailTaken");
+    // The password is a temporary one handed over by the admin: the new user replaces it first.
+    const user = await tx.user.create({
+      data: { ...data, nip: data.nip ?? null, position: data.position ?? null, whatsapp: data.whatsapp ?? null, passwordHash, mustChangePassword: true },
+    });
+    await auditIn(tx, actor, "user.create", "User", user.id, { name: user.name, email: user.email, roles: user.roles, officeId: user.officeId });
+    return user;
   });
 }
 
-export async function updateUser(db: Db, actor: { userId: string; officeId: string }, userId: string, input: UserInput) {
+/** An admin may not take away their own right to manage users (someone must keep it). */
+function assertKeepsOwnAdmin(actor: StaffActor, userId: string, before: readonly Role[], after: readonly Role[]) {
+  if (userId === actor.userId && can(before, "user.manage") && !can(after, "user.manage")) throw new DomainError("FORBIDDEN", "error.ownAdminRole");
+}
+
+export async function updateUser(db: Db, actor: StaffActor, userId: string, input: UserInput) {
+  assertMayManage(actor);
   const data = userInputSchema.parse(input);
-  const before = await assertManageable(db, actor, userId);
-  await assertOfficeInScope(db, actor, data.officeId);
-  if (userId === actor.userId && before.roles.includes("ADMIN") && !data.roles.includes("ADMIN")) throw new DomainError("FORBIDDEN", "error.ownAdminRole");
-  const clash = await db.user.findUnique({ where: { email: data.email } });
-  if (clash && clash.id !== userId) throw new DomainError("ALREADY_EXISTS", "error.emailTaken");
-  const after = await db.user.update({
-    where: { id: userId },
-    data: { ...data, nip: data.nip ?? null, position: data.position ?? null, whatsapp: data.whatsapp ?? null },
+  return db.$transaction(async (tx) => {
+    const before = await assertManageable(tx, actor, userId);
+    await assertOfficeInScope(tx, actor, data.officeId);
+    assertKeepsOwnAdmin(actor, userId, before.roles, data.roles);
+    const clash = await tx.user.findUnique({ where: { email: data.email } });
+    if (clash && clash.id !== userId) throw new DomainError("ALREADY_EXISTS", "error.emailTaken");
+    const after = await tx.user.update({
+      where: { id: userId },
+      data: { ...data, nip: data.nip ?? null, position: data.position ?? null, whatsapp: data.whatsapp ?? null },
+    });
+    const changes = diffFields(before as unknown as Record<string, unknown>, data as unknown as Record<string, unknown>);
+    if (Object.keys(changes).length) await auditIn(tx, actor, "user.edit", "User", userId, changes);
+    return { before, after, changes };
   });
-  return { before, after };
 }
 
-export async function setRoles(db: Db, actor: { userId: string; officeId: string }, userId: string, roles: Role[]) {
+export async function setRoles(db: Db, actor: StaffActor, userId: string, roles: Role[]) {
+  assertMayManage(actor);
   const parsed = z.array(z.enum(roleCodes)).parse([...new Set(roles)]);
-  const before = await assertManageable(db, actor, userId);
-  if (userId === actor.userId && before.roles.includes("ADMIN") && !parsed.includes("ADMIN")) throw new DomainError("FORBIDDEN", "error.ownAdminRole");
-  const after = await db.user.update({ where: { id: userId }, data: { roles: parsed } });
-  return { before, after };
+  return db.$transaction(async (tx) => {
+    const before = await assertManageable(tx, actor, userId);
+    assertKeepsOwnAdmin(actor, userId, before.roles, parsed);
+    const after = await tx.user.update({ where: { id: userId }, data: { roles: parsed } });
+    await auditIn(tx, actor, "user.roles", "User", userId, { roles: { from: before.roles, to: after.roles } });
+    return { before, after };
+  });
 }
 
 /** Soft delete; the email is freed so the address can be used again. */
-export async function deleteUser(db: Db, actor: { userId: string; officeId: string }, userId: string, now = new Date()) {
+export async function deleteUser(db: Db, actor: StaffActor, userId: string, now = new Date()) {
+  assertMayManage(actor);
   if (userId === actor.userId) throw new DomainError("FORBIDDEN", "error.ownAccountDelete");
-  const before = await assertManageable(db, actor, userId);
-  await db.user.update({ where: { id: userId }, data: { deletedAt: now, email: `deleted-${userId}@deleted.invalid`, totpSecret: null, totpEnabled: false } });
-  await db.channelIdentity.updateMany({ where: { userId }, data: { userId: null } });
-  return before;
+  return db.$transaction(async (tx) => {
+    const before = await assertManageable(tx, actor, userId);
+    await tx.user.update({ where: { id: userId }, data: { deletedAt: now, email: `deleted-${userId}@deleted.invalid`, totpSecret: null, totpEnabled: false } });
+    await tx.channelIdentity.updateMany({ where: { userId }, data: { userId: null } });
+    await auditIn(tx, actor, "user.delete", "User", userId, { name: before.name, email: before.email, roles: before.roles });
+    return before;
+  });
 }
 
 /** An admin sets a temporary password, to be changed at the next sign-in. Returns it to hand over. */
-export async function resetPassword(db: Db, actor: { officeId: string }, userId: string): Promise<{ password: string; email: string }> {
-  const user = await assertManageable(db, actor, userId);
+export async function resetPassword(db: Db, actor: StaffActor, userId: string): Promise<{ password: string; email: string; name: string }> {
+  assertMayManage(actor);
+  await assertManageable(db, actor, userId);
   const password = temporaryPassword();
-  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(password), mustChangePassword: true } });
-  return { password, email: user.email };
+  const passwordHash = await hashPassword(password);
+  return db.$transaction(async (tx) => {
+    const user = await assertManageable(tx, actor, userId);
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: true } });
+    await auditIn(tx, actor, "user.resetPassword", "User", userId, { name: user.name });
+    return { password, email: user.email, name: user.name };
+  });
 }
 
 export type NewPasswordCheck = { ok: true } | { ok: false; problem: "too_short" | "too_long" | "too_weak" | "same" };
@@ -229,12 +261,16 @@ export function checkNewPassword(person: { email: string; name: string }, next: 
   return { ok: true };
 }
 
-export async function changeOwnPassword(db: Db, userId: string, current: string, next: string) {
-  const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
+export async function changeOwnPassword(db: Db, self: AuditActor & { userId: string }, current: string, next: string) {
+  const user = await db.user.findUniqueOrThrow({ where: { id: self.userId } });
   if (!(await verifyPassword(user.passwordHash, current))) throw new DomainError("VALIDATION", "error.wrongPassword");
   const check = checkNewPassword(user, next, current);
   if (!check.ok) throw new DomainError("VALIDATION", `admin.password.${check.problem}` as MessageKey);
-  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(next), mustChangePassword: false } });
+  const passwordHash = await hashPassword(next);
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: self.userId }, data: { passwordHash, mustChangePassword: false } });
+    await auditIn(tx, self, "user.password", "User", self.userId, { wasTemporary: user.mustChangePassword });
+  });
 }
 
 export async function setLocale(db: Db, userId: string, locale: "id" | "en") {

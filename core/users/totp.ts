@@ -1,5 +1,13 @@
 // Two-factor sign-in with time-based one-time codes (RFC 6238), as authenticator apps use.
 import * as OTPAuth from "otpauth";
+import { type AuditActor, auditIn } from "../audit/service.js";
+import { verifyPassword } from "../auth/password.js";
+import type { Db } from "../db/client.js";
+import { DomainError } from "../errors.js";
+import { totpRequiredFor, totpRequiredRoles } from "../settings/service.js";
+
+/** A staff member acting on their own account. */
+type SelfActor = AuditActor & { userId: string };
 
 const ISSUER = "Sibina";
 
@@ -19,3 +27,22 @@ export function verifyTotp(secret: string, code: string, timestamp = Date.now())
 }
 
 export const currentTotp = (secret: string, timestamp = Date.now()) => totpOf(secret).generate({ timestamp });
+
+/** Turns two-factor sign-in on with a secret the person just proved they hold (sealed by the caller's keyring). */
+export async function enableTotp(db: Db, self: SelfActor, sealedSecret: string) {
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: self.userId }, data: { totpSecret: sealedSecret, totpEnabled: true } });
+    await auditIn(tx, self, "user.totp.enable", "User", self.userId);
+  });
+}
+
+/** Turns it off again: only with the password, and never for a role that must use it. */
+export async function disableTotp(db: Db, self: SelfActor, password: string) {
+  const user = await db.user.findUniqueOrThrow({ where: { id: self.userId } });
+  if (totpRequiredFor(user.roles, await totpRequiredRoles(db))) throw new DomainError("FORBIDDEN", "admin.totp.requiredCannotDisable");
+  if (!(await verifyPassword(user.passwordHash, password))) throw new DomainError("VALIDATION", "error.wrongPassword");
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: self.userId }, data: { totpSecret: null, totpEnabled: false } });
+    await auditIn(tx, self, "user.totp.disable", "User", self.userId);
+  });
+}

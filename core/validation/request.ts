@@ -66,7 +66,6 @@ export const testimonialSchema = z.object({
   text: longText(3, LIMITS.testimonial),
 });
 
-export const reasonSchema = longText(5, LIMITS.reason);
 export const ticketCodeSchema = z
   .string()
   .trim()

@@ -12,15 +12,12 @@ import * as bg from "@prisma/schema-engine-wasm/schema_engine_bg";
 const require = createRequire(import.meta.url);
 const noFilters = { externalTables: [], externalEnums: [] };
 
-// The wasm build reports Rust panics through this global; keep the message so errors say what failed.
-let lastPanic = "";
+// The wasm build reports Rust panics through this global; print them so errors say what failed.
 (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY = {
   set_message: (message: string) => {
-    lastPanic = message;
     process.stderr.write(`schema engine panic: ${message}\n`);
   },
 };
-export const lastEnginePanic = () => lastPanic;
 
 let wasmReady: Promise<void> | undefined;
 function loadWasm(): Promise<void> {

@@ -4,12 +4,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { buildServer } from "../../admin/server.js";
 import { parseConfig } from "../../core/config.js";
 import { type AppContext, createContext } from "../../core/runtime/context.js";
 import { createLogger } from "../../core/runtime/logger.js";
 import { createRedis } from "../../core/runtime/redis.js";
 import { LocalDiskStorage } from "../../core/storage/index.js";
+import { buildApp } from "../../main.js";
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from "../../prisma/seed-data.js";
 import { createTestDb, type TestDb, testRedisPrefix } from "../helpers/db.js";
 
@@ -57,7 +57,7 @@ export async function startPanel(
     storage,
     redisPrefix: testRedisPrefix(),
   });
-  const app = await buildServer(ctx, {
+  const app = await buildApp(ctx, {
     panel: {
       sessionSecret: SESSION_SECRET,
       loginLimit: { max: opts.loginMax ?? 1000, timeWindow: 60_000 },

@@ -8,9 +8,9 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildServer } from "../../admin/server.js";
 import { parseConfig } from "../../core/config.js";
 import { createContext } from "../../core/runtime/context.js";
+import { buildApp } from "../../main.js";
 import { DEMO_PASSWORD, emailOf, type Panel, startPanel } from "./helpers.js";
 
 const HOST = "sibina.kantor";
@@ -121,7 +121,7 @@ describe("at start", () => {
         log: pino({ level: "warn" }, sink),
         redisPrefix: secure.ctx.redisPrefix,
       });
-      const app = await buildServer(ctx, { panel: { sessionSecret: "s".repeat(40) } });
+      const app = await buildApp(ctx, { panel: { sessionSecret: "s".repeat(40) } });
       await app.close();
     }
     const warnings = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40);

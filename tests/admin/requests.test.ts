@@ -154,7 +154,7 @@ describe("change status", () => {
     expect(detail.body).toContain("Status berhasil diubah".slice(0, 6));
     expect(detail.body).toContain("Fathir Maula S");
     expect(detail.body).toContain("Penunjukan pembina");
-    const audit = await p.ctx.db.auditLog.findFirstOrThrow({ where: { action: "request.status", entityId: r.id } });
+    const audit = await p.ctx.db.auditLog.findFirstOrThrow({ where: { action: "request.status", entityId: r.id }, orderBy: { createdAt: "desc" } });
     expect(audit.changes).toMatchObject({ status: { from: "IN_REVIEW", to: "APPROVED" } });
 
     // Another request at the same time: the picker warns that Fathir is already busy.

@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { buildServer } from "../../admin/server.js";
 import { parseConfig } from "../../core/config.js";
 import { type AppContext, createContext } from "../../core/runtime/context.js";
 import { createLogger } from "../../core/runtime/logger.js";
 import { createRedis } from "../../core/runtime/redis.js";
 import { LocalDiskStorage } from "../../core/storage/index.js";
+import { buildApp } from "../../main.js";
 import { seedDemo } from "../../prisma/seed-data.js";
 import { Client, emailOf } from "../admin/helpers.js";
 import { createTestDb, type TestDb, testRedisPrefix } from "../helpers/db.js";
@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 it("a restarted panel keeps the sessions of the previous start", async () => {
-  const first = await buildServer(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 } } });
+  const first = await buildApp(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 } } });
   await first.ready();
   const client = new Client(first);
   expect((await client.login(emailOf("ADMIN"))).statusCode).toBe(302);
@@ -49,7 +49,7 @@ it("a restarted panel keeps the sessions of the previous start", async () => {
   expect((await stat(file)).mode & 0o777).toBe(0o600);
   expect((await readFile(file, "utf8")).trim()).toMatch(/^[0-9a-f]{64}$/);
 
-  const second = await buildServer(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 } } });
+  const second = await buildApp(ctx, { panel: { loginLimit: { max: 1000, timeWindow: 60_000 } } });
   await second.ready();
   const again = Object.assign(new Client(second), { cookies: client.cookies });
   const res = await again.get("/dashboard");

@@ -27,6 +27,7 @@ const ROLES: Role[] = ["ADMIN", "OPERATOR", "SUPERVISOR", "COACH"];
 const EXPECTED: Record<Action, string> = {
   "dashboard.view": "AOSC",
   "request.view": "AOS",
+  "request.viewAssigned": "C",
   "request.export": "AS",
   "request.changeStatus": "S",
   "request.assignCoaches": "S",

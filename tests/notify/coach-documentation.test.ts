@@ -47,7 +47,7 @@ async function linkedChat(name: string, channel: "telegram" | "whatsapp", roles:
     channel === "whatsapp" ? `62812${Math.floor(Math.random() * 1e7)}@s.whatsapp.net` : String(Math.floor(Math.random() * 1e9)),
     channel,
   );
-  await chat.say(await createLinkCode(b.t.db, user.id));
+  await chat.say(await createLinkCode(b.t.db, { userId: user.id }));
   return { user, chat };
 }
 

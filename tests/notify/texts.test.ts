@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { composeNotice, localPhone, type NoticeData, panelLinks } from "../../bot/delivery/render.js";
 import type { RecipientKind } from "../../core/db/generated/enums.js";
+import { NOTICE_KINDS, type NoticeKind } from "../../core/notifications/kinds.js";
 
 const links = panelLinks({ PUBLIC_URL: "https://sibina.bps.go.id/", HOST: "127.0.0.1", PORT: 3000 });
 const request = {
@@ -21,7 +22,7 @@ const request = {
   timeZone: "WITA" as const,
 };
 
-const data = (kind: string, recipientKind: RecipientKind, extra: Partial<NoticeData> = {}): NoticeData => ({
+const data = (kind: NoticeKind, recipientKind: RecipientKind, extra: Partial<NoticeData> = {}): NoticeData => ({
   kind,
   recipientKind,
   payload: {},
@@ -110,27 +111,19 @@ describe("notice texts", () => {
   });
 
   it("every kind renders fully in both languages", () => {
-    const kinds: [string, RecipientKind][] = [
-      ["request.received", "REQUESTER"],
-      ["request.in_review", "REQUESTER"],
-      ["request.approved", "REQUESTER"],
-      ["request.rejected", "REQUESTER"],
-      ["request.done", "REQUESTER"],
-      ["request.clarification", "REQUESTER"],
-      ["request.submitted", "SUPERVISOR"],
-      ["request.escalated", "SUPERVISOR"],
-      ["request.escalated", "REQUESTER"],
-      ["request.cancelled", "SUPERVISOR"],
-      ["request.clarification_answer", "SUPERVISOR"],
-      ["coach.assigned", "COACH"],
-      ["reminder.session", "COACH"],
-      ["reminder.session", "PIC"],
-      ["reminder.documentation", "COACH"],
-      ["channel.whatsapp_logged_out", "ADMIN"],
-      ["account.under_attack", "STAFF"],
-      ["account.under_attack", "ADMIN"],
-      ["something.new", "REQUESTER"],
-    ];
+    // Every kind in the list, each to the recipients it goes to (and requesters for status kinds).
+    const recipientsOf = (kind: NoticeKind): RecipientKind[] => {
+      if (kind.startsWith("channel.")) return ["ADMIN"];
+      if (kind.startsWith("account.")) return ["STAFF", "ADMIN"];
+      if (kind === "coach.assigned" || kind === "reminder.documentation") return ["COACH"];
+      if (kind === "reminder.session") return ["COACH", "PIC"];
+      if (kind === "request.clarification_answer" || kind === "inbox.waiting") return ["SUPERVISOR"];
+      if (kind === "request.escalated") return ["SUPERVISOR", "REQUESTER"];
+      if (kind === "request.submitted" || kind === "request.cancelled") return ["SUPERVISOR", "REQUESTER"];
+      return ["REQUESTER"];
+    };
+    const kinds = NOTICE_KINDS.flatMap((kind) => recipientsOf(kind).map((who) => [kind, who] as const));
+    expect(kinds.length).toBeGreaterThanOrEqual(NOTICE_KINDS.length);
     for (const [kind, who] of kinds) {
       const d = kind.startsWith("channel.")
         ? data(kind, who, { request: null, payload: { channel: "whatsapp" } })
@@ -140,11 +133,19 @@ describe("notice texts", () => {
               payload: { userId: "u", stage: "totp", failures: 3, clients: 2 },
               account: { name: "Rina", email: "rina@bps.go.id" },
             })
-          : data(kind, who, { note: "Catatan" });
+          : kind.startsWith("inbox.")
+            ? data(kind, who, {
+                request: null,
+                payload: { conversationId: "c" },
+                inbox: { text: "Halo dari petugas", document: null, person: "Siti", channel: "web" },
+              })
+            : data(kind, who, { note: "Catatan" });
       const { id, en } = both(d);
       expect(id, kind).not.toMatch(/\{\w+\}/);
       expect(en, kind).not.toMatch(/\{\w+\}/);
-      expect(id, kind).not.toBe(en);
+      // A staff reply is the staff's own words, in whatever language they wrote.
+      if (kind === "inbox.reply") expect(id).toBe("Halo dari petugas");
+      else expect(id, kind).not.toBe(en);
     }
     expect(localPhone("+6281234567890")).toBe("081234567890");
   });

@@ -5,7 +5,7 @@ import { WhatsAppChannel, type WhatsAppOptions } from "./channel.js";
 import { WhatsAppSender } from "./sender.js";
 
 export { WhatsAppChannel, WhatsAppNotConnectedError, type WhatsAppOptions } from "./channel.js";
-export { PAIRING_MESSAGE, type PairingResult, requestPairing } from "./pairing.js";
+export { type PairingResult, requestPairing } from "./pairing.js";
 export { WhatsAppNotRegisteredError, WhatsAppSender } from "./sender.js";
 export { baileysSocketFactory, type SocketFactory, type WaSocket } from "./socket.js";
 

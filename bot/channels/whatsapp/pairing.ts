@@ -3,18 +3,10 @@
 // pub/sub and the holder leaves its answer under a one-time key the caller polls.
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
+import type { PairingResult } from "../../../core/channels/operations.js";
 import { normalisePhone } from "../../../core/validation/identity.js";
 
-export type PairingResult = { ok: true; code: string } | { ok: false; reason: "invalid_phone" | "not_running" | "already_linked" | "timeout" | "failed" };
-
-/** Message catalog key for each refusal, for the admin page. */
-export const PAIRING_MESSAGE = {
-  invalid_phone: "whatsapp.pairing.invalidPhone",
-  not_running: "whatsapp.pairing.notRunning",
-  already_linked: "whatsapp.pairing.alreadyLinked",
-  timeout: "whatsapp.pairing.timeout",
-  failed: "whatsapp.pairing.failed",
-} as const;
+export type { PairingResult };
 
 export const pairingChannel = (prefix: string) => `${prefix}:whatsapp:pairing`;
 export const pairingResultKey = (prefix: string, nonce: string) => `${prefix}:whatsapp:pairing:${nonce}`;

@@ -1,13 +1,14 @@
 // The product's HTTP server in a process of its own, so a test can watch its memory (RSS)
 // while clients post to it. Not a test file: tests/admin/upload-memory.test.ts starts it with
 // its database, storage and Redis prefix, and asks for memory figures over IPC.
-import { buildServer } from "../../../admin/server.js";
+
 import { parseConfig } from "../../../core/config.js";
 import { createContext } from "../../../core/runtime/context.js";
+import { buildApp } from "../../../main.js";
 
 const env = process.env;
 const ctx = await createContext(parseConfig({ ...env, NODE_ENV: "test", LOG_LEVEL: env.PANEL_LOG ?? "silent" }), { redisPrefix: env.PANEL_PREFIX! });
-const app = await buildServer(ctx);
+const app = await buildApp(ctx);
 await app.listen({ host: "127.0.0.1", port: 0 });
 
 // RSS sampled often, so a short spike between two questions is not missed.
