@@ -14,7 +14,8 @@ export type DomainErrorCode =
   | "NO_PARENT_OFFICE"
   | "NOT_DONE"
   | "NOT_STARTED"
-  | "HELD_BY_OTHER";
+  | "HELD_BY_OTHER"
+  | "DEADLINE_PASSED";
 
 export class DomainError extends Error {
   constructor(

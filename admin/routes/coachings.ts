@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { DocumentationKind } from "../../core/db/generated/enums.js";
 import { deleteDocumentation, documentationWorkspace, listCoachings, listDocumentation, myAssignments } from "../../core/documentation/admin.js";
-import { addDocumentationSet } from "../../core/documentation/service.js";
+import { addDocumentationSet, removeOwnDocumentation } from "../../core/documentation/service.js";
 import { DomainError, isDomainError } from "../../core/errors.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { codesOf, DOCUMENTATION_KINDS } from "../../core/reference/index.js";
@@ -118,6 +118,55 @@ export async function coachingRoutes(app: FastifyInstance) {
     });
     flash(request, "ok", "admin.doc.uploaded", { n: created.length });
     return reply.redirect(`/coachings/${id.data}/documentation`);
+  });
+
+  // ----- a coach deletes or replaces their own upload, until the reporting deadline (audited)
+  const docParams = z.object({ id: z.uuid(), docId: z.uuid() });
+  app.post("/coachings/:id/documentation/:docId/delete", { onRequest: allow("documentation.upload") }, async (request, reply) => {
+    const p = docParams.safeParse(request.params);
+    if (!p.success) return reply.callNotFound();
+    try {
+      await removeOwnDocumentation(ctx.db, actorOf(request), p.data.docId);
+      flash(request, "ok", "admin.doc.removed");
+    } catch (e) {
+      if (!isDomainError(e) || e.code !== "DEADLINE_PASSED") throw e;
+      flash(request, "error", e.messageKey);
+    }
+    return reply.redirect(`/coachings/${p.data.id}/documentation`);
+  });
+
+  app.post("/coachings/:id/documentation/:docId/replace", { onRequest: allow("documentation.upload"), config: { multipart: true } }, async (request, reply) => {
+    const p = docParams.safeParse(request.params);
+    if (!p.success) return reply.callNotFound();
+    const ws = await workspace(request, reply, p.data.id);
+    if (!ws) return reply;
+    const old = ws.request.documentation.find((d) => d.id === p.data.docId && d.uploadedById === request.staff!.id);
+    if (!old) throw new DomainError("NOT_FOUND", "error.notFound");
+    if (!ws.open) {
+      flash(request, "error", "error.doc.deadlinePassed");
+      return reply.redirect(`/coachings/${p.data.id}/documentation`);
+    }
+    const { files: staged } = await readMultipart(request, ["file"]);
+    const files = staged.file ?? [];
+    if (files.length === 0) {
+      reply.code(422);
+      return uploadView(request, reply, p.data.id, {}, "admin.doc.fileOrLink");
+    }
+    const allowed = old.kind === "VIDEO" ? { ...ACCEPTED_TYPES, ...VIDEO_TYPES } : ACCEPTED_TYPES;
+    const stored = await storeFiles(ctx, request, files, { requestId: p.data.id, uploadedById: request.staff!.id, allowed });
+    if (!stored.ok) {
+      reply.code(stored.reason === "too_large" ? 413 : 415);
+      return uploadView(request, reply, p.data.id, {}, `admin.upload.${stored.reason}` as MessageKey);
+    }
+    const created = await addDocumentationSet(ctx.db, actorOf(request), {
+      requestId: p.data.id,
+      kind: old.kind,
+      attachmentIds: stored.attachmentIds,
+      note: old.note,
+    });
+    await removeOwnDocumentation(ctx.db, actorOf(request), old.id, { replacedBy: created.map((c) => c.id) });
+    flash(request, "ok", "admin.doc.replaced");
+    return reply.redirect(`/coachings/${p.data.id}/documentation`);
   });
 
   app.get("/documentation", { onRequest: allow("documentation.view") }, async (request, reply) => {

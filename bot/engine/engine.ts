@@ -114,7 +114,7 @@ interface TurnState {
 }
 
 /** Outcomes of an answer the bot did not understand. */
-const MISSES = new Set(["invalid-choice", "invalid", "empty", "unsupported", "stale", "file-not-expected"]);
+const MISSES = new Set(["invalid-choice", "invalid", "empty", "stale", "file-not-expected"]);
 
 export class ChatEngine implements Engine {
   private readonly flows = new Map<string, Flow>();

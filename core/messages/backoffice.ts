@@ -160,6 +160,18 @@ const id = {
   "admin.audit.what": "Perubahan",
   "admin.audit.allPeople": "Semua orang",
   "admin.audit.allActions": "Semua tindakan",
+  "error.doc.deadlinePassed": "Batas waktu pelaporan dokumentasi ini sudah lewat; unggahan tidak dapat dihapus atau diganti lagi.",
+  "admin.doc.deadline": "Batas pelaporan: {date}",
+  "admin.doc.missingFlag": "Dokumentasi belum lengkap: {kinds}. Batas pelaporan {date}.",
+  "admin.doc.overdue": "Lewat batas pelaporan",
+  "admin.doc.removeOwn": "Hapus",
+  "admin.doc.replaceOwn": "Ganti berkas",
+  "admin.doc.replaceFile": "Berkas pengganti",
+  "admin.doc.removed": "Unggahan dihapus.",
+  "admin.doc.replaced": "Unggahan diganti.",
+  "admin.doc.ownUntil": "Anda dapat menghapus atau mengganti unggahan sendiri sampai {date}.",
+  "admin.dashboard.coachMissing": "{n} pembinaan yang sudah selesai masih menunggu dokumentasi Anda.",
+  "admin.dashboard.coachMissingLink": "Buka Tugas Saya",
 } as const;
 
 const en: Record<keyof typeof id, string> = {
@@ -322,6 +334,18 @@ const en: Record<keyof typeof id, string> = {
   "admin.audit.what": "Changes",
   "admin.audit.allPeople": "Everyone",
   "admin.audit.allActions": "All actions",
+  "error.doc.deadlinePassed": "The reporting deadline of this documentation has passed; uploads can no longer be deleted or replaced.",
+  "admin.doc.deadline": "Reporting deadline: {date}",
+  "admin.doc.missingFlag": "Documentation incomplete: {kinds}. Reporting deadline {date}.",
+  "admin.doc.overdue": "Past the reporting deadline",
+  "admin.doc.removeOwn": "Delete",
+  "admin.doc.replaceOwn": "Replace file",
+  "admin.doc.replaceFile": "Replacement file",
+  "admin.doc.removed": "Upload deleted.",
+  "admin.doc.replaced": "Upload replaced.",
+  "admin.doc.ownUntil": "You can delete or replace your own uploads until {date}.",
+  "admin.dashboard.coachMissing": "{n} finished coachings are still waiting for your documentation.",
+  "admin.dashboard.coachMissingLink": "Open My assignments",
 };
 
 export const backoffice = { id, en };

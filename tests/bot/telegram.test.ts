@@ -44,6 +44,7 @@ describe("request form on Telegram", () => {
       "Cari modul & pembinaan",
       "Beri testimoni",
       "Kontak kantor BPS",
+      "Hubungi petugas",
     ]);
     expect(u.text()).toContain("1. Ajukan pembinaan\n2. Cek status pengajuan");
     await u.press("Ajukan pembinaan");

@@ -79,7 +79,7 @@ describe("simulator API", () => {
     const start = await send({ sessionId: sid, text: "/start" });
     expect(start.status).toBe(200);
     expect(start.replies[0]?.text).toContain("Halo! Saya Sibina");
-    expect(start.replies[0]?.choices?.map((c) => c.id)).toEqual(["request", "status", "modules", "testimonial", "contact"]);
+    expect(start.replies[0]?.choices?.map((c) => c.id)).toEqual(["request", "status", "modules", "testimonial", "contact", "human"]);
     const form = await send({ sessionId: sid, choiceId: "request" });
     expect(form.replies[0]?.choices?.map((c) => c.label)).toEqual(["Setuju", "Tidak setuju"]);
     const name = await send({ sessionId: sid, text: "1" });
