@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = [
   "request.escalate",
   "request.clarify",
   "request.export",
+  "coaching.export",
+  "documentation.export",
   "request.delete",
   "documentation.upload",
   "documentation.replace",

@@ -1,7 +1,6 @@
 // Daftar Pengajuan (SPEKTRAL 4.2.1 and 4.4): the list with filters and exports, the detail page
 // with its trail, and the supervisor's and admin's actions on a request.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import writeXlsxFile from "write-excel-file/node";
 import { z } from "zod";
 import type { RequestStatus } from "../../core/db/generated/enums.js";
 import { isDomainError } from "../../core/errors.js";
@@ -38,6 +37,7 @@ import { audit, flash } from "../http/audit.js";
 import { type FormBody, list, queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
 import { emptyRequestForm, formFromRequest, type RequestFormValues, readRequestForm, validateRequestForm } from "../http/request-form.js";
+import { type Column, csvLines, separatorOf, xlsxOf } from "../http/spreadsheet.js";
 import { readMultipart, storeFiles } from "../http/uploads.js";
 
 const ymd = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -79,39 +79,34 @@ function requestId(request: FastifyRequest): string | null {
   return parsed.success ? parsed.data.id : null;
 }
 
-// CSV cells that start with = + - @ are read as formulas by spreadsheets: neutralise them.
-const csvCell = (v: string) => {
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
-function exportColumns(locale: "id" | "en") {
+/** The export's columns: typed (dates, numbers), phone numbers and codes as text. */
+function exportColumns(locale: "id" | "en"): Column<RequestRow>[] {
   const L = (key: MessageKey) => t(locale, key);
   return [
-    [L("admin.col.code"), (r: RequestRow) => r.code],
-    [L("admin.col.createdAt"), (r: RequestRow) => formatDateTime(r.createdAt, r.office.timeZone)],
-    [L("admin.col.requesterName"), (r: RequestRow) => r.requesterName],
-    [L("admin.col.nip"), (r: RequestRow) => r.requesterNip ?? ""],
-    [L("admin.col.phone"), (r: RequestRow) => r.requesterPhone],
-    [L("admin.col.email"), (r: RequestRow) => r.requesterEmail],
-    [L("admin.col.agency"), (r: RequestRow) => r.agencyName],
-    [L("admin.col.level"), (r: RequestRow) => labelOf(AGENCY_LEVELS, r.agencyLevel, locale)],
-    [L("admin.col.dataProducer"), (r: RequestRow) => L(r.isDataProducer ? "admin.yes" : "admin.no")],
-    [L("admin.col.service"), (r: RequestRow) => labelOf(SERVICE_TYPES, r.serviceType, locale)],
-    [L("admin.col.topics"), (r: RequestRow) => r.topics.map((c) => labelOf(TOPICS, c, locale)).join("; ")],
-    [L("admin.col.description"), (r: RequestRow) => r.description],
-    [L("admin.col.location"), (r: RequestRow) => r.location],
-    [L("admin.col.mode"), (r: RequestRow) => labelOf(MODES, r.mode, locale)],
-    [L("admin.col.start"), (r: RequestRow) => formatDateTime(r.startAt, r.office.timeZone)],
-    [L("admin.col.end"), (r: RequestRow) => formatDateTime(r.endAt, r.office.timeZone)],
-    [L("admin.col.picName"), (r: RequestRow) => r.picName],
-    [L("admin.col.picPhone"), (r: RequestRow) => r.picPhone],
-    [L("admin.col.status"), (r: RequestRow) => labelOf(STATUSES, r.status, locale)],
-    [L("admin.col.coaches"), (r: RequestRow) => r.assignments.map((a) => a.coach.name).join("; ")],
-    [L("admin.col.office"), (r: RequestRow) => r.office.name],
-    [L("admin.col.attachments"), (r: RequestRow) => String(r.attachments.length)],
-    [L("admin.col.rejectionReason"), (r: RequestRow) => r.rejectionReason ?? ""],
-  ] as const;
+    { header: L("admin.col.code"), width: 16, get: (r) => r.code },
+    { header: L("admin.col.createdAt"), width: 17, get: (r) => r.createdAt },
+    { header: L("admin.col.requesterName"), width: 24, get: (r) => r.requesterName },
+    { header: L("admin.col.nip"), width: 20, get: (r) => r.requesterNip ?? "" },
+    { header: L("admin.col.phone"), width: 16, get: (r) => r.requesterPhone },
+    { header: L("admin.col.email"), width: 26, get: (r) => r.requesterEmail },
+    { header: L("admin.col.agency"), width: 36, get: (r) => r.agencyName },
+    { header: L("admin.col.level"), width: 22, get: (r) => labelOf(AGENCY_LEVELS, r.agencyLevel, locale) },
+    { header: L("admin.col.dataProducer"), width: 10, get: (r) => L(r.isDataProducer ? "admin.yes" : "admin.no") },
+    { header: L("admin.col.service"), width: 22, get: (r) => labelOf(SERVICE_TYPES, r.serviceType, locale) },
+    { header: L("admin.col.topics"), width: 30, get: (r) => r.topics.map((c) => labelOf(TOPICS, c, locale)).join("; ") },
+    { header: L("admin.col.description"), width: 50, get: (r) => r.description },
+    { header: L("admin.col.location"), width: 30, get: (r) => r.location },
+    { header: L("admin.col.mode"), width: 14, get: (r) => labelOf(MODES, r.mode, locale) },
+    { header: L("admin.col.start"), width: 17, get: (r) => r.startAt },
+    { header: L("admin.col.end"), width: 17, get: (r) => r.endAt },
+    { header: L("admin.col.picName"), width: 24, get: (r) => r.picName },
+    { header: L("admin.col.picPhone"), width: 16, get: (r) => r.picPhone },
+    { header: L("admin.col.status"), width: 18, get: (r) => labelOf(STATUSES, r.status, locale) },
+    { header: L("admin.col.coaches"), width: 30, get: (r) => r.assignments.map((a) => a.coach.name).join("; ") },
+    { header: L("admin.col.office"), width: 26, get: (r) => r.office.name },
+    { header: L("admin.col.attachments"), width: 10, get: (r) => r.attachments.length },
+    { header: L("admin.col.rejectionReason"), width: 30, get: (r) => r.rejectionReason ?? "" },
+  ];
 }
 
 const OUTBOX_STATE: Record<string, MessageKey> = {
@@ -154,31 +149,30 @@ export async function requestRoutes(app: FastifyInstance) {
 
   app.get("/requests/export.csv", { onRequest: allow("request.export") }, async (request, reply) => {
     const query = filterSchema.parse(queryOf(request.query));
-    const filters = toFilters(query, request.staff!.office.timeZone);
-    const columns = exportColumns(request.locale);
+    const zone = request.staff!.office.timeZone;
+    const filters = toFilters(query, zone);
     const actor = actorOf(request);
     let rows = 0;
-    async function* lines() {
-      yield `\uFEFF${columns.map(([h]) => csvCell(h)).join(",")}\r\n`;
+    async function* counted() {
       for await (const r of exportRequests(ctx.db, actor, filters)) {
         rows++;
-        yield `${columns.map(([, get]) => csvCell(get(r))).join(",")}\r\n`;
+        yield r;
       }
       await audit(request, "request.export", "CoachingRequest", null, { format: "csv", filters: query, rows });
     }
     const { Readable } = await import("node:stream");
     reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="pengajuan.csv"');
-    return reply.send(Readable.from(lines()));
+    return reply.send(Readable.from(csvLines(exportColumns(request.locale), counted(), separatorOf(request.query), zone)));
   });
 
   app.get("/requests/export.xlsx", { onRequest: allow("request.export") }, async (request, reply) => {
     const query = filterSchema.parse(queryOf(request.query));
-    const filters = toFilters(query, request.staff!.office.timeZone);
-    const columns = exportColumns(request.locale);
-    const data: string[][] = [columns.map(([h]) => h)];
-    for await (const r of exportRequests(ctx.db, actorOf(request), filters, XLSX_LIMIT)) data.push(columns.map(([, get]) => get(r)));
-    const buffer = await writeXlsxFile(data.map((row, i) => row.map((value) => ({ value, fontWeight: i === 0 ? ("bold" as const) : undefined })))).toBuffer();
-    await audit(request, "request.export", "CoachingRequest", null, { format: "xlsx", filters: query, rows: data.length - 1 });
+    const zone = request.staff!.office.timeZone;
+    const filters = toFilters(query, zone);
+    const rows: RequestRow[] = [];
+    for await (const r of exportRequests(ctx.db, actorOf(request), filters, XLSX_LIMIT)) rows.push(r);
+    const buffer = await xlsxOf(t(request.locale, "admin.nav.requests"), exportColumns(request.locale), rows, zone);
+    await audit(request, "request.export", "CoachingRequest", null, { format: "xlsx", filters: query, rows: rows.length });
     return reply
       .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
       .header("content-disposition", 'attachment; filename="pengajuan.xlsx"')

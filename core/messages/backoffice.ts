@@ -172,6 +172,16 @@ const id = {
   "admin.doc.ownUntil": "Anda dapat menghapus atau mengganti unggahan sendiri sampai {date}.",
   "admin.dashboard.coachMissing": "{n} pembinaan yang sudah selesai masih menunggu dokumentasi Anda.",
   "admin.dashboard.coachMissingLink": "Buka Tugas Saya",
+  "admin.export.docStatus": "Status dokumentasi",
+  "admin.export.docComplete": "Lengkap",
+  "admin.export.docIncomplete": "Belum lengkap",
+  "admin.export.docPresent": "Dokumentasi ada",
+  "admin.export.docMissing": "Dokumentasi kurang",
+  "admin.export.size": "Ukuran (byte)",
+  "admin.export.uploadedAt": "Diunggah",
+  "admin.export.commaCsv": "CSV (koma)",
+  "audit.action.coaching.export": "Mengekspor daftar pembinaan",
+  "audit.action.documentation.export": "Mengekspor dokumentasi",
 } as const;
 
 const en: Record<keyof typeof id, string> = {
@@ -346,6 +356,16 @@ const en: Record<keyof typeof id, string> = {
   "admin.doc.ownUntil": "You can delete or replace your own uploads until {date}.",
   "admin.dashboard.coachMissing": "{n} finished coachings are still waiting for your documentation.",
   "admin.dashboard.coachMissingLink": "Open My assignments",
+  "admin.export.docStatus": "Documentation",
+  "admin.export.docComplete": "Complete",
+  "admin.export.docIncomplete": "Incomplete",
+  "admin.export.docPresent": "Documentation in",
+  "admin.export.docMissing": "Documentation missing",
+  "admin.export.size": "Size (bytes)",
+  "admin.export.uploadedAt": "Uploaded",
+  "admin.export.commaCsv": "CSV (comma)",
+  "audit.action.coaching.export": "Exported the coachings list",
+  "audit.action.documentation.export": "Exported documentation",
 };
 
 export const backoffice = { id, en };
