@@ -35,8 +35,7 @@ export async function xlsxOf<R>(sheetName: string, columns: readonly Column<R>[]
         return v instanceof Date ? wallClock(v, zone) : v;
       }),
     );
-    columns.forEach((c, i) => {
-      const cell = added.getCell(i + 1);
+    added.eachCell((cell) => {
       if (cell.value instanceof Date) cell.numFmt = DATE_FORMAT;
     });
   }

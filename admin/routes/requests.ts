@@ -31,7 +31,7 @@ import {
   submitRequest,
   visibleOfficeIds,
 } from "../../core/requests/service.js";
-import { formatDateTime, fromLocal } from "../../core/validation/datetime.js";
+import { fromLocal } from "../../core/validation/datetime.js";
 import { LIMITS, oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
 import { type FormBody, list, queryOf, str } from "../http/forms.js";
