@@ -4,6 +4,7 @@
 // would have caught the Tambah Pengajuan form posting urlencoded (an escaped enctype attribute).
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordTranscript, requestHuman } from "../../core/inbox/service.js";
 import { Client, emailOf, type Panel, signedIn, startPanel } from "../admin/helpers.js";
 import { type AxeViolation, axeViolations, launch, newContext, signIn } from "./support/browser.js";
 import { crawl, htmlErrors } from "./support/crawl.js";
@@ -16,6 +17,17 @@ let base = "";
 
 beforeAll(async () => {
   p = await startPanel({ listen: true });
+  // A conversation waiting for staff, with a file in its transcript, so the Inbox pages are crawled too.
+  const identity = await p.ctx.db.channelIdentity.create({ data: { channel: "telegram", externalId: "pages-770", displayName: "Budi <b>Santoso</b>" } });
+  const person = { identityId: identity.id, requesterId: null, defaultOfficeId: p.ctx.defaultOfficeId };
+  const file = await p.ctx.db.module.findFirstOrThrow({ select: { attachmentId: true } });
+  await recordTranscript(p.ctx.db, person, [
+    { author: "PERSON", text: "hubungi petugas" },
+    { author: "BOT", text: "Baik, percakapan ini kami teruskan ke petugas." },
+    { author: "PERSON", text: "Ini surat kami", attachmentId: file.attachmentId },
+  ]);
+  await requestHuman(p.ctx.db, person);
+  await p.ctx.db.savedReply.create({ data: { title: "Salam", text: "Selamat pagi, ada yang bisa kami bantu?" } });
   base = `http://127.0.0.1:${(p.app.server.address() as { port: number }).port}`;
   browser = await launch();
 });
@@ -32,6 +44,7 @@ describe.each(ROLES)("%s", (role) => {
     const client = await signedIn(p.app, emailOf(role));
     const pages = await crawl(client, ["/dashboard", "/profile"], { perShape: 2, max: 80 });
     expect(pages.length).toBeGreaterThan(5);
+    if (role !== "COACH") expect(pages.map((x) => x.url).some((u) => /^\/inbox\/[0-9a-f-]{36}$/.test(u))).toBe(true);
     const problems: string[] = [];
     for (const page of pages) {
       if (page.status !== 200) problems.push(`${page.url}: HTTP ${page.status}`);
