@@ -31,7 +31,7 @@ import {
   submitRequest,
   visibleOfficeIds,
 } from "../../core/requests/service.js";
-import { fromLocal } from "../../core/validation/datetime.js";
+import { fromLocal, isDayDuration } from "../../core/validation/datetime.js";
 import { LIMITS, oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
 import { type FormBody, list, queryOf, str } from "../http/forms.js";
@@ -216,13 +216,13 @@ export async function requestRoutes(app: FastifyInstance) {
       : [];
     const attachmentIds = [...kept.map((k) => k.id), ...stored.attachmentIds];
     // The same duplicate check as the chat: an open request of this agency and service within 7 days.
-    if (str(body, "confirmDuplicate") !== "yes") {
-      const duplicates = await findDuplicates(ctx.db, result.input);
-      if (duplicates.length > 0) {
-        reply.code(409);
-        const files = await ctx.db.attachment.findMany({ where: { id: { in: attachmentIds } }, select: { id: true, fileName: true } });
-        return renderForm(reply, "new", form, {}, { duplicates: duplicates.map((d) => d.code), kept: files });
-      }
+    const duplicates = str(body, "confirmDuplicate") === "yes" ? [] : await findDuplicates(ctx.db, result.input);
+    // "1 hari" may mean a working day or a full day: the end it gives is shown and saved only when confirmed.
+    const endToConfirm = isDayDuration(form.end) && str(body, "endConfirmed") !== form.end.trim() ? result.input.endAt : null;
+    if (duplicates.length > 0 || endToConfirm) {
+      reply.code(409);
+      const files = await ctx.db.attachment.findMany({ where: { id: { in: attachmentIds } }, select: { id: true, fileName: true } });
+      return renderForm(reply, "new", form, {}, { duplicates: duplicates.map((d) => d.code), kept: files, endToConfirm, zone: staff.office.timeZone });
     }
     const { request: created } = await submitRequest(ctx.db, result.input, {
       channel: "web",

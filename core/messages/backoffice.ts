@@ -11,6 +11,7 @@ const id = {
   "admin.completeEarly.done": "Pengajuan {code} ditandai Selesai lebih awal. Alasan dicatat di log audit.",
   "admin.request.duplicateWarning": "Perhatian: instansi ini sudah punya pengajuan {service} yang masih berjalan dalam 7 hari dari tanggal itu: {codes}.",
   "admin.request.duplicateConfirm": "Tetap simpan pengajuan baru",
+  "admin.request.endConfirm": 'Waktu selesai "{typed}" terbaca {end}. Simpan sekali lagi bila sudah benar, atau tulis jam selesainya (mis. 15:00).',
   "notify.request.escalated":
     "Pengajuan {code} ({service}) dialihkan ke {office} agar ditangani kantor tersebut. Status pengajuan tidak berubah; Anda akan mendapat kabar berikutnya dari {office}.",
   "error.inbox.heldByOther": "Percakapan ini sedang ditangani {name}. Hanya petugas yang memegangnya yang dapat membalas.",
@@ -195,6 +196,7 @@ const en: Record<keyof typeof id, string> = {
   "admin.completeEarly.done": "Request {code} was marked Done early. The reason is in the audit log.",
   "admin.request.duplicateWarning": "Note: this agency already has an open {service} request within 7 days of that date: {codes}.",
   "admin.request.duplicateConfirm": "Save the new request anyway",
+  "admin.request.endConfirm": 'The end "{typed}" reads as {end}. Save once more if that is right, or type the end time (e.g. 15:00).',
   "notify.request.escalated":
     "Request {code} ({service}) was passed on to {office}, which will handle it. Its status is unchanged; you will hear next from {office}.",
   "error.inbox.heldByOther": "{name} is handling this conversation. Only the person holding it can reply.",

@@ -78,14 +78,6 @@ describe("Selesai before the coaching", () => {
 });
 
 describe("staff form Tambah Pengajuan", () => {
-  it("posts multipart and offers the agency list (attributes are not escaped text)", async () => {
-    const res = await admin.get("/requests/new");
-    expect(res.body).toMatch(/<form [^>]*enctype="multipart\/form-data"/);
-    expect(res.body).not.toContain("&quot;multipart");
-    expect(res.body).toMatch(/<input [^>]*id="agencyName"[^>]*list="agencies"/);
-    expect(res.body).toMatch(/<datalist id="agencies">/);
-  });
-
   const form = (agencyName: string, start: string) => ({
     requesterName: "Siddik Pratama",
     requesterPhone: "0812-3456-7890",
@@ -102,6 +94,30 @@ describe("staff form Tambah Pengajuan", () => {
     end: "3 jam",
     picName: "Siddik Pratama",
     picPhone: "0812-3456-7890",
+  });
+
+  it("an ambiguous '1 hari' shows the computed end and saves only once confirmed", async () => {
+    const day = new Date(Date.now() + 60 * 24 * 3600_000);
+    const start = `${String(day.getUTCDate()).padStart(2, "0")}/${String(day.getUTCMonth() + 1).padStart(2, "0")}/${day.getUTCFullYear()} 08:00`;
+    await admin.get("/requests/new");
+    const fields = { ...form("Dinas Satu Hari Riau", start), end: "1 hari" };
+    const first = await admin.upload("/requests", fields, []);
+    expect(first.statusCode).toBe(409);
+    expect(first.body).toContain('data-testid="end-confirm"');
+    expect(first.body).toContain(`${start.slice(0, 10)} 16:00 WIB`);
+    expect(await p.ctx.db.coachingRequest.count({ where: { agencyName: "Dinas Satu Hari Riau" } })).toBe(0);
+    const second = await admin.upload("/requests", { ...fields, endConfirmed: "1 hari" }, []);
+    expect(second.statusCode).toBe(302);
+    const saved = await p.ctx.db.coachingRequest.findFirstOrThrow({ where: { agencyName: "Dinas Satu Hari Riau" } });
+    expect(saved.endAt.getTime() - saved.startAt.getTime()).toBe(8 * 3600_000);
+  });
+
+  it("posts multipart and offers the agency list (attributes are not escaped text)", async () => {
+    const res = await admin.get("/requests/new");
+    expect(res.body).toMatch(/<form [^>]*enctype="multipart\/form-data"/);
+    expect(res.body).not.toContain("&quot;multipart");
+    expect(res.body).toMatch(/<input [^>]*id="agencyName"[^>]*list="agencies"/);
+    expect(res.body).toMatch(/<datalist id="agencies">/);
   });
 
   it("warns about an open request of the same agency and service, keeps the attachment, and saves when confirmed", async () => {
