@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Sibina: one image that migrates the database and runs the product (admin panel, chat
-# channels and notification workers) with tsx. Build: docker compose build (or docker build .).
+# channels and notification workers) as plain JavaScript built with tsc (npm run build).
+# Build: docker compose build (or docker build .).
 
 ARG NODE_VERSION=24
 
@@ -22,6 +23,14 @@ COPY prisma/tools/schema-engine-stub prisma/tools/
 RUN npm ci --omit=dev \
  && test -f core/db/generated/client.ts
 
+# ---- build: TypeScript to dist/ (needs the dev dependencies, which stay in this stage) -------
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+ENV CI=1 NPM_CONFIG_AUDIT=false NPM_CONFIG_FUND=false NPM_CONFIG_UPDATE_NOTIFIER=false
+RUN npm install -g npm@11.19.1
+COPY . .
+RUN npm ci && npm run build
+
 # ---- runtime --------------------------------------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 WORKDIR /app
@@ -31,9 +40,8 @@ ENV NODE_ENV=production \
     STORAGE_DIR=/data/storage \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 COPY --from=deps /app/node_modules ./node_modules
-COPY --from=deps /app/core/db/generated ./core/db/generated
-# The sources (see .dockerignore), owned by root and read-only for the app user.
-COPY . .
+COPY --from=build /app/dist ./dist
+COPY package.json ./
 # Uploaded files (attachments, documentation, modules) live on a volume.
 RUN mkdir -p /data/storage && chown node:node /data/storage
 VOLUME ["/data/storage"]
@@ -42,4 +50,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Apply pending migrations (offline WebAssembly engine, recorded in _prisma_migrations), then start.
-CMD ["sh", "-c", "node_modules/.bin/tsx prisma/tools/migrate.ts && exec node_modules/.bin/tsx main.ts"]
+CMD ["sh", "-c", "node dist/prisma/tools/migrate.js && exec node dist/main.js"]

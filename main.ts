@@ -80,7 +80,8 @@ export async function start(): Promise<Running> {
   return { url, notes, stop };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** Starts the product and stops it cleanly on Ctrl+C or SIGTERM (npm start, Docker). */
+export async function runFromCommandLine(): Promise<void> {
   const running = await start();
   console.log(`Sibina is running at ${running.url}`);
   for (const n of running.notes) console.log(n);
@@ -88,3 +89,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) await runFromCommandLine();

@@ -1,11 +1,13 @@
 // Demo data: BPS RI, BPS Provinsi Riau and its 12 district/city offices, agencies at every
 // level, staff in every role, modules, and requests in every status with their history.
 // Credentials are for the demo only and are printed by `npm run demo`.
+
+import type { StaffActor } from "../core/access/index.js";
 import { hashPassword } from "../core/auth/password.js";
 import { config } from "../core/config.js";
 import type { Db } from "../core/db/client.js";
 import type { AgencyLevel, Mode, RequestStatus, Role, ServiceType, Topic } from "../core/db/generated/enums.js";
-import { cancelByRequester, changeStatus, type StaffActor, submitRequest } from "../core/requests/service.js";
+import { cancelByRequester, changeStatus, submitRequest } from "../core/requests/service.js";
 import { LocalDiskStorage, type Storage, storeAttachment } from "../core/storage/index.js";
 
 export const DEMO_PASSWORD = "sibina-demo-2026";

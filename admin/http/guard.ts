@@ -1,8 +1,8 @@
 // Route guards. Permissions come from core/permissions (one table); the server enforces them,
 // templates only hide what a role cannot use.
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
+import type { StaffActor } from "../../core/access/index.js";
 import { type Action, can } from "../../core/permissions.js";
-import type { StaffActor } from "../../core/requests/service.js";
 import { renderError } from "./errors.js";
 
 declare module "fastify" {

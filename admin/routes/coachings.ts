@@ -2,13 +2,13 @@
 // and the documentation list.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { visibleOfficeIds } from "../../core/access/index.js";
 import type { DocumentationKind } from "../../core/db/generated/enums.js";
 import { deleteDocumentation, documentationWorkspace, listCoachings, listDocumentation, myAssignments } from "../../core/documentation/admin.js";
 import { addDocumentationSet, removeOwnDocumentation } from "../../core/documentation/service.js";
 import { DomainError, isDomainError } from "../../core/errors.js";
 import { type MessageKey, t } from "../../core/messages/index.js";
 import { codesOf, DOCUMENTATION_KINDS, type Locale, labelOf, SERVICE_TYPES } from "../../core/reference/index.js";
-import { visibleOfficeIds } from "../../core/requests/service.js";
 import { ACCEPTED_TYPES, VIDEO_TYPES } from "../../core/storage/index.js";
 import { oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";

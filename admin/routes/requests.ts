@@ -1,7 +1,9 @@
 // Daftar Pengajuan (SPEKTRAL 4.2.1 and 4.4): the list with filters and exports, the detail page
 // with its trail, and the supervisor's and admin's actions on a request.
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { getRequestForStaff, visibleOfficeIds } from "../../core/access/index.js";
 import type { RequestStatus } from "../../core/db/generated/enums.js";
 import { isDomainError } from "../../core/errors.js";
 import { hasMessage, type MessageKey, t } from "../../core/messages/index.js";
@@ -19,18 +21,8 @@ import {
   softDeleteRequest,
 } from "../../core/requests/admin.js";
 import { askClarification } from "../../core/requests/clarification.js";
-import { nextStatuses } from "../../core/requests/lifecycle.js";
-import {
-  assignCoaches,
-  changeStatus,
-  coachConflicts,
-  eligibleCoaches,
-  escalate,
-  findDuplicates,
-  getRequestForStaff,
-  submitRequest,
-  visibleOfficeIds,
-} from "../../core/requests/service.js";
+import { AWAITING_DECISION, nextStatuses } from "../../core/requests/lifecycle.js";
+import { assignCoaches, changeStatus, coachConflicts, eligibleCoaches, escalate, findDuplicates, submitRequest } from "../../core/requests/service.js";
 import { fromLocal, isDayDuration } from "../../core/validation/datetime.js";
 import { LIMITS, oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
@@ -261,7 +253,7 @@ export async function requestRoutes(app: FastifyInstance) {
       // Coaches who only see their own assignment get the request, not the office's internals.
       showInternals: staffCanSee,
       next: can(actor.roles, "request.changeStatus") ? nextStatuses(r.status, "SUPERVISOR") : [],
-      canEscalate: can(actor.roles, "request.escalate") && ["SUBMITTED", "IN_REVIEW"].includes(r.status) && !!r.office.parentId,
+      canEscalate: can(actor.roles, "request.escalate") && AWAITING_DECISION.includes(r.status) && !!r.office.parentId,
       clarifyText: extra.clarifyText ?? "",
       clarifyError: extra.clarifyError ?? null,
       completeEarly: can(actor.roles, "request.completeEarly") && r.status === "APPROVED" && r.startAt > new Date(),

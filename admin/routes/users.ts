@@ -2,12 +2,12 @@
 // security setting that requires two-factor sign-in per role. ADMIN only.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { visibleOfficeIds } from "../../core/access/index.js";
 import { subjectOfEmail } from "../../core/auth/throttle.js";
 import type { Role } from "../../core/db/generated/enums.js";
 import { isDomainError } from "../../core/errors.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { codesOf, ROLES } from "../../core/reference/index.js";
-import { visibleOfficeIds } from "../../core/requests/service.js";
 import { setTotpRequiredRoles, totpRequiredRoles } from "../../core/settings/service.js";
 import {
   createUser,

@@ -57,53 +57,45 @@ export interface FormState {
 
 type FormTurn = Turn<FormState>;
 
-/** The questions in the order people answer them; the numbers shown as (n/17). */
-const ORDER = [
-  "name",
-  "nip",
-  "phone",
-  "email",
-  "agency",
-  "level",
-  "producer",
-  "service",
-  "topics",
-  "description",
-  "location",
-  "mode",
-  "start",
-  "end",
-  "pic",
-  "picPhone",
-  "attachment",
-] as const;
+/**
+ * The form's fields, in the order people answer them: the step that asks, the summary label,
+ * how the summary shows the value, and whether the form may be sent without it. The progress
+ * numbers "(n/17)", the summary's numbering and "ubah n" all come from this one table.
+ */
+interface FormField {
+  step: string;
+  label: MessageKey;
+  show: (s: FormState, turn: FormTurn) => string | null | undefined;
+  optional?: true;
+}
 
-/** The summary's numbered fields and the step that changes each one. */
-const FIELDS: { label: MessageKey; step: (typeof ORDER)[number] }[] = [
-  { label: "form.field.name", step: "name" },
-  { label: "form.field.nip", step: "nip" },
-  { label: "form.field.phone", step: "phone" },
-  { label: "form.field.email", step: "email" },
-  { label: "form.field.agency", step: "agency" },
-  { label: "form.field.level", step: "level" },
-  { label: "form.field.producer", step: "producer" },
-  { label: "form.field.service", step: "service" },
-  { label: "form.field.topics", step: "topics" },
-  { label: "form.field.description", step: "description" },
-  { label: "form.field.location", step: "location" },
-  { label: "form.field.mode", step: "mode" },
-  { label: "form.field.start", step: "start" },
-  { label: "form.field.end", step: "end" },
-  { label: "form.field.picName", step: "pic" },
-  { label: "form.field.picPhone", step: "picPhone" },
-  { label: "form.field.attachment", step: "attachment" },
-];
+const FIELDS = [
+  { step: "name", label: "form.field.name", show: (s) => s.name },
+  { step: "nip", label: "form.field.nip", show: (s) => s.nip, optional: true },
+  { step: "phone", label: "form.field.phone", show: (s) => s.phone },
+  { step: "email", label: "form.field.email", show: (s) => s.email },
+  { step: "agency", label: "form.field.agency", show: (s) => s.agencyName },
+  { step: "level", label: "form.field.level", show: (s, turn) => s.level && labelOf(AGENCY_LEVELS, s.level, turn.locale) },
+  { step: "producer", label: "form.field.producer", show: (s, turn) => (s.producer === undefined ? undefined : turn.t(s.producer ? "bot.yes" : "bot.no")) },
+  { step: "service", label: "form.field.service", show: (s, turn) => s.service && labelOf(SERVICE_TYPES, s.service, turn.locale) },
+  { step: "topics", label: "form.field.topics", show: (s, turn) => (s.topics ?? []).map((c) => labelOf(TOPICS, c, turn.locale)).join(", ") || undefined },
+  { step: "description", label: "form.field.description", show: (s) => s.description },
+  { step: "location", label: "form.field.location", show: (s) => s.location },
+  { step: "mode", label: "form.field.mode", show: (s, turn) => s.mode && labelOf(MODES, s.mode, turn.locale) },
+  { step: "start", label: "form.field.start", show: (s) => s.startAt && formatDateTime(new Date(s.startAt), s.zone ?? "WIB") },
+  { step: "end", label: "form.field.end", show: (s) => s.endAt && formatDateTime(new Date(s.endAt), s.zone ?? "WIB") },
+  { step: "pic", label: "form.field.picName", show: (s) => s.picName },
+  { step: "picPhone", label: "form.field.picPhone", show: (s) => s.picPhone },
+  { step: "attachment", label: "form.field.attachment", show: (s) => s.attachment?.name, optional: true },
+] as const satisfies readonly FormField[];
+
+type FieldStep = (typeof FIELDS)[number]["step"];
 
 // ------------------------------------------------------------------ small helpers
 
 /** A question with its progress number: "(3/17) Nomor HP/WhatsApp…". */
-function ask(turn: FormTurn, step: (typeof ORDER)[number], key: MessageKey, params?: Record<string, string | number>): string {
-  return `${turn.t("form.progress", { n: ORDER.indexOf(step) + 1, total: ORDER.length })} ${turn.t(key, params)}`;
+function ask(turn: FormTurn, step: FieldStep, key: MessageKey, params?: Record<string, string | number>): string {
+  return `${turn.t("form.progress", { n: FIELDS.findIndex((f) => f.step === step) + 1, total: FIELDS.length })} ${turn.t(key, params)}`;
 }
 
 /** The next step, or back to the summary when the person is changing one field. */
@@ -175,29 +167,8 @@ const exampleStart = (turn: FormTurn, zone: TimeZone) => `${formatDate(new Date(
 
 /** The summary text: every field numbered, as the edit question numbers them. */
 function summaryText(turn: FormTurn): string {
-  const s = turn.state;
-  const zone = s.zone ?? "WIB";
   const empty = turn.t("bot.empty");
-  const values: string[] = [
-    s.name ?? empty,
-    s.nip ?? empty,
-    s.phone ?? empty,
-    s.email ?? empty,
-    s.agencyName ?? empty,
-    s.level ? labelOf(AGENCY_LEVELS, s.level, turn.locale) : empty,
-    s.producer === undefined ? empty : turn.t(s.producer ? "bot.yes" : "bot.no"),
-    s.service ? labelOf(SERVICE_TYPES, s.service, turn.locale) : empty,
-    (s.topics ?? []).map((c) => labelOf(TOPICS, c, turn.locale)).join(", ") || empty,
-    s.description ?? empty,
-    s.location ?? empty,
-    s.mode ? labelOf(MODES, s.mode, turn.locale) : empty,
-    s.startAt ? formatDateTime(new Date(s.startAt), zone) : empty,
-    s.endAt ? formatDateTime(new Date(s.endAt), zone) : empty,
-    s.picName ?? empty,
-    s.picPhone ?? empty,
-    s.attachment?.name ?? empty,
-  ];
-  const lines = FIELDS.map((f, i) => `${i + 1}. ${turn.t(f.label)}: ${values[i]}`);
+  const lines = FIELDS.map((f: FormField, i) => `${i + 1}. ${turn.t(f.label)}: ${f.show(turn.state, turn) || empty}`);
   return [turn.t("form.summary.title"), ...lines, "", turn.t("form.summary.footer")].join("\n");
 }
 
@@ -650,7 +621,8 @@ function topicsAnswer(a: Answer, turn: FormTurn): Outcome {
 
 async function confirm(turn: FormTurn): Promise<Outcome> {
   const s = turn.state;
-  const missing = FIELDS.find((f) => f.step !== "nip" && f.step !== "attachment" && valueMissing(s, f.step));
+  // Every required field answered (a change from the summary may have left one empty).
+  const missing = FIELDS.find((f: FormField) => !f.optional && !f.show(s, turn));
   if (missing) {
     s.editing = true;
     return go(missing.step);
@@ -666,25 +638,4 @@ async function confirm(turn: FormTurn): Promise<Outcome> {
     return go("duplicate");
   }
   return submit(turn);
-}
-
-function valueMissing(s: FormState, step: string): boolean {
-  const map: Record<string, unknown> = {
-    name: s.name,
-    phone: s.phone,
-    email: s.email,
-    agency: s.agencyName,
-    level: s.level,
-    producer: s.producer,
-    service: s.service,
-    topics: s.topics?.length ? s.topics : undefined,
-    description: s.description,
-    location: s.location,
-    mode: s.mode,
-    start: s.startAt,
-    end: s.endAt,
-    pic: s.picName,
-    picPhone: s.picPhone,
-  };
-  return map[step] === undefined || map[step] === null;
 }

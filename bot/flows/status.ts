@@ -4,6 +4,7 @@
 import type { RequestStatus, ServiceType, TimeZone } from "../../core/db/generated/enums.js";
 import { t } from "../../core/messages/index.js";
 import { type Locale, labelOf, SERVICE_TYPES, STATUSES } from "../../core/reference/index.js";
+import { WITH_COACHES } from "../../core/requests/lifecycle.js";
 import { findRequestsFor, lookupByCode } from "../../core/requests/service.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { formatDate, formatDateTime, formatTime } from "../../core/validation/datetime.js";
@@ -26,7 +27,7 @@ interface Described {
 }
 
 const coachNames = (r: Described) => r.assignments.map((a) => a.coach.name).join(", ");
-const showsCoaches = (r: Described) => (r.status === "APPROVED" || r.status === "DONE") && r.assignments.length > 0;
+const showsCoaches = (r: Described) => WITH_COACHES.includes(r.status) && r.assignments.length > 0;
 
 /** "12/01/2027 09:00 – 12:00 WIB", or with the end date when it ends on another day. */
 export function schedule(startAt: Date, endAt: Date, zone: TimeZone): string {

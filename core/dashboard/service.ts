@@ -1,12 +1,14 @@
 // Dashboard figures (SPEKTRAL 4.1): counts, charts and the work queues, for the offices a
 // staff member sees. Aggregates are one grouped scan, so they stay fast at 100k requests.
+
+import type { StaffActor } from "../access/index.js";
+import { visibleOfficeIds } from "../access/index.js";
 import type { Db } from "../db/client.js";
 import type { AgencyLevel, RequestStatus, ServiceType, TimeZone } from "../db/generated/enums.js";
 import { workingDaysBetween } from "../notifications/intents.js";
 import { can } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
-import type { StaffActor } from "../requests/service.js";
-import { visibleOfficeIds } from "../requests/service.js";
+import { AWAITING_DECISION } from "../requests/lifecycle.js";
 
 export interface MonthCount {
   month: string; // YYYY-MM in the office's zone
@@ -107,7 +109,7 @@ export async function dashboardLists(db: Db, actor: StaffActor, officeIds: reado
     coachOnly
       ? Promise.resolve([])
       : db.coachingRequest.findMany({
-          where: { deletedAt: null, officeId: { in: [...officeIds] }, status: { in: ["SUBMITTED", "IN_REVIEW"] } },
+          where: { deletedAt: null, officeId: { in: [...officeIds] }, status: { in: [...AWAITING_DECISION] } },
           orderBy: [{ createdAt: "asc" }, { id: "asc" }],
           take: 10,
           select: { id: true, code: true, agencyName: true, serviceType: true, status: true, createdAt: true },

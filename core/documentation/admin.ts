@@ -1,12 +1,13 @@
 // The back office's coachings and documentation lists (SPEKTRAL 4.2.2 and 4.3.2).
+
+import type { StaffActor } from "../access/index.js";
+import { visibleOfficeIds } from "../access/index.js";
 import { auditIn } from "../audit/service.js";
 import type { Db, Prisma } from "../db/client.js";
 import type { DocumentationKind } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import { can, canUploadDocumentation } from "../permissions.js";
 import { REQUIRED_DOCUMENTATION } from "../reference/index.js";
-import type { StaffActor } from "../requests/service.js";
-import { visibleOfficeIds } from "../requests/service.js";
 import { missingDocumentation, reportingDeadline } from "./service.js";
 
 /** Requests a staff member may see in coaching lists: their offices', or a coach's own. */

@@ -1,5 +1,6 @@
 // Coaching documentation: only the assigned coach, only once the coaching is DONE (SPEKTRAL 4.3.2).
 import { z } from "zod";
+import type { StaffActor } from "../access/index.js";
 import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { DocumentationKind, TimeZone } from "../db/generated/enums.js";
@@ -7,7 +8,6 @@ import { DomainError } from "../errors.js";
 import { addWorkingDays } from "../notifications/intents.js";
 import { canUploadDocumentation } from "../permissions.js";
 import { codesOf, DOCUMENTATION_KINDS, REQUIRED_DOCUMENTATION, TIME_ZONES } from "../reference/index.js";
-import type { StaffActor } from "../requests/service.js";
 import { cleanText, LIMITS } from "../validation/text.js";
 
 export interface DocumentationInput {

@@ -2,6 +2,8 @@
 // human takeover. A person asks for staff (WAITING); one staff member holds the conversation
 // (HUMAN) and replies through the outbox on the person's own channel; handing it back returns
 // the person to the bot. Every staff change is audited in the same transaction.
+
+import { type StaffActor, visibleOfficeIds } from "../access/index.js";
 import { writeAudit } from "../audit/service.js";
 import type { Db, Prisma, Tx } from "../db/client.js";
 import type { ConversationState, TimeZone, TranscriptAuthor } from "../db/generated/enums.js";
@@ -10,7 +12,6 @@ import { t } from "../messages/index.js";
 import { supervisorsOf } from "../notifications/intents.js";
 import { can } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
-import { type StaffActor, visibleOfficeIds } from "../requests/service.js";
 import { cleanText } from "../validation/text.js";
 
 export const REPLY_MAX = 3000;

@@ -1,13 +1,13 @@
 // Operators curate training modules (SPEKTRAL 4.3.1): list, upload, delete.
 
 import { z } from "zod";
+import type { StaffActor } from "../access/index.js";
 import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { Topic } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import { can, canOnOffice } from "../permissions.js";
 import { codesOf, TOPICS } from "../reference/index.js";
-import type { StaffActor } from "../requests/service.js";
 import { lineText, longText } from "../validation/text.js";
 
 export const moduleInputSchema = z.object({

@@ -4,6 +4,7 @@
 import type { Prisma, Tx } from "../db/client.js";
 import type { DocumentationKind, RequestStatus } from "../db/generated/enums.js";
 import { REQUIRED_DOCUMENTATION } from "../reference/index.js";
+import { WITH_COACHES } from "../requests/lifecycle.js";
 import { type NoticeKind, statusNoticeKind } from "./kinds.js";
 
 /** An outbox row whose kind is a known notice kind. */
@@ -250,7 +251,7 @@ export async function stillRelevant(
     case "reminder.documentation":
       return request.status === "DONE" && (await stillAssigned()) && (await documentationStillMissing(tx, row.requestId)).length > 0;
     case "coach.assigned":
-      return (request.status === "APPROVED" || request.status === "DONE") && (await stillAssigned());
+      return WITH_COACHES.includes(request.status) && (await stillAssigned());
     default:
       return true;
   }

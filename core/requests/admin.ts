@@ -1,5 +1,7 @@
 // The back office's view of requests: filtered keyset lists that stay fast at 100k rows,
 // the full detail with its trail and notices, admin edits and soft deletes.
+
+import { getRequestForStaff, type StaffActor, visibleOfficeIds } from "../access/index.js";
 import { auditIn } from "../audit/service.js";
 import type { Db, Prisma } from "../db/client.js";
 import type { RequestStatus, ServiceType } from "../db/generated/enums.js";
@@ -7,7 +9,6 @@ import { DomainError } from "../errors.js";
 import { cancelPendingReminders } from "../notifications/intents.js";
 import { can } from "../permissions.js";
 import { type RequestInput, requestInputSchema } from "../validation/request.js";
-import { getRequestForStaff, type StaffActor, visibleOfficeIds } from "./service.js";
 
 export interface RequestFilters {
   status?: RequestStatus;

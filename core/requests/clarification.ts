@@ -1,6 +1,7 @@
 // Clarification: SPEKTRAL's "we will contact the PIC" step, inside the product.
 // A supervisor's question goes to the requester's chat; their answer lands on the timeline.
 
+import { getRequestForStaff, type StaffActor } from "../access/index.js";
 import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { Channel } from "../db/generated/enums.js";
@@ -8,7 +9,6 @@ import { DomainError } from "../errors.js";
 import { clarificationIntent, supervisorIntents, supervisorsOf } from "../notifications/intents.js";
 import { can } from "../permissions.js";
 import { LIMITS, longText } from "../validation/text.js";
-import { getRequestForStaff, type StaffActor } from "./service.js";
 
 const questionSchema = longText(3, LIMITS.message);
 

@@ -24,6 +24,10 @@ export const TRANSITIONS: readonly Transition[] = [
 
 export const ALL_STATUSES: readonly RequestStatus[] = ["SUBMITTED", "IN_REVIEW", "APPROVED", "REJECTED", "DONE", "CANCELLED"];
 export const OPEN_STATUSES: readonly RequestStatus[] = ["SUBMITTED", "IN_REVIEW", "APPROVED"];
+/** Waiting for a supervisor's decision: the work queue; only these may be escalated. */
+export const AWAITING_DECISION: readonly RequestStatus[] = ["SUBMITTED", "IN_REVIEW"];
+/** With coaches assigned: scheduled (APPROVED) or held (DONE). */
+export const WITH_COACHES: readonly RequestStatus[] = ["APPROVED", "DONE"];
 
 export function findTransition(from: RequestStatus, to: RequestStatus, by: Actor): Transition | undefined {
   return TRANSITIONS.find((t) => t.from === from && t.to === to && t.by === by);

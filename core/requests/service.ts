@@ -1,9 +1,10 @@
 // Request services: the only way to change a request's state. Each runs in one transaction
 // and writes its audit trail and notification intents alongside the change.
 import { randomUUID } from "node:crypto";
+import { getRequestForStaff, officeTree, type StaffActor } from "../access/index.js";
 import { auditIn } from "../audit/service.js";
 import type { Db, Tx } from "../db/client.js";
-import type { Channel, RequestStatus, Role } from "../db/generated/enums.js";
+import type { Channel, RequestStatus } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import {
   assignmentIntents,
@@ -22,17 +23,9 @@ import { TIME_ZONES } from "../reference/index.js";
 import { formatDateTime } from "../validation/datetime.js";
 import { type RequestInput, requestInputSchema } from "../validation/request.js";
 import { cleanText, LIMITS } from "../validation/text.js";
-import { checkTransition, OPEN_STATUSES } from "./lifecycle.js";
-import { routeRequest, selfAndAncestorIds, selfAndDescendantIds } from "./routing.js";
+import { AWAITING_DECISION, checkTransition, OPEN_STATUSES, WITH_COACHES } from "./lifecycle.js";
+import { routeRequest, selfAndAncestorIds } from "./routing.js";
 import { assignTicketCode, provisionalTicketCode } from "./tickets.js";
-
-export interface StaffActor {
-  userId: string;
-  roles: readonly Role[];
-  officeId: string;
-  /** Where the staff member came from, for the audit row. */
-  ip?: string | null;
-}
 
 export interface SubmitOptions {
   channel: Channel;
@@ -51,8 +44,6 @@ export interface SubmitOptions {
   attachmentIds?: readonly string[];
   now?: Date;
 }
-
-const officeTree = (db: Tx) => db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true } });
 
 /** Submits a request; returns it with its ticket code. Idempotent on submissionKey. */
 export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOptions) {
@@ -162,22 +153,6 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
   }
 }
 
-/** Offices whose requests a staff member may see: their own and those below it. */
-export async function visibleOfficeIds(db: Db | Tx, actor: { officeId: string }): Promise<string[]> {
-  return selfAndDescendantIds(actor.officeId, await officeTree(db));
-}
-
-/** Loads a request the actor may see, or throws NOT_FOUND (never reveals that it exists). */
-export async function getRequestForStaff(db: Db | Tx, actor: StaffActor, requestId: string) {
-  const request = await db.coachingRequest.findFirst({ where: { id: requestId, deletedAt: null } });
-  if (!request) throw new DomainError("NOT_FOUND", "error.notFound");
-  const assigned = can(actor.roles, "request.viewAssigned") ? await db.assignment.findFirst({ where: { requestId, coachId: actor.userId } }) : null;
-  const inScope = (await visibleOfficeIds(db, actor)).includes(request.officeId);
-  const allowed = (inScope && can(actor.roles, "request.view")) || assigned !== null;
-  if (!allowed) throw new DomainError("NOT_FOUND", "error.notFound");
-  return request;
-}
-
 /** Coaches who may be assigned to a request: COACH role, in the handling office or above. */
 export async function eligibleCoaches(db: Db | Tx, officeId: string) {
   const ids = selfAndAncestorIds(officeId, await officeTree(db));
@@ -190,7 +165,7 @@ export async function coachConflicts(db: Db | Tx, coachIds: readonly string[], s
     where: {
       coachId: { in: [...coachIds] },
       requestId: exceptRequestId ? { not: exceptRequestId } : undefined,
-      request: { deletedAt: null, status: { in: ["APPROVED", "DONE"] }, startAt: { lt: endAt }, endAt: { gt: startAt } },
+      request: { deletedAt: null, status: { in: [...WITH_COACHES] }, startAt: { lt: endAt }, endAt: { gt: startAt } },
     },
     include: { request: { select: { code: true, startAt: true, endAt: true } }, coach: { select: { name: true } } },
   });
@@ -312,7 +287,7 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
   const cleanNote = trailText(note, LIMITS.message);
   return db.$transaction(async (tx) => {
     const request = await getRequestForStaff(tx, actor, requestId);
-    if (!OPEN_STATUSES.includes(request.status) || request.status === "APPROVED") {
+    if (!AWAITING_DECISION.includes(request.status)) {
       throw new DomainError("INVALID_TRANSITION", "error.invalidTransition", { from: request.status, to: request.status });
     }
     const office = await tx.office.findUniqueOrThrow({ where: { id: request.officeId } });

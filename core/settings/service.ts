@@ -1,13 +1,13 @@
 // Small run-time settings kept in the Setting table (admins change them in the panel).
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import type { StaffActor } from "../access/index.js";
 import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { Role } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import { can } from "../permissions.js";
 import { ROLES } from "../reference/index.js";
-import type { StaffActor } from "../requests/service.js";
 
 const TOTP_ROLES_KEY = "security.totpRequiredRoles";
 const roleList = z.array(z.enum(ROLES.map((r) => r.code) as [Role, ...Role[]]));

@@ -1,10 +1,11 @@
 // Who may download a stored file: decided by what the file belongs to (a module, a coaching's
 // documentation, or a request's attachment), never by knowing its id.
+
+import type { StaffActor } from "../access/index.js";
+import { visibleOfficeIds } from "../access/index.js";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
 import { can } from "../permissions.js";
-import type { StaffActor } from "../requests/service.js";
-import { visibleOfficeIds } from "../requests/service.js";
 
 export async function attachmentForStaff(db: Db, actor: StaffActor, attachmentId: string) {
   const notFound = new DomainError("NOT_FOUND", "error.notFound");

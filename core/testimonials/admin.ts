@@ -1,10 +1,11 @@
 // Admins review and remove testimonials (SPEKTRAL 4.2.3).
+
+import type { StaffActor } from "../access/index.js";
+import { visibleOfficeIds } from "../access/index.js";
 import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
 import { can } from "../permissions.js";
-import type { StaffActor } from "../requests/service.js";
-import { visibleOfficeIds } from "../requests/service.js";
 
 export async function listTestimonials(db: Db, actor: StaffActor, opts: { skip?: number; take?: number } = {}) {
   if (!can(actor.roles, "testimonial.view")) throw new DomainError("FORBIDDEN", "error.forbidden");

@@ -2,6 +2,7 @@
 // (SPEKTRAL 4.2.4). Throttling of failed sign-ins lives in core/auth/throttle.ts.
 import { randomInt } from "node:crypto";
 import { z } from "zod";
+import { type StaffActor, visibleOfficeIds } from "../access/index.js";
 import { type AuditActor, auditIn, diffFields, writeAudit } from "../audit/service.js";
 import { hashPassword, verifyPassword } from "../auth/password.js";
 import { MAX_PASSWORD, passwordProblem, personalWords, temporaryPassword } from "../auth/password-policy.js";
@@ -12,7 +13,6 @@ import type { MessageKey } from "../messages/index.js";
 import { type AccountAlert, accountAlertIntents } from "../notifications/intents.js";
 import { can } from "../permissions.js";
 import { ROLES } from "../reference/index.js";
-import { type StaffActor, visibleOfficeIds } from "../requests/service.js";
 import { emailSchema, nipSchema, phoneSchema } from "../validation/identity.js";
 import { LIMITS, lineText } from "../validation/text.js";
 

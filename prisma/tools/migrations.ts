@@ -4,7 +4,10 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { applyMigrations, diffSchemas, type MigrationDir } from "./engine.js";
+import type { MigrationDir } from "./engine.js";
+
+// The schema engine (WebAssembly, tens of MB) is loaded only when there is work for it.
+const engine = () => import("./engine.js");
 
 const prismaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const migrationsDir = path.join(prismaDir, "migrations");
@@ -70,12 +73,31 @@ async function ensureLockfile(): Promise<void> {
   if (current !== lockfileText) await writeFile(file, lockfileText);
 }
 
+/** Names of the migrations this database has finished, from Prisma's own table (none when it is new). */
+async function appliedMigrations(url: string): Promise<Set<string>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const table = await client.query("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present");
+    if (!table.rows[0]?.present) return new Set();
+    const rows = await client.query<{ name: string }>(
+      `SELECT migration_name AS name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    );
+    return new Set(rows.rows.map((r) => r.name));
+  } finally {
+    await client.end();
+  }
+}
+
 /** Applies pending migrations; returns the names it applied. */
 export async function migrate(url: string): Promise<string[]> {
   await createDatabaseIfMissing(url);
   const migrations = await listMigrations();
   if (migrations.length === 0) return [];
+  const applied = await appliedMigrations(url);
+  if (migrations.every((m) => applied.has(m.name))) return [];
   await ensureLockfile();
+  const { applyMigrations } = await engine();
   return applyMigrations(url, await readSchema(), migrationsDir, migrations, lockfileText);
 }
 
@@ -90,7 +112,7 @@ export async function pendingSchemaSql(url: string, file: string = schemaPath): 
   await createDatabaseIfMissing(scratchUrl);
   try {
     const from = migrations.length === 0 ? null : { baseDir: migrationsDir, lockfile: lockfileText, migrations };
-    return await diffSchemas(scratchUrl, from, target);
+    return await (await engine()).diffSchemas(scratchUrl, from, target);
   } finally {
     await dropDatabase(scratchUrl);
   }

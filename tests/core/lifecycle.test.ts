@@ -1,9 +1,10 @@
 // The request lifecycle on the real database: every pair of statuses, for the supervisor and for
 // the requester, with the trail, outbox rows, assignments and reminder cancellations each one causes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StaffActor } from "../../core/access/index.js";
 import type { RequestStatus } from "../../core/db/generated/enums.js";
 import { ALL_STATUSES, checkTransition, nextStatuses } from "../../core/requests/lifecycle.js";
-import { assignCoaches, cancelByRequester, changeStatus, type StaffActor } from "../../core/requests/service.js";
+import { assignCoaches, cancelByRequester, changeStatus } from "../../core/requests/service.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { actorOf, codeOf, makeUser, seedOffices } from "../helpers/fixtures.js";
 import { coachingHasStarted, requestIn } from "../helpers/requests.js";

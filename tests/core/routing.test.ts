@@ -1,9 +1,10 @@
 // Routing (seed 002): central → BPS RI, province → provincial office, district/city → its office,
 // free text → this deployment's office; escalation to the parent office; the duplicate check.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getRequestForStaff, type StaffActor } from "../../core/access/index.js";
 import type { AgencyLevel, RequestStatus } from "../../core/db/generated/enums.js";
 import { routeRequest } from "../../core/requests/routing.js";
-import { escalate, findDuplicates, getRequestForStaff, type StaffActor, submitRequest } from "../../core/requests/service.js";
+import { escalate, findDuplicates, submitRequest } from "../../core/requests/service.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { actorOf, codeOf, makeUser, requestInput, seedOffices } from "../helpers/fixtures.js";
 import { requestIn } from "../helpers/requests.js";

@@ -1,9 +1,10 @@
 // Small builders for test data, on top of the demo offices (seeded per test database).
+
+import type { StaffActor } from "../../core/access/index.js";
 import { hashPassword } from "../../core/auth/password.js";
 import type { Db } from "../../core/db/client.js";
 import type { Role } from "../../core/db/generated/enums.js";
 import { DomainError } from "../../core/errors.js";
-import type { StaffActor } from "../../core/requests/service.js";
 import type { RequestInput } from "../../core/validation/request.js";
 
 export async function seedOffices(db: Db) {

@@ -1,8 +1,10 @@
 // Puts a request into any lifecycle status through the real services (never by writing the
 // status column), so tests start from states the product itself can reach.
+
+import type { StaffActor } from "../../core/access/index.js";
 import type { Db } from "../../core/db/client.js";
 import type { RequestStatus } from "../../core/db/generated/enums.js";
-import { cancelByRequester, changeStatus, type StaffActor, type SubmitOptions, submitRequest } from "../../core/requests/service.js";
+import { cancelByRequester, changeStatus, type SubmitOptions, submitRequest } from "../../core/requests/service.js";
 import type { RequestInput } from "../../core/validation/request.js";
 import { requestInput } from "./fixtures.js";
 
