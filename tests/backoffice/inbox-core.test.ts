@@ -4,11 +4,14 @@
 // staff see only their offices' conversations, one holds it at a time, and handing back
 // brings the person back to the main menu.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDelivery } from "../../bot/delivery/index.js";
 import { createEngine, type Engine } from "../../bot/engine/index.js";
 import { claimConversation, conversationDetail, handBack, listConversations, replyToConversation, withinOfficeHours } from "../../core/inbox/service.js";
+import { changeStatus, submitRequest } from "../../core/requests/service.js";
 import { Chat } from "../bot/support/chat.js";
 import { type BotTestContext, botTestContext } from "../bot/support/context.js";
-import { actorOf, codeOf, makeUser } from "../helpers/fixtures.js";
+import { actorOf, codeOf, makeUser, requestInput } from "../helpers/fixtures.js";
+import { recordingSender, waitFor } from "../notify/helpers.js";
 
 let b: BotTestContext;
 let engine: Engine;
@@ -109,6 +112,31 @@ describe("the staff side", () => {
     // Back at the menu: "1" is its first item again.
     await c.say("1");
     expect(c.text()).toContain("Untuk memproses pengajuan");
+  });
+
+  it("notices that reach the person's chat (a status change) join the transcript", async () => {
+    const sup = actorOf(await makeUser(b.ctx.db, b.offices.riau.id, ["SUPERVISOR"], "riau notices"));
+    const c = new Chat(engine);
+    await c.say("/start");
+    const identity = await b.ctx.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "web", externalId: c.externalId } } });
+    const { request } = await submitRequest(b.ctx.db, requestInput({ agencyName: "Dinas Transkrip Riau" }), {
+      channel: "web",
+      identityId: identity.id,
+      defaultOfficeId: b.offices.riau.id,
+    });
+    const sender = recordingSender("web");
+    const delivery = startDelivery(b.ctx, [sender], { relay: { pollMs: 100 } });
+    try {
+      await changeStatus(b.ctx.db, sup, { requestId: request.id, to: "IN_REVIEW" });
+      await waitFor(
+        async () => (await conversationOf(c)).messages.find((m) => m.author === "BOT" && m.text.includes(request.code)),
+        60_000,
+        "the notice in the transcript",
+      );
+    } finally {
+      await delivery.stop();
+    }
+    expect(sender.sent.some((s) => s.address === c.externalId)).toBe(true);
   });
 
   it("office hours are Monday to Friday, 08:00–16:00 on the office's clock", () => {
