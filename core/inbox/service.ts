@@ -15,6 +15,7 @@ import { TIME_ZONES } from "../reference/index.js";
 import { cleanText } from "../validation/text.js";
 
 export const REPLY_MAX = 3000;
+const TRANSCRIPT_MAX = 4000;
 const PREVIEW = 140;
 
 export interface PersonRef {
@@ -69,7 +70,8 @@ async function ensureConversation(tx: Db | Tx, who: PersonRef) {
 
 /** Appends lines to the transcript (one turn of the chat), in order. */
 export async function recordTranscript(db: Db, who: PersonRef, lines: readonly TranscriptLine[], now = new Date()) {
-  const kept = lines.filter((l) => l.text.trim() || l.attachmentId);
+  // What people type is kept as text: control characters removed, bounded like every chat text.
+  const kept = lines.map((l) => ({ ...l, text: cleanText(l.text).slice(0, TRANSCRIPT_MAX) })).filter((l) => l.text || l.attachmentId);
   if (kept.length === 0) return null;
   const conversation = await ensureConversation(db, who);
   // One millisecond apart, so the order within a turn survives sorting by time.
