@@ -256,6 +256,11 @@ export async function requestRoutes(app: FastifyInstance) {
       canEscalate: can(actor.roles, "request.escalate") && AWAITING_DECISION.includes(r.status) && !!r.office.parentId,
       clarifyText: extra.clarifyText ?? "",
       clarifyError: extra.clarifyError ?? null,
+      // The chat this request came from, in the Inbox.
+      conversation:
+        can(actor.roles, "inbox.view") && r.identityId
+          ? await ctx.db.conversation.findUnique({ where: { identityId: r.identityId }, select: { id: true, state: true } })
+          : null,
       completeEarly: can(actor.roles, "request.completeEarly") && r.status === "APPROVED" && r.startAt > new Date(),
       completeEarlyError: extra.completeEarlyError ?? null,
       completeEarlyReason: extra.completeEarlyReason ?? "",

@@ -2,6 +2,7 @@
 // admin may override with a written reason, audited), the staff request form that lost its
 // attachments (escaped enctype) and its agency list, and its duplicate warning like the chat's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordTranscript } from "../../core/inbox/service.js";
 import { changeStatus } from "../../core/requests/service.js";
 import { tinyPdf } from "../../prisma/seed-data.js";
 import { type Client, emailOf, type Panel, signedIn, startPanel } from "../admin/helpers.js";
@@ -145,5 +146,22 @@ describe("staff form Tambah Pengajuan", () => {
     expect(created).toHaveLength(2);
     const fresh = created.find((c) => c.id !== existing.id)!;
     expect(fresh.attachments.map((a) => a.fileName)).toEqual(["surat.pdf"]);
+  });
+});
+
+describe("request and conversation", () => {
+  it("a request sent from a chat links to its conversation in the Inbox", async () => {
+    const supervisor = await supervisorActor();
+    const identity = await p.ctx.db.channelIdentity.create({ data: { channel: "web", externalId: "rules-chat-1" } });
+    const r = await requestIn(p.ctx.db, "SUBMITTED", {
+      supervisor,
+      input: requestInput({ agencyName: "Dinas Dari Chat Riau" }),
+      submit: { identityId: identity.id },
+    });
+    await recordTranscript(p.ctx.db, { identityId: identity.id, requesterId: null, defaultOfficeId: p.ctx.defaultOfficeId }, [
+      { author: "PERSON", text: "halo" },
+    ]);
+    const conversation = await p.ctx.db.conversation.findUniqueOrThrow({ where: { identityId: identity.id } });
+    expect((await sup.get(`/requests/${r.id}`)).body).toContain(`href="/inbox/${conversation.id}"`);
   });
 });
