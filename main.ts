@@ -10,10 +10,12 @@ import { channelOperations } from "./bot/delivery/admin.js";
 import { deliverySenders, startDelivery } from "./bot/delivery/index.js";
 import { closeDeliveryQueues } from "./bot/delivery/queues.js";
 import { sharedEngine } from "./bot/engine/index.js";
+import { startHousekeeping } from "./bot/housekeeping.js";
 import { resealTotpSecrets, totpKeyring } from "./core/auth/secrets.js";
-import { config } from "./core/config.js";
+import { type Config, ConfigError, config } from "./core/config.js";
 import { t } from "./core/messages/index.js";
 import { type AppContext, createContext } from "./core/runtime/context.js";
+import { exitUnlessServicesUp } from "./core/runtime/health.js";
 
 export interface Running {
   url: string;
@@ -62,10 +64,13 @@ export async function start(): Promise<Running> {
     // Loaded only when enabled: Baileys and its crypto cost about 80 MB of memory.
     const { startWhatsApp } = await import("./bot/channels/whatsapp/index.js");
     whatsapp = await startWhatsApp(ctx, { engine });
-    engine.attachSender(whatsapp.sender);
     stops.push(whatsapp.stop);
     notes.push(t("en", "whatsapp.note.on"));
   } else notes.push(t("en", "whatsapp.note.off"));
+
+  // Periodic housekeeping (BullMQ job schedulers: one run per deployment, whatever the instances).
+  const housekeeping = await startHousekeeping(ctx);
+  stops.push(housekeeping.stop);
 
   // Notifications: the outbox relay and one paced queue worker per running channel.
   const delivery = startDelivery(ctx, [new WebChannel(ctx), ...(whatsapp ? [whatsapp.sender] : []), ...deliverySenders(cfg, undefined, ctx)]);
@@ -80,8 +85,23 @@ export async function start(): Promise<Running> {
   return { url, notes, stop };
 }
 
+/** The configuration, or its message and exit 1 (a bad variable is named, never a stack trace). */
+function configOrExit(): Config {
+  try {
+    return config();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    process.exit(1);
+  }
+}
+
 /** Starts the product and stops it cleanly on Ctrl+C or SIGTERM (npm start, Docker). */
 export async function runFromCommandLine(): Promise<void> {
+  // The same service checks as npm run demo: a service that is down gives one clear message and
+  // a non-zero exit, not a stack trace or a process that keeps reconnecting.
+  const cfg = configOrExit();
+  await exitUnlessServicesUp(cfg.DATABASE_URL, cfg.REDIS_URL, "npm start");
   const running = await start();
   console.log(`Sibina is running at ${running.url}`);
   for (const n of running.notes) console.log(n);

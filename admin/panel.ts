@@ -118,6 +118,7 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   app.decorateRequest("locale", "id");
   app.decorateRequest("mustSetupTotp", false);
   app.decorateRequest("stagedUploads", null);
+  app.decorateRequest("handlerReached", false);
 
   // Who is asking: the session's user, fresh from the database (deleted users are signed out).
   app.addHook("onRequest", async (request, reply) => {
@@ -183,6 +184,11 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
       (reply.locals as ReturnType<typeof buildLocals>).flash = flash as ReturnType<typeof buildLocals>["flash"];
       request.session.flash = undefined;
     }
+  });
+
+  // Last of the panel's own hooks: from here on the route's handler may have saved something.
+  app.addHook("preHandler", async (request) => {
+    request.handlerReached = true;
   });
 
   app.setErrorHandler(makeErrorHandler(ctx.config.MAX_UPLOAD_MB));

@@ -7,6 +7,8 @@ import type { ChannelOperations } from "../core/channels/operations.js";
 import { transportWarning } from "../core/config.js";
 import type { AppContext } from "../core/runtime/context.js";
 import { healthReport } from "../core/runtime/health.js";
+import { REDIS_REQUEST_TIMEOUT_MS } from "../core/runtime/outage.js";
+import { reportRedisOutages } from "../core/runtime/redis.js";
 import { adminPanel, type PanelOptions } from "./panel.js";
 
 export interface ServerOptions {
@@ -45,8 +47,18 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     referrerPolicy: { policy: "same-origin" },
   });
 
+  // Redis on a request path (sessions, rate limits, throttles, caches) gets its own connection
+  // whose commands fail after a second: while Redis is down or restarting, staff get the
+  // "briefly disturbed" page at once instead of a page that hangs for as long as the outage.
+  const requestRedis = reportRedisOutages(ctx.redis.duplicate({ commandTimeout: REDIS_REQUEST_TIMEOUT_MS }), ctx.log, "requests");
+  app.addHook("onClose", async () => {
+    await requestRedis.quit().catch(() => requestRedis.disconnect());
+  });
+  const requestCtx: AppContext = { ...ctx, redis: requestRedis };
+
   // Rate limits live in Redis (shared by every instance); only routes that ask for one are limited.
-  await app.register(rateLimit, { global: false, redis: ctx.redis, nameSpace: `${ctx.redisPrefix}:rl:` });
+  // While Redis is unreachable they are skipped rather than holding every request.
+  await app.register(rateLimit, { global: false, redis: requestRedis, nameSpace: `${ctx.redisPrefix}:rl:`, skipOnError: true });
 
   // Probes with a deadline: a Redis that went away must read "down", not hang the request.
   app.get("/health", async (_req, reply) => {
@@ -54,7 +66,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     return reply.code(report.status === "ok" ? 200 : 503).send(report);
   });
 
-  await app.register(adminPanel, { ctx, channels: opts.channels, ...opts.panel });
+  await app.register(adminPanel, { ctx: requestCtx, channels: opts.channels, ...opts.panel });
 
   return app;
 }

@@ -2,7 +2,8 @@
 //
 // N simulated people complete the whole request form (20 messages each) at the same time:
 //   1. through the engine in this process, sessions in PostgreSQL;
-//   2. through Telegram: the real Telegraf bot (long polling) against telegram-test-api;
+//   2. through Telegram: the real Telegraf bot (long polling) against our strict Bot API server
+//      (tests/support/bot-api-server.ts: offsets, long polling and 409 as Telegram does them);
 //   3. a bare Telegraf echo bot on the same emulator, as the ceiling for (2).
 // The emulator and the simulated people run in a child process, like the real Bot API would,
 // so this process only runs the bot. Each path runs twice:
@@ -27,7 +28,7 @@ import { t } from "../core/messages/index.js";
 import { createContext } from "../core/runtime/context.js";
 import { formatDate } from "../core/validation/datetime.js";
 import { createDatabaseIfMissing, dropDatabase, migrate } from "../prisma/tools/migrations.js";
-import { TelegramEmulator } from "../tests/bot/support/telegram.js";
+import { BotApiServer } from "../tests/support/bot-api-server.js";
 
 const { values: args } = parseArgs({
   options: { users: { type: "string" }, "think-ms": { type: "string" }, "serve-emulator": { type: "boolean" } },
@@ -91,21 +92,17 @@ function line(label: string, s: Stats) {
 // ------------------------------------------------------------------ child: emulator + people
 
 async function serveEmulator() {
-  const emu = await TelegramEmulator.start();
+  const emu = await BotApiServer.start();
   const waiting = new Map<string, (text: string) => void>();
-  const server = emu.server as unknown as { addBotMessage: (m: { chat_id: string | number; text?: string }, token: string) => unknown };
-  const add = server.addBotMessage.bind(server);
   // Every bot message wakes the person waiting in that chat (no polling, no sleeping).
-  server.addBotMessage = (m, token) => {
-    const result = add(m, token);
-    const key = `${token}:${m.chat_id}`;
+  emu.listeners.add((m, token) => {
+    const key = `${token}:${m.chatId}`;
     const w = waiting.get(key);
     if (w) {
       waiting.delete(key);
-      w(String(m.text ?? ""));
+      w(m.text);
     }
-    return result;
-  };
+  });
   const control = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -115,7 +112,6 @@ async function serveEmulator() {
       tag: string;
       thinkMs: [number, number];
     };
-    const client = emu.client(token, { chatId: 1 });
     const roundTrips: number[] = [];
     let retries = 0;
     const started = performance.now();
@@ -135,8 +131,7 @@ async function serveEmulator() {
                 resolve(reply);
               });
             });
-            const message = client.makeMessage(text, { chat: { id: chatId }, from: { id: chatId } } as never);
-            await emu.server.addUserMessage(message as never);
+            emu.user(token, { chatId }).text(text);
             const reply = await replied;
             roundTrips.push(performance.now() - t0);
             if (!reply.startsWith(APOLOGY)) break;
@@ -150,8 +145,11 @@ async function serveEmulator() {
     res.writeHead(200, { "content-type": "application/json" });
     const cpu = process.cpuUsage(cpu0);
     const polls = emu.calls.slice(calls0).filter((c) => c.method === "getUpdates").length;
-    if (process.env.BOT_BENCH_DEBUG) console.error(JSON.stringify(Object.fromEntries(emu.requests)));
-    emu.requests.clear();
+    if (process.env.BOT_BENCH_DEBUG) {
+      const byMethod = new Map<string, number>();
+      for (const c of emu.calls.slice(calls0)) byMethod.set(c.method, (byMethod.get(c.method) ?? 0) + 1);
+      console.error(JSON.stringify(Object.fromEntries(byMethod)));
+    }
     emu.calls.length = 0;
     res.end(JSON.stringify({ seconds, roundTrips, retries, cpuMs: (cpu.user + cpu.system) / 1000, polls }));
   });

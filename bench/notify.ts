@@ -1,7 +1,7 @@
 // npm run bench:notify [-- --n 10000 --chats 2000]
 //
 // Sends N notifications to C Telegram chats through the real pipeline (outbox → relay →
-// BullMQ → paced worker → Bot API) against telegram-test-api, behind a thin proxy that
+// BullMQ → paced worker → Bot API) against our strict Bot API test server, behind a thin proxy that
 // enforces Telegram's limits (30 msg/s overall, 1 msg/s per chat) and answers 429 when they
 // are broken. Prints the sustained rate, the highest per-chat rate, the 429 count, and how
 // many notices were lost or arrived twice. Own database and Redis prefix; both removed after.
@@ -19,8 +19,8 @@ import { createContext } from "../core/runtime/context.js";
 import { createLogger } from "../core/runtime/logger.js";
 import { createRedis } from "../core/runtime/redis.js";
 import { createDatabaseIfMissing, dropDatabase, migrate } from "../prisma/tools/migrations.js";
-import { freePort, maxPerChatPerSecond, type ProxyCall, startBotApiProxy } from "../tests/notify/bot-api-proxy.js";
-import { TelegramServer } from "../tests/notify/helpers.js";
+import { maxPerChatPerSecond, type ProxyCall, startBotApiProxy } from "../tests/notify/bot-api-proxy.js";
+import { BotApiServer } from "../tests/support/bot-api-server.js";
 
 const { values: args } = parseArgs({
   options: { n: { type: "string" }, chats: { type: "string" }, rate: { type: "string" }, "serve-bot-api": { type: "boolean" } },
@@ -60,9 +60,8 @@ function shuffle<T>(items: T[], seed = 42): T[] {
  * API would: the proxy's clock then measures arrivals, not this process's event loop.
  */
 async function serveBotApi() {
-  const server = new TelegramServer({ port: await freePort(), host: "127.0.0.1", storeTimeout: 3600 });
-  await server.start();
-  const proxy = await startBotApiProxy({ target: server.config.apiURL });
+  const server = await BotApiServer.start();
+  const proxy = await startBotApiProxy({ target: server.apiRoot });
   console.log(`READY ${proxy.apiRoot}`);
   process.once("SIGTERM", async () => {
     await proxy.close();

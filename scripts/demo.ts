@@ -2,18 +2,13 @@
 // then start the product and print where to find it and how to log in.
 import { ConfigError, config } from "../core/config.js";
 import { createDb } from "../core/db/client.js";
-import { START_HINTS, serviceProblems } from "../core/runtime/health.js";
+import { exitUnlessServicesUp } from "../core/runtime/health.js";
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from "../prisma/seed-data.js";
 import { migrate } from "../prisma/tools/migrations.js";
 
 try {
   const cfg = config();
-  const problems = await serviceProblems(cfg.DATABASE_URL, cfg.REDIS_URL);
-  if (problems.length) {
-    for (const p of problems) console.error(`✗ ${p}`);
-    console.error(`\n${START_HINTS.both}, then run npm run demo again.`);
-    process.exit(1);
-  }
+  await exitUnlessServicesUp(cfg.DATABASE_URL, cfg.REDIS_URL, "npm run demo");
   const applied = await migrate(cfg.DATABASE_URL);
   if (applied.length) console.log(`Migrated: ${applied.join(", ")}`);
   const db = createDb(cfg.DATABASE_URL);

@@ -22,6 +22,10 @@ async function denyAnonymous(request: FastifyRequest, reply: FastifyReply) {
     const next = request.url.startsWith("/") && !request.url.startsWith("//") ? request.url : "/";
     return reply.redirect(`/login?next=${encodeURIComponent(next)}`);
   }
+  // A form sent with a session cookie whose session is gone (expired, or Redis restarted empty):
+  // say plainly that the change was not saved, rather than a bare "sign in first".
+  const cookieName = request.server.panel?.cookie.name;
+  if (cookieName && request.cookies?.[cookieName]) return renderError(request, reply, 401, "admin.error.sessionLost");
   return renderError(request, reply, 401, "admin.error.signInFirst");
 }
 

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import QRCode from "qrcode";
 import { type FailedJob, type PairingRefusal, type QueueOverview, QueueUnavailableError } from "../../core/channels/operations.js";
 import type { MessageKey } from "../../core/messages/index.js";
-import { readChannelStatus } from "../../core/runtime/channel-status.js";
+import { overallStatus, readChannelStatus, readInstanceStatuses } from "../../core/runtime/channel-status.js";
 import { maskPhone } from "../../core/validation/identity.js";
 import { audit, flash } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
@@ -23,10 +23,11 @@ export async function channelRoutes(app: FastifyInstance) {
   const { ctx, channels } = app.panel;
 
   async function channelsView(reply: FastifyReply, extra: { pairing?: { ok: boolean; key?: MessageKey; code?: string }; phone?: string } = {}) {
-    const [telegram, whatsapp] = await Promise.all([
-      readChannelStatus(ctx.redis, ctx.redisPrefix, "telegram"),
+    const [telegramInstances, whatsapp] = await Promise.all([
+      readInstanceStatuses(ctx.redis, ctx.redisPrefix, "telegram"),
       readChannelStatus(ctx.redis, ctx.redisPrefix, "whatsapp"),
     ]);
+    const telegram = overallStatus(telegramInstances);
     const qr = whatsapp.state === "qr" && whatsapp.qr ? await QRCode.toDataURL(whatsapp.qr, { margin: 1, width: 260 }) : null;
     let queues: QueueOverview[] | null = null;
     let failed: FailedJob[] = [];
@@ -41,6 +42,7 @@ export async function channelRoutes(app: FastifyInstance) {
     return reply.view("channels", {
       title: reply.locals?.t("admin.nav.channels"),
       telegram,
+      telegramInstances,
       whatsapp,
       qr,
       // The QR rotates every ~20 s: the page refreshes itself while one is shown.

@@ -12,16 +12,10 @@ export interface RecipientRef {
   recipientUserId: string | null;
   recipientRequesterId: string | null;
   recipientPhone: string | null;
+  /** CHAT: exactly this chat address (no other channel, no email). */
+  recipientIdentityId?: string | null;
   requestId: string | null;
-  /** An Inbox reply names the one chat it answers (payload.identityId): only that chat gets it. */
-  payload?: unknown;
 }
-
-/** The chat identity a row is pinned to, if any (Inbox replies go out on the PIC's own channel only). */
-export const pinnedIdentity = (ref: RecipientRef): string | null => {
-  const p = ref.payload as { identityId?: unknown } | null | undefined;
-  return p && typeof p === "object" && typeof p.identityId === "string" ? p.identityId : null;
-};
 
 export interface Target {
   channel: DeliveryChannel;
@@ -81,10 +75,7 @@ async function loadPeople(db: Db | Tx, refs: readonly RecipientRef[]) {
     if (q?.requesterId) requesterIds.add(q.requesterId);
     if (q?.identityId) identityIds.add(q.identityId);
   }
-  for (const r of refs) {
-    const pinned = pinnedIdentity(r);
-    if (pinned) identityIds.add(pinned);
-  }
+  for (const id of ids((r) => r.recipientIdentityId ?? null)) identityIds.add(id);
   const phones = ids((r) => (r.recipientUserId ? null : r.recipientPhone));
   const [requesters, own, byPhone] = await Promise.all([
     db.requester.findMany({ where: { id: { in: [...requesterIds] } }, include: { identities: { select: IDENTITY } } }),
@@ -109,9 +100,8 @@ async function loadPeople(db: Db | Tx, refs: readonly RecipientRef[]) {
 type People = Awaited<ReturnType<typeof loadPeople>>;
 
 function personOf(people: People, ref: RecipientRef): Person | null {
-  const pinned = pinnedIdentity(ref);
-  if (pinned) {
-    const identity = people.identities.get(pinned);
+  if (ref.recipientIdentityId) {
+    const identity = people.identities.get(ref.recipientIdentityId);
     return identity ? { identities: [identity], locale: identity.locale, email: null, phone: null } : null;
   }
   if (ref.recipientUserId) {

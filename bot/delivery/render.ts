@@ -150,6 +150,7 @@ const RENDERERS: Record<NoticeKind, Renderer> = {
       link: c.links.documentation(r.id),
     }),
   ),
+  "reminder.idle": ({ tr }) => ({ title: tr("notify.title.idle"), text: tr("bot.idle.reminder") }),
   "account.under_attack": ({ data, tr, links }) => {
     const p = data.payload;
     const stage = p.stage === "totp" ? "totp" : "password";

@@ -27,6 +27,8 @@ export interface ChannelWorkerOptions {
 export type SendOutcome = "sent" | "already_sent" | "cancelled" | "missing";
 
 const DAY_MS = 24 * 3600_000;
+export const DEFAULT_LOCK_MS = 8_000;
+export const DEFAULT_STALLED_CHECK_MS = 2_000;
 
 export function pacingFor(ctx: AppContext, channel: DeliveryChannel): PacingRule {
   if (channel === "telegram") return telegramRule(ctx.config.TELEGRAM_RATE_PER_SECOND);
@@ -232,8 +234,14 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
     connection,
     prefix: bullPrefix(ctx),
     concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY[channel],
-    lockDuration: opts.lockDurationMs ?? 30_000,
-    stalledInterval: opts.stalledIntervalMs ?? 15_000,
+    // A job a killed instance held comes back once its lock lapses and the next stalled check
+    // runs: at most 8 + 2 s, so a restarted instance resumes the backlog within 10 s. A live
+    // worker renews every 4 s, a wide margin for a busy event loop; and since the worker checks
+    // the Delivery row again right before sending, a job run twice sends at most once more.
+    lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_MS,
+    stalledInterval: opts.stalledIntervalMs ?? DEFAULT_STALLED_CHECK_MS,
+    // A stall is a slow instance, not a bad notice: let it come back a few times before failing.
+    maxStalledCount: 5,
     // The real pacing is the Redis slot reservation; this cap is a backstop, and it is what
     // makes worker.rateLimit() hold the whole queue after a 429.
     limiter: { max: channel === "telegram" ? Math.ceil(ctx.config.TELEGRAM_RATE_PER_SECOND * 1.25) : 100, duration: 1000 },

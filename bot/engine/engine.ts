@@ -6,13 +6,15 @@ import { findLinkCode, redeemLinkCode } from "../../core/auth/link-codes.js";
 import type { ConversationState } from "../../core/db/generated/enums.js";
 import { conversationState, recordTranscript, releaseByPerson, type TranscriptLine } from "../../core/inbox/service.js";
 import { isLocale, type MessageKey, type Params, t } from "../../core/messages/index.js";
+import { queueIdleReminder } from "../../core/notifications/idle.js";
 import type { Locale } from "../../core/reference/index.js";
 import type { AppContext } from "../../core/runtime/context.js";
-import type { Redis } from "../../core/runtime/redis.js";
+import { isServiceOutage, redisDeadline } from "../../core/runtime/outage.js";
+import { type Redis, reportRedisOutages } from "../../core/runtime/redis.js";
 import { storeAttachment } from "../../core/storage/index.js";
 import { findTicketCode } from "../../core/validation/request.js";
 import { boundRaw } from "../../core/validation/text.js";
-import { type Channel, type ChannelSender, type ConversationEngine, FileTooLargeError, type InboundEvent, type OutboundMessage } from "../channels/types.js";
+import { type ConversationEngine, FileTooLargeError, type InboundEvent, type OutboundMessage } from "../channels/types.js";
 import { handOffToStaff } from "../flows/human.js";
 import { describeTicket } from "../flows/status.js";
 import type { Answer, Flow, Outcome, Prompt, StoredFile, StoreFileOptions, Turn, Who } from "./flow.js";
@@ -37,14 +39,12 @@ export interface EngineOptions {
   sessionTtlMs?: number;
   /** Run the idle-reminder worker in this process (default true). Scheduling always happens. */
   reminders?: boolean;
-  /** Per-person lock expiry (default 15 s). */
+  /** Per-person lock expiry (default 8 s, renewed while held). */
   lockTtlMs?: number;
 }
 
 export interface Engine extends ConversationEngine {
   handle(event: InboundEvent): Promise<OutboundMessage[]>;
-  /** Lets the engine send proactive messages (idle reminders) on a channel. */
-  attachSender(sender: ChannelSender): void;
   /** Waits for queued messages, stops the reminder worker. Does not close ctx. */
   close(): Promise<void>;
 }
@@ -118,7 +118,6 @@ const MISSES = new Set(["invalid-choice", "invalid", "empty", "stale", "file-not
 
 export class ChatEngine implements Engine {
   private readonly flows = new Map<string, Flow>();
-  private readonly senders = new Map<Channel, ChannelSender>();
   private readonly locks: IdentityLocks;
   private readonly reminders: IdleReminders;
   private readonly store: TurnStore;
@@ -127,7 +126,6 @@ export class ChatEngine implements Engine {
   private readonly ttlMs: number;
   private readonly resumeAfterMs: number;
   private readonly log: AppContext["log"];
-  private readonly pruneTimer: NodeJS.Timeout;
   private closed = false;
 
   constructor(
@@ -146,41 +144,32 @@ export class ChatEngine implements Engine {
     this.log = ctx.log.child({ mod: "bot" });
     // The locks get their own connection with auto-pipelining: under load the lock commands of
     // many people leave in one write, instead of one (measurably costly) system call each.
-    this.lockRedis = ctx.redis.duplicate({ enableAutoPipelining: true });
-    this.lockRedis.on("error", (err) => this.log.warn({ err: safeError(err) }, "lock redis error"));
+    // No offline queue: while Redis is down a lock attempt fails at once (the person is told the
+    // service is briefly disturbed) instead of waiting, or running late on a fresh Redis.
+    this.lockRedis = ctx.redis.duplicate({ enableAutoPipelining: true, enableOfflineQueue: false });
+    reportRedisOutages(this.lockRedis, this.log, "locks");
     this.locks = new IdentityLocks(this.lockRedis, ctx.redisPrefix, { ttlMs: opts.lockTtlMs });
     this.reminders = new IdleReminders(ctx, opts.idleReminderMs ?? 30 * 60_000);
     this.store = new TurnStore(ctx);
     if (opts.reminders !== false) this.reminders.start((job) => this.deliverIdleReminder(job));
-    // Housekeeping: update ids and sessions a week past their use are of no further use.
-    const prune = () => {
-      const before = new Date(Date.now() - 7 * 24 * 3600_000);
-      ctx.db.processedUpdate
-        .deleteMany({ where: { createdAt: { lt: before } } })
-        .catch((err) => this.log.warn({ err: safeError(err) }, "prune processed updates failed"));
-      ctx.db.conversationSession
-        .deleteMany({ where: { expiresAt: { lt: before } } })
-        .catch((err) => this.log.warn({ err: safeError(err) }, "prune sessions failed"));
-    };
-    prune();
-    this.pruneTimer = setInterval(prune, 6 * 3600_000);
-    this.pruneTimer.unref();
-  }
-
-  attachSender(sender: ChannelSender): void {
-    this.senders.set(sender.channel, sender);
   }
 
   handle(event: InboundEvent): Promise<OutboundMessage[]> {
     const parsed = eventSchema.safeParse(event);
     if (!parsed.success || this.closed) return Promise.resolve([]);
     // Queued synchronously, so messages of one person keep their arrival order.
-    return this.locks.run(`${event.channel}:${event.externalId}`, () => this.handleLocked(event));
+    return this.locks
+      .run(`${event.channel}:${event.externalId}`, () => this.handleLocked(event))
+      .catch((err) => {
+        if (!isServiceOutage(err)) throw err;
+        // Redis (the per-person lock) unreachable: nothing was handled; say so politely at once.
+        this.log.warn({ err: safeError(err), channel: event.channel }, "message not handled: a service is unreachable");
+        return [{ text: t(isLocale(event.languageHint) ? event.languageHint : "id", "bot.disturbed") }];
+      });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.pruneTimer);
     await this.locks.drain();
     await this.reminders.close();
     await this.store.close();
@@ -236,6 +225,10 @@ export class ChatEngine implements Engine {
       return replies;
     } catch (err) {
       // The update is not marked as handled, so a redelivery tries again.
+      if (isServiceOutage(err)) {
+        this.log.warn({ err: safeError(err), channel: event.channel }, "message not handled: a service is unreachable");
+        return [{ text: t(locale, "bot.disturbed") }];
+      }
       this.log.error({ err: safeError(err), channel: event.channel, kind: event.kind }, "message handling failed");
       return [{ text: t(locale, "bot.error") }];
     }
@@ -268,7 +261,10 @@ export class ChatEngine implements Engine {
 
   private async groupHint(event: InboundEvent): Promise<OutboundMessage[]> {
     // Once per ten minutes per group, so a busy group is not flooded.
-    const first = await this.ctx.redis.set(`${this.ctx.redisPrefix}:bot:group:${event.channel}:${event.externalId}`, "1", "EX", 600, "NX");
+    const first = await redisDeadline(
+      this.ctx.redis.set(`${this.ctx.redisPrefix}:bot:group:${event.channel}:${event.externalId}`, "1", "EX", 600, "NX"),
+      "group hint",
+    );
     return first === "OK" ? [{ text: t("id", "bot.group") }] : [];
   }
 
@@ -732,14 +728,9 @@ export class ChatEngine implements Engine {
       // The person answered since this job was armed: wait for 30 minutes after that answer.
       const due = session.updatedAt.getTime() + this.reminders.delay;
       if (due > Date.now()) return this.reminders.schedule(session.id, due);
-      const sender = this.senders.get(session.channel);
-      if (!sender) {
-        this.log.warn({ channel: session.channel }, "no sender for idle reminder");
-        return;
-      }
-      const locale = isLocale(session.locale) ? session.locale : "id";
-      await sender.send(session.externalId, { text: t(locale, "bot.idle.reminder") });
-      this.log.info({ channel: session.channel, session: session.id }, "idle reminder sent");
+      // Through the outbox and the paced queue, like every notice that is not a direct reply.
+      const queued = await queueIdleReminder(this.ctx.db, { channel: session.channel, externalId: session.externalId }, session.id, due);
+      this.log.info({ channel: session.channel, session: session.id, queued }, "idle reminder queued");
     });
   }
 }

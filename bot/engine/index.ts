@@ -1,23 +1,20 @@
 // The conversation engine's public face. Channels (Telegram, WhatsApp, web) call
-// engine.handle(event) and send the replies; proactive messages go through ChannelSenders.
+// engine.handle(event) and send the replies; proactive messages (idle reminders included)
+// go through the outbox and the delivery queues.
 //
 //   const engine = createEngine(ctx);            // one per process (see sharedEngine)
-//   engine.attachSender(telegram.sender);        // for idle reminders on that channel
 //   const replies = await engine.handle(event);  // InboundEvent → OutboundMessage[]
 //   await engine.close();
 import type { AppContext } from "../../core/runtime/context.js";
-import { WebChannel } from "../channels/web/channel.js";
 import { defaultFlows } from "../flows/index.js";
 import { ChatEngine, type Engine, type EngineOptions } from "./engine.js";
 
 export type { Engine, EngineOptions } from "./engine.js";
 export { compact } from "./engine.js";
 
-/** Creates an engine with the registered flows; the web channel's sender is attached already. */
+/** Creates an engine with the registered flows. */
 export function createEngine(ctx: AppContext, opts: EngineOptions = {}): Engine {
-  const engine = new ChatEngine(ctx, opts.flows ?? defaultFlows(), opts);
-  engine.attachSender(new WebChannel(ctx));
-  return engine;
+  return new ChatEngine(ctx, opts.flows ?? defaultFlows(), opts);
 }
 
 const shared = new WeakMap<AppContext, Engine>();

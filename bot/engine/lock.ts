@@ -2,7 +2,9 @@
 // order; across instances, a Redis lock with an expiry (renewed while held) makes sure only
 // one instance handles a person's message at a time. A crashed holder frees it by expiry.
 import { createHash, randomBytes } from "node:crypto";
+import { once } from "node:events";
 import type { Redis } from "ioredis";
+import { redisDeadline } from "../../core/runtime/outage.js";
 
 const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
 const EXTEND = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`;
@@ -19,6 +21,7 @@ export interface IdentityLockOptions {
 
 export class IdentityLocks {
   private readonly chains = new Map<string, Promise<unknown>>();
+  private connected = false;
   private readonly ttlMs: number;
   private readonly waitMs: number;
 
@@ -27,7 +30,10 @@ export class IdentityLocks {
     private readonly prefix: string,
     opts: IdentityLockOptions = {},
   ) {
-    this.ttlMs = opts.ttlMs ?? 15_000;
+    // Renewed while held, so short: a person whose instance died waits at most this long.
+    this.ttlMs = opts.ttlMs ?? 8_000;
+    if (redis.status === "ready") this.connected = true;
+    else redis.once("ready", () => (this.connected = true));
     this.waitMs = opts.waitMs ?? 30_000;
   }
 
@@ -83,10 +89,16 @@ export class IdentityLocks {
     });
   }
 
+  /**
+   * Redis down or restarting: RedisUnavailableError within about a second (the connection has no
+   * offline queue, so nothing is left queued to run when Redis comes back), never a long hang.
+   */
   private async acquire(redisKey: string, token: string): Promise<void> {
     const deadline = Date.now() + this.waitMs;
     for (let attempt = 0; ; attempt++) {
-      if ((await this.redis.set(redisKey, token, "PX", this.ttlMs, "NX")) === "OK") return;
+      // The first connection may take a moment on a busy machine; after that, a second is plenty.
+      if (this.redis.status !== "ready") await redisDeadline(once(this.redis, "ready"), "person lock", this.connected ? undefined : 10_000);
+      if ((await redisDeadline(this.redis.set(redisKey, token, "PX", this.ttlMs, "NX"), "person lock")) === "OK") return;
       if (Date.now() > deadline) throw new LockTimeoutError("identity lock wait timed out");
       await new Promise((r) => setTimeout(r, Math.min(2 ** attempt, 50) + Math.random() * 5));
     }

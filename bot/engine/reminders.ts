@@ -23,6 +23,9 @@ export class IdleReminders {
     private readonly delayMs: number,
   ) {
     this.queue = new Queue<IdleJob>(IDLE_QUEUE, { connection: ctx.redis, prefix: ctx.redisPrefix });
+    // Redis outages are reported once by the connection itself; without a listener BullMQ
+    // prints every failed reconnect.
+    this.queue.on("error", () => {});
   }
 
   /** Starts delivering due reminders through `deliver` (one worker per instance). */

@@ -298,7 +298,9 @@ export async function replyToConversation(db: Db, actor: StaffActor, id: string,
         dedupeKey: `${message.id}:reply`,
         recipientKind: "REQUESTER",
         recipientRequesterId: c.identity.requesterId,
-        payload: { conversationId: id, messageId: message.id, identityId: c.identityId },
+        // The PIC's own chat only: the channel they wrote on.
+        recipientIdentityId: c.identityId,
+        payload: { conversationId: id, messageId: message.id },
       },
     });
     const linked = await tx.conversationMessage.update({ where: { id: message.id }, data: { outboxId: outbox.id } });
@@ -335,7 +337,8 @@ export async function handBack(db: Db, actor: StaffActor, id: string, ip?: strin
         dedupeKey: `${id}:released:${Date.now()}`,
         recipientKind: "REQUESTER",
         recipientRequesterId: c.identity.requesterId,
-        payload: { conversationId: id, identityId: c.identityId },
+        recipientIdentityId: c.identityId,
+        payload: { conversationId: id },
       },
     });
     const locale = c.identity.locale === "en" ? "en" : "id";

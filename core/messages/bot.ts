@@ -24,6 +24,8 @@ const id = {
   "bot.group": "Halo! Demi kerahasiaan data, Sibina hanya melayani chat pribadi. Silakan kirim pesan langsung ke bot ini.",
   "bot.fileNotExpected": "Saat ini saya tidak sedang meminta berkas.",
   "bot.error": "Maaf, sedang ada gangguan. Silakan coba lagi sebentar lagi; jawaban Anda tidak hilang.",
+  "bot.disturbed":
+    "Maaf, layanan Sibina sebentar terganggu. Jawaban yang sudah Anda kirim sebelumnya aman. Pesan terakhir Anda belum kami proses; kirim lagi dalam beberapa menit.",
   "bot.yes": "Ya",
   "bot.no": "Tidak",
   "bot.skip": "Lewati",
@@ -192,6 +194,8 @@ const en: Record<keyof typeof id, string> = {
   "bot.group": "Hello! To keep data private, Sibina only serves private chats. Please message this bot directly.",
   "bot.fileNotExpected": "I am not asking for a file right now.",
   "bot.error": "Sorry, something went wrong. Please try again in a moment; your answers are not lost.",
+  "bot.disturbed":
+    "Sorry, Sibina is briefly disturbed. The answers you sent before are safe. Your last message was not handled yet; please send it again in a few minutes.",
   "bot.yes": "Yes",
   "bot.no": "No",
   "bot.skip": "Skip",

@@ -53,6 +53,20 @@ export function supervisorIntents(
 export const submittedIntents = (request: RequestRef, supervisorIds: readonly string[]) =>
   supervisorIntents("request.submitted", request.id, supervisorIds, `${request.id}:submitted`);
 
+/**
+ * The nudge after a half-filled form went quiet: to that chat address only, through the paced
+ * queue like every notice (on WhatsApp, pacing is what keeps the office number safe).
+ */
+export function idleReminderIntent(identityId: string, sessionId: string, due: number): OutboxRow {
+  return {
+    kind: "reminder.idle",
+    dedupeKey: `idle:${sessionId}:${due}`,
+    recipientKind: "CHAT",
+    recipientIdentityId: identityId,
+    payload: { sessionId },
+  };
+}
+
 /** A supervisor's question to the requester (by chat identity, or by phone if none). */
 export function clarificationIntent(request: RequestRef, messageId: string): OutboxRow {
   return {

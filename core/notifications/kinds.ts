@@ -20,6 +20,8 @@ export const NOTICE_KINDS = [
   "coach.assigned",
   "reminder.session",
   "reminder.documentation",
+  // To whoever left a form half-filled in a chat (by that chat address).
+  "reminder.idle",
   // To staff and admins about accounts and channels.
   "account.under_attack",
   "channel.whatsapp_logged_out",

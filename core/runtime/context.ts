@@ -3,7 +3,7 @@ import type { Config } from "../config.js";
 import { createDb, type Db } from "../db/client.js";
 import { LocalDiskStorage, type Storage } from "../storage/index.js";
 import { createLogger, type Logger } from "./logger.js";
-import { createRedis, type Redis } from "./redis.js";
+import { createRedis, type Redis, reportRedisOutages } from "./redis.js";
 
 export interface AppContext {
   config: Config;
@@ -22,11 +22,12 @@ export async function createContext(config: Config, overrides: Partial<AppContex
   const office = await db.office.findUnique({ where: { code: config.DEFAULT_OFFICE_CODE } });
   const fallback = office ?? (await db.office.findFirst({ orderBy: { createdAt: "asc" } }));
   if (!fallback) throw new Error(`No office found. Run "npm run db:seed", or set DEFAULT_OFFICE_CODE to an existing office code.`);
+  const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   return {
     config,
     db,
-    redis: overrides.redis ?? createRedis(config.REDIS_URL),
-    log: overrides.log ?? createLogger(config.LOG_LEVEL),
+    redis: overrides.redis ?? reportRedisOutages(createRedis(config.REDIS_URL), log),
+    log,
     storage: overrides.storage ?? new LocalDiskStorage(config.STORAGE_DIR),
     defaultOfficeId: fallback.id,
     redisPrefix: overrides.redisPrefix ?? config.REDIS_PREFIX,

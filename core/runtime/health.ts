@@ -45,8 +45,9 @@ export async function checkRedis(redisUrl: string): Promise<ServiceStatus> {
 export const START_HINTS = {
   postgres:
     "Start it with `docker compose up -d db`, or on Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start. Or point DATABASE_URL at a running server.",
+  // With persistence: queued notices, sessions and the poller leases survive a restart of Redis.
   redis:
-    'Start it with `docker compose up -d redis`, or: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "". Or point REDIS_URL at a running server.',
+    "Start it with `docker compose up -d redis`, or: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --appendonly yes --dir /var/lib/redis. Or point REDIS_URL at a running server.",
   both: "With Docker, start both: docker compose up -d db redis",
 };
 
@@ -60,15 +61,19 @@ const whereIs = (url: string) => {
   }
 };
 
-/** Checks both services; returns readable problems (empty when all is well), each saying how to start it. */
-export async function serviceProblems(databaseUrl: string, redisUrl: string): Promise<string[]> {
-  const [p, r] = await Promise.all([checkPostgres(databaseUrl), checkRedis(redisUrl)]);
+/**
+ * Checks the services (both, or PostgreSQL only when `redisUrl` is null); returns readable
+ * problems (empty when all is well), each naming the service that is down, where it was looked
+ * for, and how to start it.
+ */
+export async function serviceProblems(databaseUrl: string, redisUrl: string | null): Promise<string[]> {
+  const [p, r] = await Promise.all([checkPostgres(databaseUrl), redisUrl === null ? { ok: true } : checkRedis(redisUrl)]);
   const problems: string[] = [];
   if (!p.ok)
     problems.push(`PostgreSQL is not reachable at ${whereIs(databaseUrl)} (DATABASE_URL): ${p.error}
   ${START_HINTS.postgres}`);
-  if (!r.ok)
-    problems.push(`Redis is not reachable at ${whereIs(redisUrl)} (REDIS_URL): ${r.error}
+  if (!r.ok && redisUrl !== null)
+    problems.push(`Redis is not reachable at ${whereIs(redisUrl)} (REDIS_URL): ${(r as ServiceStatus).error}
   ${START_HINTS.redis}`);
   return problems;
 }
@@ -98,4 +103,18 @@ export async function healthReport(ctx: { db: Pick<Db, "$queryRaw">; redis: Redi
     ),
   ]);
   return { status: database === "ok" && redis === "ok" ? "ok" : "degraded", database, redis };
+}
+
+/**
+ * What every command that starts the product does first (npm start, npm run demo, the Docker
+ * command): check the services, and when one is down say which, where and how to start it, and
+ * exit non-zero, instead of a stack trace or a process that retries forever.
+ */
+export async function exitUnlessServicesUp(databaseUrl: string, redisUrl: string | null, again: string): Promise<void> {
+  const problems = await serviceProblems(databaseUrl, redisUrl);
+  if (!problems.length) return;
+  for (const p of problems) console.error(`✗ ${p}`);
+  if (problems.length > 1) console.error(`\n${START_HINTS.both}, then run ${again} again.`);
+  else console.error(`\nThen run ${again} again.`);
+  process.exit(1);
 }

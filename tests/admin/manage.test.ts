@@ -4,7 +4,7 @@ import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboardCache } from "../../admin/http/dashboard-cache.js";
 import { bullPrefix, deliveryQueues, jobIdOf, queueName } from "../../bot/delivery/queues.js";
-import { writeChannelStatus } from "../../core/runtime/channel-status.js";
+import { writeChannelStatus, writeInstanceStatus } from "../../core/runtime/channel-status.js";
 import { Client, emailOf, type Panel, signedIn, startPanel } from "./helpers.js";
 
 let p: Panel;
@@ -154,10 +154,14 @@ describe("coachings", () => {
 
 describe("channels", () => {
   it("shows each channel's state and the WhatsApp QR as an image that refreshes", async () => {
-    await writeChannelStatus(p.ctx.redis, p.ctx.redisPrefix, "telegram", { state: "open" });
+    await writeInstanceStatus(p.ctx.redis, p.ctx.redisPrefix, "telegram", "host-a:101:aaaaaa", { state: "open", reason: "polling #3" }, 60);
+    await writeInstanceStatus(p.ctx.redis, p.ctx.redisPrefix, "telegram", "host-b:202:bbbbbb", { state: "standby", reason: "polling" }, 60);
     await writeChannelStatus(p.ctx.redis, p.ctx.redisPrefix, "whatsapp", { state: "qr", qr: "2@QWERTYUIOPasdfghjkl,zxcvbnm==,1234567890" });
     const html = (await admin.get("/channels")).body;
     expect(html).toMatch(/data-testid="telegram">[\s\S]*?data-state="open">Terhubung/);
+    // Each instance's own view: the poller and the standby, never one painting the other's.
+    expect(html).toMatch(/<tr data-instance="host-a:101:aaaaaa" data-state="open">[\s\S]*?Terhubung[\s\S]*?polling #3/);
+    expect(html).toMatch(/<tr data-instance="host-b:202:bbbbbb" data-state="standby">[\s\S]*?Siaga/);
     expect(html).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/=]+"[^>]*data-testid="whatsapp-qr"/);
     expect(html).toContain('<meta http-equiv="refresh" content="10">');
   });

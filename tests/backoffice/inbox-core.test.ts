@@ -101,7 +101,8 @@ describe("the staff side", () => {
     const message = await replyToConversation(b.ctx.db, riau1, convo.id, { text: "Halo, saya Rina dari BPS." });
     const row = await b.ctx.db.outbox.findUniqueOrThrow({ where: { id: message.outboxId! } });
     expect(row).toMatchObject({ kind: "inbox.reply", recipientKind: "REQUESTER" });
-    expect(row.payload).toMatchObject({ identityId: convo.identityId, messageId: message.id });
+    expect(row.recipientIdentityId).toBe(convo.identityId);
+    expect(row.payload).toMatchObject({ messageId: message.id });
     expect(await b.ctx.db.auditLog.count({ where: { action: { in: ["inbox.claim", "inbox.reply"] }, entityId: convo.id } })).toBe(2);
 
     await c.say("1");

@@ -1,5 +1,5 @@
 // The Inbox in real Chromium, end to end through the delivery pipeline. A PIC types "hubungi
-// petugas" (in the web simulator, then on Telegram through the emulator tests/bot uses); a
+// petugas" (in the web simulator, then on Telegram through the Bot API server tests/bot uses); a
 // supervisor finds the conversation in the Inbox with its transcript, replies with text and a
 // module file, and the PIC receives both; the bot stays silent until the supervisor hands the
 // conversation back, and then the PIC gets the main menu again. Screenshots go to artifacts/.
@@ -11,8 +11,8 @@ import { WebChannel } from "../../bot/channels/web/channel.js";
 import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
 import { telegramSender } from "../../bot/delivery/senders.js";
 import { emailOf, type Panel, startPanel } from "../admin/helpers.js";
-import { type BotMessage, TelegramEmulator } from "../bot/support/telegram.js";
 import { TelegramBotUnderTest, TOKEN } from "../bot/support/tg.js";
+import { BotApiServer, type BotMessage } from "../support/bot-api-server.js";
 import { launch, newContext, signIn } from "./support/browser.js";
 
 const SHOTS = path.resolve("artifacts/screenshots");
@@ -21,7 +21,7 @@ const DEADLINE = 90_000;
 
 let p: Panel;
 let browser: Browser;
-let emu: TelegramEmulator;
+let emu: BotApiServer;
 let bot: TelegramBotUnderTest;
 let delivery: Delivery;
 let base = "";
@@ -31,7 +31,7 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   p = await startPanel({ listen: true, maxUploadMb: 5 });
   base = `http://127.0.0.1:${(p.app.server.address() as { port: number }).port}`;
-  emu = await TelegramEmulator.start();
+  emu = await BotApiServer.start();
   bot = await new TelegramBotUnderTest(p.ctx, emu).start();
   delivery = startDelivery(p.ctx, [new WebChannel(p.ctx), telegramSender(TOKEN, emu.apiRoot, undefined, p.ctx)], { relay: { pollMs: 100 } });
   browser = await launch();

@@ -1,10 +1,11 @@
 // The web channel over HTTP: the simulator page, its JSON API, proactive messages for polling,
-// and the idle reminder (a delayed BullMQ job) arriving through it.
+// and the idle reminder (a delayed BullMQ job that queues a notice) arriving through it.
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../../bot/channels/types.js";
 import { WebChannel } from "../../bot/channels/web/channel.js";
 import { simulatorPlugin } from "../../bot/channels/web/plugin.js";
+import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
 import { createEngine, type Engine } from "../../bot/engine/index.js";
 import { storeAttachment } from "../../core/storage/index.js";
 import { type BotTestContext, botTestContext } from "./support/context.js";
@@ -16,6 +17,7 @@ const IDLE_MS = 3_000;
 let b: BotTestContext;
 let engine: Engine;
 let app: FastifyInstance;
+let delivery: Delivery;
 let n = 0;
 const session = () => `websession${String(n++).padStart(4, "0")}${Math.random().toString(36).slice(2, 10)}`;
 
@@ -25,8 +27,11 @@ beforeAll(async () => {
   app = Fastify();
   await app.register(simulatorPlugin, { ctx: b.ctx, engine });
   await app.ready();
+  // Proactive messages (the idle reminder) travel through the outbox and the delivery queue.
+  delivery = startDelivery(b.ctx, [new WebChannel(b.ctx)], { relay: { pollMs: 50 } });
 });
 afterAll(async () => {
+  await delivery?.stop();
   await app?.close();
   await engine?.close();
   await b?.close();
@@ -180,14 +185,18 @@ describe("simulator API", () => {
 });
 
 describe("proactive messages on the web channel", () => {
-  it("keeps notifications per session for polling, capped", async () => {
+  it("keeps notifications per session in the database for polling, the newest ones per poll", async () => {
     const sid = session();
     const web = new WebChannel(b.ctx, { cap: 3 });
     for (let i = 1; i <= 5; i++) await web.send(sid, { text: `Notice ${i}` });
+    // One poll returns at most `cap`, the newest; the API (cap 50) returns them all.
+    expect((await web.messagesAfter(sid, 0)).map((m) => m.message.text)).toEqual(["Notice 3", "Notice 4", "Notice 5"]);
     const all = await messages(sid);
-    expect(all.map((m) => m.message.text)).toEqual(["Notice 3", "Notice 4", "Notice 5"]);
-    expect((await messages(sid, all[1]!.id)).map((m) => m.message.text)).toEqual(["Notice 5"]);
-    expect(await b.ctx.redis.ttl(`${b.ctx.redisPrefix}:web:${sid}:outbox`)).toBeGreaterThan(6 * 24 * 3600);
+    expect(all.map((m) => m.message.text)).toEqual(["Notice 1", "Notice 2", "Notice 3", "Notice 4", "Notice 5"]);
+    expect((await messages(sid, all[3]!.id)).map((m) => m.message.text)).toEqual(["Notice 5"]);
+    // Kept in PostgreSQL with ids from a sequence, not in Redis.
+    expect(await b.ctx.db.webMessage.count({ where: { sessionId: sid } })).toBe(5);
+    expect(await b.ctx.redis.exists(`${b.ctx.redisPrefix}:web:${sid}:outbox`)).toBe(0);
   });
 
   it("sends the idle reminder once after the silence, counted from the last answer", async () => {

@@ -1,5 +1,7 @@
 // npm start runs the built JavaScript (dist/), not TypeScript through tsx: the build compiles,
-// the built product starts and answers /health, and nothing in its process loads tsx.
+// the built product starts and answers /health, and nothing in its process loads tsx. With
+// PostgreSQL or Redis down it exits non-zero within 10 s, with one clear message naming only the
+// service that is down at its real port: no Prisma stack trace, no ioredis error spam.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -83,5 +85,56 @@ describe("npm start", () => {
     const environ = await readFile(`/proc/${child.pid}/environ`, "utf8");
     expect(environ).not.toMatch(/tsx|--import|--loader|--experimental-loader/);
     expect(readFileSync(path.join(root, "dist/main.js"), "utf8")).toMatch(/export async function runFromCommandLine/);
+  });
+});
+
+/** npm start (the built product) with the given services; resolves when it exits. */
+function startWith(env: Record<string, string>): Promise<{ code: number | null; ms: number; output: string }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const proc = spawn(process.execPath, ["scripts/start.mjs"], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "test", STORAGE_DIR: storage, LOG_LEVEL: "warn", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    proc.stdout?.on("data", (d) => (out += d));
+    proc.stderr?.on("data", (d) => (out += d));
+    // A hang guard well past the requirement, so a hang fails with what was printed.
+    const guard = setTimeout(() => proc.kill("SIGKILL"), 90_000);
+    proc.on("exit", (code) => {
+      clearTimeout(guard);
+      resolve({ code, ms: Date.now() - started, output: out });
+    });
+  });
+}
+
+// After the test above, dist/ is built: this measures the product's own start, not the build.
+describe("npm start with a service down", () => {
+  it("Redis down: names Redis and its port only, exits non-zero within 10 s", async () => {
+    const redisPort = await freePort();
+    const r = await startWith({ DATABASE_URL: t.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`, PORT: String(await freePort()) });
+    expect(r.code, r.output).not.toBe(0);
+    expect(r.code).not.toBeNull();
+    expect(r.output).toContain(`Redis is not reachable at 127.0.0.1:${redisPort} (REDIS_URL)`);
+    expect(r.output).toContain("--appendonly yes");
+    expect(r.output).not.toContain("PostgreSQL is not reachable");
+    expect(r.output).not.toContain("Unhandled error event");
+    expect(r.ms, r.output).toBeLessThan(10_000);
+  });
+
+  it("PostgreSQL down: names PostgreSQL and its port only, no stack trace, exits non-zero within 10 s", async () => {
+    const pgPort = await freePort();
+    const r = await startWith({
+      DATABASE_URL: `postgresql://postgres@127.0.0.1:${pgPort}/sibina`,
+      REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+      PORT: String(await freePort()),
+    });
+    expect(r.code, r.output).not.toBe(0);
+    expect(r.code).not.toBeNull();
+    expect(r.output).toContain(`PostgreSQL is not reachable at 127.0.0.1:${pgPort} (DATABASE_URL)`);
+    expect(r.output).not.toContain("Redis is not reachable");
+    expect(r.output).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.ms, r.output).toBeLessThan(10_000);
   });
 });

@@ -1,4 +1,4 @@
-// A thin Bot API proxy in front of telegram-test-api that enforces Telegram's limits the
+// A thin Bot API proxy in front of our Bot API test server that enforces Telegram's limits the
 // way Telegram does: it answers 429 with retry_after when a bot sends more than 30
 // messages in any second, more than 1 per second to one chat, or more than 20 per minute
 // to one group. It records every call, so tests and the bench can check what arrived when.

@@ -71,12 +71,3 @@ export async function closeContext(ctx: AppContext) {
 }
 
 export { createRedis };
-
-// telegram-test-api is CommonJS with `exports.default`; under ESM the class sits one level down.
-import * as telegramTestApi from "telegram-test-api";
-import type { TelegramServer as TelegramServerType } from "telegram-test-api/lib/telegramServer.js";
-
-type ServerCtor = new (config: { port: number; host: string; storeTimeout?: number }) => TelegramServerType;
-const mod = telegramTestApi as unknown as { default: ServerCtor & { default?: ServerCtor } };
-export const TelegramServer: ServerCtor = mod.default.default ?? mod.default;
-export type TelegramServer = TelegramServerType;

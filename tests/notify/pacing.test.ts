@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDelivery } from "../../bot/delivery/index.js";
 import { deliveryQueues } from "../../bot/delivery/queues.js";
 import { relayOnce } from "../../bot/delivery/relay.js";
+import { createEngine } from "../../bot/engine/index.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { makeUser, seedOffices } from "../helpers/fixtures.js";
@@ -60,6 +61,49 @@ describe("pacing", () => {
       expect(new Set(gaps(all).map((g) => Math.round(g / 10))).size).toBeGreaterThan(1);
     } finally {
       await delivery.stop();
+    }
+  });
+
+  it("WhatsApp: the idle reminder of a half-filled form is a paced notice like any other", async () => {
+    // A PIC starts the form on WhatsApp and goes quiet while two alerts to them are queued.
+    const jid = "6281277000111@s.whatsapp.net";
+    const engine = createEngine(ctx, { idleReminderMs: 400 });
+    const wa = recordingSender("whatsapp");
+    const delivery = startDelivery(ctx, [wa], { relay: { pollMs: 50 } });
+    try {
+      let k = 0;
+      const say = (text: string) =>
+        engine.handle({ channel: "whatsapp", externalId: jid, updateId: `idle-${k++}`, kind: "text", text, phone: "+6281277000111" });
+      await say("halo");
+      await say("1");
+      const identity = await t.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "whatsapp", externalId: jid } } });
+      const admin = await makeUser(t.db, officeId, ["ADMIN"], "idle admin");
+      await t.db.channelIdentity.update({ where: { id: identity.id }, data: { userId: admin.id } });
+      await t.db.outbox.createMany({
+        data: [0, 1].map((i) => ({
+          kind: "channel.whatsapp_logged_out",
+          dedupeKey: `idle-alert:${i}`,
+          recipientKind: "ADMIN" as const,
+          recipientUserId: admin.id,
+          payload: { channel: "whatsapp" },
+        })),
+      });
+      const reminder = await waitFor(() => wa.sent.find((m) => m.text.includes("belum selesai")), 30_000, "the idle reminder");
+      await waitFor(() => wa.sent.length >= 3, 30_000, "the alerts");
+      // Sent by the paced worker to that address, never closer than the per-recipient gap.
+      expect(reminder.address).toBe(jid);
+      const times = wa.sent.filter((m) => m.address === jid).map((m) => m.at);
+      expect(Math.min(...gaps(times))).toBeGreaterThanOrEqual(500 - 2);
+      const row = await waitFor(
+        () => t.db.outbox.findFirst({ where: { kind: "reminder.idle", recipientIdentityId: identity.id, status: "SENT" } }),
+        30_000,
+        "the reminder's row marked sent",
+      );
+      expect(row.recipientKind).toBe("CHAT");
+      expect(await t.db.outbox.count({ where: { kind: "reminder.idle", recipientIdentityId: identity.id } })).toBe(1);
+    } finally {
+      await delivery.stop();
+      await engine.close();
     }
   });
 

@@ -1,5 +1,5 @@
-// Telegram delivery over real HTTP: the Bot API is telegram-test-api, and for the 429 case a
-// thin proxy in front of it that answers "Too Many Requests" with retry_after.
+// Telegram delivery over real HTTP: the Bot API is our strict test server, and for the 429 case
+// a thin proxy in front of it that answers "Too Many Requests" with retry_after.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
 import { telegramSender } from "../../bot/delivery/senders.js";
@@ -7,21 +7,21 @@ import { changeStatus, submitRequest } from "../../core/requests/service.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { actorOf, makeUser, requestInput, seedOffices } from "../helpers/fixtures.js";
-import { type BotApiProxy, freePort, startBotApiProxy } from "./bot-api-proxy.js";
-import { closeContext, notifyContext, TelegramServer, waitFor } from "./helpers.js";
+import { BotApiServer } from "../support/bot-api-server.js";
+import { type BotApiProxy, startBotApiProxy } from "./bot-api-proxy.js";
+import { closeContext, notifyContext, waitFor } from "./helpers.js";
 
 const TOKEN = "123456:notify-test-token";
 let t: TestDb;
 let ctx: AppContext;
-let server: TelegramServer;
+let server: BotApiServer;
 
-const botMessagesTo = (chatId: string) => server.storage.botMessages.filter((m) => String(m.message.chat_id) === chatId);
+const botMessagesTo = (chatId: string) => server.sent.filter((m) => m.chatId === chatId);
 
 beforeAll(async () => {
   t = await createTestDb();
   await seedOffices(t.db);
-  server = new TelegramServer({ port: await freePort(), host: "127.0.0.1" });
-  await server.start();
+  server = await BotApiServer.start();
   // 5/s: sends 200 ms apart, so none can already be on its way while a 429 is being answered.
   ctx = await notifyContext(t, { TELEGRAM_RATE_PER_SECOND: "5" });
 });
@@ -48,10 +48,10 @@ describe("Telegram delivery", () => {
     await changeStatus(t.db, actorOf(sup), { requestId: request.id, to: "IN_REVIEW" });
     await changeStatus(t.db, actorOf(sup), { requestId: request.id, to: "APPROVED", coachIds: [coach.id] });
 
-    const delivery = startDelivery(ctx, [telegramSender(TOKEN, server.config.apiURL)], { relay: { pollMs: 50 } });
+    const delivery = startDelivery(ctx, [telegramSender(TOKEN, server.apiRoot)], { relay: { pollMs: 50 } });
     try {
       const msg = await waitFor(() => botMessagesTo("700100")[0], 15_000, "the coach's notice");
-      const text = String(msg.message.text);
+      const text = msg.text;
       expect(text).toContain("Penunjukan Narasumber Pembinaan");
       expect(text).toContain("Yth. Bapak/Ibu Nurul Pembina");
       expect(text).toContain("Tanggal: 04/03/2030 Pukul: 10:30 WITA");
@@ -68,7 +68,7 @@ describe("Telegram delivery", () => {
   });
 
   it("on 429 honours retry_after for the whole queue: no call inside the window, no notice lost or repeated", async () => {
-    const proxy: BotApiProxy = await startBotApiProxy({ target: server.config.apiURL, force429: { calls: [3], retryAfterSec: 1 } });
+    const proxy: BotApiProxy = await startBotApiProxy({ target: server.apiRoot, force429: { calls: [3], retryAfterSec: 1 } });
     const office = await t.db.office.findUniqueOrThrow({ where: { code: "1400" } });
     const admins = await Promise.all(Array.from({ length: 8 }, (_, i) => makeUser(t.db, office.id, ["ADMIN"], `Admin ${i}`)));
     await t.db.channelIdentity.createMany({ data: admins.map((a, i) => ({ channel: "telegram" as const, externalId: String(800100 + i), userId: a.id })) });

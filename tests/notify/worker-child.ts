@@ -7,10 +7,13 @@ import { createContext } from "../../core/runtime/context.js";
 
 const env = process.env;
 const ctx = await createContext(parseConfig({ ...env, LOG_LEVEL: "silent" }), { redisPrefix: env.NOTIFY_PREFIX! });
-const lockMs = Number(env.NOTIFY_LOCK_MS ?? 30_000);
+// Without NOTIFY_LOCK_MS the product's own lock and stalled-check settings are used.
+const lockMs = env.NOTIFY_LOCK_MS ? Number(env.NOTIFY_LOCK_MS) : undefined;
 const delivery = startDelivery(ctx, [telegramSender("123456:crash-test", env.NOTIFY_API_ROOT!)], {
   relay: { pollMs: 50 },
-  workers: { telegram: { lockDurationMs: lockMs, stalledIntervalMs: Math.max(500, Math.round(lockMs / 2)), concurrency: 4 } },
+  workers: {
+    telegram: lockMs ? { lockDurationMs: lockMs, stalledIntervalMs: Math.max(500, Math.round(lockMs / 2)), concurrency: 4 } : {},
+  },
 });
 console.log("READY");
 process.once("SIGTERM", async () => {

@@ -1,13 +1,14 @@
 // The Telegram channel on Telegraf. Long polling by default; with TELEGRAM_WEBHOOK_URL set,
 // Telegram calls our Fastify server instead (checked with Telegram's secret-token header).
-// TELEGRAM_API_ROOT points the bot at any Bot API server (tests use telegram-test-api).
+// TELEGRAM_API_ROOT points the bot at any Bot API server (tests use tests/support/bot-api-server.ts).
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { Telegraf, type Telegram } from "telegraf";
 import type { Update } from "telegraf/types";
 import { z } from "zod";
-import { writeChannelStatus } from "../../../core/runtime/channel-status.js";
+import { type ChannelStatus, INSTANCE_ID, removeInstanceStatus, writeInstanceStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
+import { LeaseKeeper, RedisLease, telegramLeaseKey } from "../../../core/runtime/lease.js";
 import { safeError } from "../../engine/log.js";
 import { plainText } from "../../engine/render.js";
 import type { ChannelSender, ConversationEngine, OutboundMessage } from "../types.js";
@@ -21,6 +22,13 @@ export interface TelegramChannelOptions {
   apiRoot?: string;
   /** Webhook mode: Telegram posts updates to this URL on our Fastify server. */
   webhook?: { url: string; secret?: string };
+  /** Long-poll timeout in seconds (Telegram allows up to 50). */
+  pollTimeoutSeconds?: number;
+  /** This instance's name in the poller lease and the channel status. */
+  instanceId?: string;
+  /** Poller lease lifetime; a standby takes over at most ttl + renew after the poller dies. */
+  leaseTtlMs?: number;
+  leaseRenewMs?: number;
   /** Called after an update was handled and its replies sent (for measurements and tests). */
   onHandled?: (info: { externalId: string; updateId: string; ms: number; replies: number }) => void;
 }
@@ -67,6 +75,10 @@ export class TelegramChannel {
   private readonly botId: string;
   private running: Promise<void> | null = null;
   private polling: PipelinedPolling | null = null;
+  /** One poller per bot token across instances (Telegram refuses a second with 409). */
+  private keeper: LeaseKeeper | null = null;
+  readonly instanceId: string;
+  private localStatus: Omit<ChannelStatus, "updatedAt" | "instance"> = { state: "off" };
   /** Per chat, the sending of the previous replies: a chat's replies go out in order. */
   private readonly sending = new Map<string, Promise<unknown>>();
   private readonly log: AppContext["log"];
@@ -77,6 +89,7 @@ export class TelegramChannel {
     private readonly opts: TelegramChannelOptions,
   ) {
     this.botId = opts.token.split(":")[0]!;
+    this.instanceId = opts.instanceId ?? INSTANCE_ID;
     this.log = ctx.log.child({ mod: "telegram" });
     this.bot = new Telegraf(opts.token, { telegram: opts.apiRoot ? { apiRoot: opts.apiRoot } : {}, handlerTimeout: 60_000 });
     this.sender = new TelegramSender(ctx, this.bot.telegram);
@@ -114,7 +127,35 @@ export class TelegramChannel {
     return this.opts.webhook ? "webhook" : "polling";
   }
 
-  /** Connects (getMe), then starts long polling or registers the webhook. */
+  /** This instance's own view of the channel (the Channels page lists every instance's). */
+  get status(): Omit<ChannelStatus, "updatedAt" | "instance"> {
+    return this.localStatus;
+  }
+
+  /** True while this instance is the one polling Telegram. */
+  get isPoller(): boolean {
+    return this.polling !== null;
+  }
+
+  private get statusTtlSeconds() {
+    return Math.max(15, (3 * (this.opts.leaseRenewMs ?? 2_000)) / 1000);
+  }
+
+  private async setStatus(status: Omit<ChannelStatus, "updatedAt" | "instance">) {
+    this.localStatus = status;
+    await this.heartbeat();
+  }
+
+  private async heartbeat() {
+    await writeInstanceStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", this.instanceId, this.localStatus, this.statusTtlSeconds).catch((err) =>
+      this.log.debug({ err: safeError(err) }, "telegram status not written"),
+    );
+  }
+
+  /**
+   * Connects (getMe), then registers the webhook, or joins the instances that take turns at long
+   * polling: the lease holder polls, the others stand by and take over when it dies.
+   */
   async start(): Promise<{ username: string }> {
     const me = await this.bot.telegram.getMe();
     this.bot.botInfo = me;
@@ -123,31 +164,68 @@ export class TelegramChannel {
         secret_token: webhookSecret(this.opts.token, this.opts.webhook.secret),
         allowed_updates: [...ALLOWED_UPDATES],
       });
+      await this.setStatus({ state: "open", reason: "webhook" });
+      // Every instance answers webhook calls: each keeps its own status alive.
+      this.keeper = null;
+      this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.opts.leaseRenewMs ?? 2_000);
+      this.heartbeatTimer.unref?.();
     } else {
       await this.bot.telegram.deleteWebhook();
-      this.polling = new PipelinedPolling(this.bot.telegram, (update) => this.bot.handleUpdate(update), {
-        allowedUpdates: ALLOWED_UPDATES,
-        log: this.log,
+      const lease = new RedisLease(this.ctx.redis, telegramLeaseKey(this.ctx.redisPrefix, this.botId), this.instanceId, this.opts.leaseTtlMs ?? 10_000);
+      this.localStatus = { state: "standby", reason: "polling" };
+      this.keeper = new LeaseKeeper(lease, {
+        renewMs: this.opts.leaseRenewMs ?? 2_000,
+        onAcquired: (fence) => this.startPolling(fence),
+        onLost: (reason) => this.stopPolling(reason),
+        onTick: () => this.heartbeat(),
+        onError: (err) => this.log.warn({ err: safeError(err) }, "telegram poller lease not renewed"),
       });
-      this.running = this.polling.run().catch(async (err) => {
-        this.log.error({ err: safeError(err) }, "telegram polling stopped with an error");
-        await writeChannelStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", { state: "closed", reason: String((err as Error).message) }).catch(() => {});
-      });
+      await this.keeper.start();
     }
-    await writeChannelStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", { state: "open", reason: this.mode });
-    this.log.info({ bot: me.username, mode: this.mode }, "telegram channel started");
+    this.log.info({ bot: me.username, mode: this.mode, poller: this.isPoller }, "telegram channel started");
     return { username: me.username };
   }
 
-  async stop(): Promise<void> {
-    if (this.polling) {
-      await this.polling.stop();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+
+  private async startPolling(fence: number) {
+    this.log.info({ instance: this.instanceId, fence }, "holding the Telegram poller lease");
+    const polling = new PipelinedPolling(this.bot.telegram, (update) => this.bot.handleUpdate(update), {
+      allowedUpdates: ALLOWED_UPDATES,
+      timeoutSeconds: this.opts.pollTimeoutSeconds,
+      log: this.log,
+    });
+    this.polling = polling;
+    this.running = polling.run().catch(async (err) => {
+      // Only a refused token (401) ends polling; the lease goes to nobody better, so keep it.
+      this.log.error({ err: safeError(err) }, "telegram polling stopped with an error");
+      if (this.polling === polling) await this.setStatus({ state: "closed", reason: String((err as Error).message) });
+    });
+    await this.setStatus({ state: "open", reason: `polling #${fence}` });
+  }
+
+  private async stopPolling(reason: string) {
+    const polling = this.polling;
+    this.polling = null;
+    if (polling) {
+      this.log.warn({ reason }, "giving up Telegram polling");
+      await polling.stop();
       await this.running;
-      this.polling = null;
       this.running = null;
     }
+    if (reason !== "stopped") await this.setStatus({ state: "standby", reason: "polling" });
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    const keeper = this.keeper;
+    this.keeper = null;
+    // Polling ends (its updates confirmed) while we still hold the lease, which then goes at once.
+    if (keeper) await keeper.stop(() => this.stopPolling("stopped"));
+    else await this.stopPolling("stopped");
     await Promise.allSettled([...this.sending.values()]);
-    await writeChannelStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", { state: "closed", reason: "stopped" }).catch(() => {});
+    this.localStatus = { state: "off", reason: "stopped" };
+    await removeInstanceStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", this.instanceId).catch(() => {});
   }
 
   /** Fastify routes for webhook mode: POST <path of TELEGRAM_WEBHOOK_URL>, secret-token checked. */

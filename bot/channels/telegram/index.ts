@@ -2,7 +2,7 @@
 // a start-up failure (bad token, no network) is reported, not fatal: the rest keeps running.
 import type { FastifyInstance } from "fastify";
 import { t } from "../../../core/messages/index.js";
-import { writeChannelStatus } from "../../../core/runtime/channel-status.js";
+import { INSTANCE_ID, removeInstanceStatus, writeInstanceStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
 import type { Engine } from "../../engine/index.js";
 import { TelegramChannel } from "./channel.js";
@@ -22,7 +22,6 @@ export async function startTelegram(ctx: AppContext, app: FastifyInstance, engin
   const cfg = ctx.config;
   const token = cfg.TELEGRAM_BOT_TOKEN;
   if (!token) {
-    await writeChannelStatus(ctx.redis, ctx.redisPrefix, "telegram", { state: "off" });
     return { channel: null, note: t("en", "bot.note.telegramOff"), stop: async () => {} };
   }
   const channel = new TelegramChannel(ctx, engine, {
@@ -31,7 +30,6 @@ export async function startTelegram(ctx: AppContext, app: FastifyInstance, engin
     webhook: cfg.TELEGRAM_WEBHOOK_URL ? { url: cfg.TELEGRAM_WEBHOOK_URL, secret: cfg.TELEGRAM_WEBHOOK_SECRET } : undefined,
   });
   if (channel.mode === "webhook") await app.register(channel.webhookRoutes());
-  engine.attachSender(channel.sender);
   try {
     const { username } = await channel.start();
     return { channel, note: t("en", "bot.note.telegramOn", { username, mode: channel.mode }), stop: () => channel.stop() };
@@ -39,7 +37,19 @@ export async function startTelegram(ctx: AppContext, app: FastifyInstance, engin
     // Network errors can carry the request URL, which contains the token.
     const reason = String((err as Error).message ?? err).replaceAll(token, "***");
     ctx.log.error({ reason }, "telegram channel did not start");
-    await writeChannelStatus(ctx.redis, ctx.redisPrefix, "telegram", { state: "closed", reason });
-    return { channel: null, note: t("en", "bot.note.telegramFailed", { reason }), stop: () => channel.stop() };
+    // This instance's view, kept while it runs (other instances may well be serving Telegram).
+    const report = () => writeInstanceStatus(ctx.redis, ctx.redisPrefix, "telegram", INSTANCE_ID, { state: "closed", reason }, 60).catch(() => {});
+    await report();
+    const heartbeat = setInterval(() => void report(), 20_000);
+    heartbeat.unref();
+    return {
+      channel: null,
+      note: t("en", "bot.note.telegramFailed", { reason }),
+      stop: async () => {
+        clearInterval(heartbeat);
+        await channel.stop();
+        await removeInstanceStatus(ctx.redis, ctx.redisPrefix, "telegram", INSTANCE_ID).catch(() => {});
+      },
+    };
   }
 }

@@ -4,7 +4,7 @@
 import { TelegramChannel } from "../../../bot/channels/telegram/channel.js";
 import { createEngine, type Engine, type EngineOptions } from "../../../bot/engine/index.js";
 import type { AppContext } from "../../../core/runtime/context.js";
-import type { BotMessage, TelegramEmulator } from "./telegram.js";
+import type { BotApiServer, BotApiUser, BotMessage } from "../../support/bot-api-server.js";
 
 export const TOKEN = "123456:TEST-sibina-bot-token";
 
@@ -16,21 +16,29 @@ export class TelegramBotUnderTest {
 
   constructor(
     readonly ctx: AppContext,
-    readonly emu: TelegramEmulator,
+    readonly emu: BotApiServer,
     private readonly engineOpts: EngineOptions = { reminders: false },
+    private readonly channelOpts: { pollTimeoutSeconds?: number } = {},
   ) {}
+
+  /** Updates handled so far, over all chats (a redelivered update counts again). */
+  total(): number {
+    let n = 0;
+    for (const v of this.handled.values()) n += v;
+    return n;
+  }
 
   async start(): Promise<this> {
     this.engine = createEngine(this.ctx, this.engineOpts);
     this.channel = new TelegramChannel(this.ctx, this.engine, {
       token: TOKEN,
       apiRoot: this.emu.apiRoot,
+      ...this.channelOpts,
       onHandled: ({ externalId }) => {
         this.handled.set(externalId, (this.handled.get(externalId) ?? 0) + 1);
         for (const w of [...this.waiters]) w();
       },
     });
-    this.engine.attachSender(this.channel.sender);
     await this.channel.start();
     return this;
   }
@@ -51,7 +59,7 @@ export class TelegramBotUnderTest {
   }
 
   /** Resolves once `n` updates of this chat were handled in total. */
-  waitHandled(chatId: number, n: number, timeoutMs = 10_000): Promise<void> {
+  waitHandled(chatId: number, n: number, timeoutMs = 60_000): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (this.count(chatId) >= n) {
@@ -76,7 +84,7 @@ export class TelegramBotUnderTest {
 
 export class TgUser {
   last: BotMessage[] = [];
-  readonly client;
+  readonly client: BotApiUser;
 
   constructor(
     readonly bot: TelegramBotUnderTest,
@@ -84,60 +92,44 @@ export class TgUser {
     firstName: string,
     type: "private" | "group",
   ) {
-    this.client = bot.emu.client(TOKEN, { chatId, firstName, type });
+    this.client = bot.emu.user(TOKEN, { chatId, firstName, type });
   }
 
   /** Runs `act`, waits for `updates` handled updates of this chat, returns the bot's new messages. */
-  async exchange(act: () => Promise<unknown>, updates = 1): Promise<BotMessage[]> {
+  async exchange(act: () => unknown, updates = 1): Promise<BotMessage[]> {
     const target = this.bot.count(this.chatId) + updates;
     await act();
     await this.bot.waitHandled(this.chatId, target);
-    this.last = await this.bot.emu.botMessages(TOKEN, this.chatId);
+    this.last = this.bot.emu.botMessages(TOKEN, this.chatId);
     return this.last;
   }
 
   say(text: string) {
-    return this.exchange(() => this.client.sendMessage(this.client.makeMessage(text)));
+    return this.exchange(() => this.client.text(text));
   }
 
   command(text: string) {
-    return this.exchange(() => this.client.sendCommand(this.client.makeCommand(text)));
+    return this.exchange(() => this.client.text(text));
   }
 
   /** Presses an inline button of the latest bot messages, by (part of) its label. */
   press(label: string | RegExp) {
     const button = this.buttons().find((b) => (typeof label === "string" ? b.text.includes(label) : label.test(b.text)));
     if (!button) throw new Error(`no button ${label} in ${JSON.stringify(this.buttons().map((b) => b.text))}\n${this.text()}`);
-    return this.exchange(() => this.client.sendCallback(this.client.makeCallbackQuery(button.data)));
+    return this.exchange(() => this.client.press(button.data));
   }
 
   document(bytes: Buffer, fileName: string, mime: string, caption?: string) {
-    const fileId = this.bot.emu.putFile(bytes);
-    const message = this.client.makeMessage(
-      undefined as unknown as string,
-      {
-        document: { file_id: fileId, file_unique_id: fileId, file_name: fileName, mime_type: mime, file_size: bytes.length },
-        ...(caption ? { caption } : {}),
-      } as never,
-    );
-    return this.exchange(() => this.client.sendMessage(message));
+    return this.exchange(() => this.client.document(bytes, fileName, mime, caption));
   }
 
   photo(bytes: Buffer) {
-    const fileId = this.bot.emu.putFile(bytes);
-    const message = this.client.makeMessage(
-      undefined as unknown as string,
-      {
-        photo: [{ file_id: fileId, file_unique_id: fileId, width: 800, height: 600, file_size: bytes.length }],
-      } as never,
-    );
-    return this.exchange(() => this.client.sendMessage(message));
+    return this.exchange(() => this.client.photo(bytes));
   }
 
   /** Sends any raw message fields (sticker, location, contact...). */
   raw(fields: Record<string, unknown>) {
-    const message = this.client.makeMessage(undefined as unknown as string, fields as never);
-    return this.exchange(() => this.client.sendMessage(message));
+    return this.exchange(() => this.client.message(fields));
   }
 
   buttons() {

@@ -1,0 +1,160 @@
+// A lease in Redis so exactly one instance holds a connection that must not exist twice: the
+// WhatsApp socket of the office number (two sockets throw each other off) and the Telegram long
+// poll of a bot token (Telegram answers a second poller with 409). The holder renews it every few
+// seconds; when the holder dies the key expires and a standby takes it.
+//
+// Each fresh acquisition gets a fencing token, a number that only grows: whatever the holder
+// writes carries it, so a holder that was paused past its expiry can be told from the new one.
+import type { Redis } from "ioredis";
+
+// Take the lease if free, or extend it if we already hold it. Atomic, so two instances never both
+// win. Returns the fencing token while held, 0 when someone else holds it.
+const ACQUIRE = `
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  local f = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if f > 0 then return f end
+  return redis.call('INCR', KEYS[2])
+end
+if v then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return redis.call('INCR', KEYS[2])`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export class RedisLease {
+  /** The fencing token of our current hold (0 while we do not hold it). */
+  fence = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    readonly key: string,
+    readonly owner: string,
+    readonly ttlMs: number,
+  ) {}
+
+  /** Acquires or renews; true while we hold it. */
+  async acquire(): Promise<boolean> {
+    const r = Number(await this.redis.eval(ACQUIRE, 2, this.key, `${this.key}:fence`, this.owner, String(this.ttlMs)));
+    this.fence = Math.max(r, 0);
+    return r > 0;
+  }
+
+  /** Gives the lease up at once (clean shutdown), so the standby need not wait for expiry. */
+  async release(): Promise<void> {
+    this.fence = 0;
+    await this.redis.eval(RELEASE, 1, this.key, this.owner);
+  }
+
+  /** Who holds it now, if anyone. */
+  holder(): Promise<string | null> {
+    return this.redis.get(this.key);
+  }
+}
+
+export interface LeaseKeeperOptions {
+  /** How often the holder renews and a standby tries to take over. */
+  renewMs: number;
+  /** Called once we hold the lease (with its fencing token). */
+  onAcquired(fence: number): Promise<void> | void;
+  /** Called when we must let go: renewals failed for too long, or someone else holds it. */
+  onLost(reason: "lease_lost" | "lease_expired"): Promise<void> | void;
+  /** Called after every attempt (for status heartbeats). */
+  onTick?(holding: boolean): Promise<void> | void;
+  onError?(err: unknown): void;
+}
+
+/**
+ * Keeps trying to hold a lease: renews it while held, takes it over when free, and lets go
+ * before it can expire when Redis stops answering (so a standby never overlaps with us).
+ */
+export class LeaseKeeper {
+  private timer: NodeJS.Timeout | undefined;
+  private expiryGuard: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private stopped = false;
+  holding = false;
+
+  constructor(
+    readonly lease: RedisLease,
+    private readonly opts: LeaseKeeperOptions,
+  ) {}
+
+  start(): Promise<void> {
+    this.stopped = false;
+    this.timer = setInterval(() => void this.tick(), this.opts.renewMs);
+    this.timer.unref?.();
+    return this.tick();
+  }
+
+  /**
+   * Stops trying, lets `letGo` close the resource while the lease still covers it, then releases
+   * the lease so a standby need not wait for it to expire.
+   */
+  async stop(letGo?: () => Promise<void>): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.ticking;
+    await letGo?.();
+    clearTimeout(this.expiryGuard);
+    if (this.holding) {
+      this.holding = false;
+      await this.lease.release().catch(() => {});
+    }
+  }
+
+  tick(): Promise<void> {
+    this.ticking ??= this.renewOrTakeOver().finally(() => {
+      this.ticking = undefined;
+    });
+    return this.ticking;
+  }
+
+  private async renewOrTakeOver() {
+    if (this.stopped) return;
+    const asked = Date.now();
+    let held: boolean;
+    try {
+      held = await this.lease.acquire();
+    } catch (err) {
+      // Redis unreachable: the expiry guard lets go before anyone else could take over.
+      this.opts.onError?.(err);
+      return;
+    }
+    if (this.stopped) {
+      if (held) await this.lease.release().catch(() => {});
+      return;
+    }
+    if (held) {
+      this.armExpiryGuard(asked);
+      if (!this.holding) {
+        this.holding = true;
+        await this.opts.onAcquired(this.lease.fence);
+      }
+    } else if (this.holding) await this.letGo("lease_lost");
+    await this.opts.onTick?.(this.holding);
+  }
+
+  /** Counted from when the renewal was sent, since a slow answer does not extend the lease. */
+  private armExpiryGuard(renewedAt: number) {
+    clearTimeout(this.expiryGuard);
+    const margin = Math.min(1_000, Math.floor(this.opts.renewMs / 2));
+    const left = renewedAt + this.lease.ttlMs - margin - Date.now();
+    this.expiryGuard = setTimeout(() => void this.letGo("lease_expired"), Math.max(1, left));
+    this.expiryGuard.unref?.();
+  }
+
+  private async letGo(reason: "lease_lost" | "lease_expired") {
+    if (!this.holding) return;
+    this.holding = false;
+    clearTimeout(this.expiryGuard);
+    await this.opts.onLost(reason);
+  }
+}
+
+export const whatsappLeaseKey = (prefix: string) => `${prefix}:whatsapp:lease`;
+/** One lease per bot token, named by the bot's numeric id (never the secret part). */
+export const telegramLeaseKey = (prefix: string, botId: string) => `${prefix}:telegram:${botId}:lease`;
