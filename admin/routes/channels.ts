@@ -38,7 +38,10 @@ export async function channelRoutes(app: FastifyInstance) {
       if (!(e instanceof QueueUnavailableError)) throw e;
       queueError = true;
     }
-    const notNotified = await ctx.db.outbox.count({ where: { status: { in: ["UNREACHABLE", "FAILED"] } } });
+    const [notNotified, rejected] = await Promise.all([
+      ctx.db.outbox.count({ where: { status: { in: ["UNREACHABLE", "FAILED"] } } }),
+      channels.listRejected(20),
+    ]);
     return reply.view("channels", {
       title: reply.locals?.t("admin.nav.channels"),
       telegram,
@@ -51,6 +54,7 @@ export async function channelRoutes(app: FastifyInstance) {
       failed,
       queueError,
       notNotified,
+      rejected,
       pairing: extra.pairing ?? null,
       phone: extra.phone ?? "",
     });

@@ -1,9 +1,10 @@
 // What the admin Channels page needs from delivery: queue sizes, failed jobs with their
 // errors, and a "retry" that gives a failed job exactly one more attempt.
-import type { ChannelOperations, FailedJob, QueueOverview } from "../../core/channels/operations.js";
+import type { ChannelOperations, FailedJob, QueueOverview, RejectedDelivery } from "../../core/channels/operations.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { requestPairing } from "../channels/whatsapp/pairing.js";
 import { channelOfQueue, deliveryQueues, type NotifyJob, within } from "./queues.js";
+import { REJECTED } from "./rejections.js";
 
 const TIMEOUT_MS = 3000;
 
@@ -67,6 +68,24 @@ export async function retryFailed(ctx: AppContext, queueName: string, jobId: str
   return true;
 }
 
+/** Notices a platform refused after accepting the send (e.g. WhatsApp 463), newest first. */
+export async function listRejected(ctx: AppContext, limit = 20): Promise<RejectedDelivery[]> {
+  const rows = await ctx.db.delivery.findMany({
+    where: { status: REJECTED },
+    orderBy: { createdAt: "desc" },
+    take: Math.max(1, Math.min(200, Math.trunc(limit))),
+    select: { outboxId: true, channel: true, error: true, createdAt: true, outbox: { select: { kind: true, status: true } } },
+  });
+  return rows.map((r) => ({
+    outboxId: r.outboxId,
+    kind: r.outbox.kind,
+    channel: r.channel,
+    error: r.error ?? "",
+    at: r.createdAt,
+    outboxStatus: r.outbox.status,
+  }));
+}
+
 export { QUEUE_NAMES } from "./queues.js";
 
 /** The panel's window on channels and queues (see core/channels/operations.ts); wired in main.ts. */
@@ -76,5 +95,6 @@ export function channelOperations(ctx: AppContext): ChannelOperations {
     queueOverview: () => queueOverview(ctx),
     listFailed: (limit) => listFailed(ctx, limit),
     retryFailed: (queue, jobId) => retryFailed(ctx, queue, jobId),
+    listRejected: (limit) => listRejected(ctx, limit),
   };
 }

@@ -37,6 +37,30 @@ if untilMs > p then redis.call('SET', KEYS[1], untilMs, 'PX', tonumber(ARGV[1]) 
 return math.max(untilMs, p) - now
 `;
 
+// A reply to someone who wrote shares the channel's global clock with notices, but may run
+// up to ARGV[2] ms ahead of it (a small burst: a few replies at once), so a burst of incoming
+// messages cannot produce a burst of sends. Returns 0 to send now, else the ms to wait.
+const REPLY = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local g = tonumber(redis.call('GET', KEYS[1]) or '0')
+local base = math.max(g, now)
+local ahead = base - now
+if ahead > tonumber(ARGV[2]) then return math.ceil(ahead - tonumber(ARGV[2])) end
+local gap = tonumber(ARGV[1])
+if gap > 0 then redis.call('SET', KEYS[1], base + gap, 'PX', math.ceil(base + gap - now) + 60000) end
+return 0
+`;
+
+// One more proactive message today, unless the day's cap is reached. ARGV: cap, key lifetime.
+const DAILY = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n >= tonumber(ARGV[1]) then return 0 end
+redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
 const PAUSED_FOR = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -73,6 +97,25 @@ export function telegramRule(ratePerSecond: number): PacingRule {
 /** WhatsApp: one message every minGap (+ up to half of it as jitter) overall, recipientGap per number. */
 export function whatsappRule(minGapMs: number, recipientGapMs: number): PacingRule {
   return { globalGapMs: minGapMs, jitterMs: Math.round(minGapMs / 2), recipientGapMs: () => recipientGapMs, maxWaitMs: 2 * minGapMs + 1_000, catchUpMs: 0 };
+}
+
+/** The office's day (WIB, UTC+7) an instant falls on, and the ms until it ends. */
+export function officeDay(nowMs: number, offsetMinutes = 7 * 60): { key: string; endsInMs: number } {
+  const shifted = nowMs + offsetMinutes * 60_000;
+  const day = Math.floor(shifted / 86_400_000);
+  return { key: new Date(day * 86_400_000).toISOString().slice(0, 10), endsInMs: (day + 1) * 86_400_000 - shifted };
+}
+
+/**
+ * Proactive WhatsApp messages allowed on a day: the configured cap, ramped up over the warm-up
+ * days after the number was linked (a new number that suddenly sends a lot is what WhatsApp
+ * bans). Day 0 is the day of linking; unknown link time counts as fully warmed up.
+ */
+export function dailyCap(cap: number, warmupDays: number, linkedAt: Date | null, nowMs: number): number {
+  if (!linkedAt || warmupDays <= 0) return cap;
+  const days = Math.floor((nowMs - linkedAt.getTime()) / 86_400_000);
+  if (days >= warmupDays) return cap;
+  return Math.max(1, Math.min(cap, Math.ceil((cap * (Math.max(0, days) + 1)) / (warmupDays + 1))));
 }
 
 export const NO_PACING: PacingRule = { globalGapMs: 0, jitterMs: 0, recipientGapMs: () => 0, maxWaitMs: 0, catchUpMs: 0 };
@@ -128,6 +171,38 @@ export class Pacer {
   /** The platform said "too many requests": nobody sends on this channel for ms. Returns the pause left. */
   async pause(ms: number): Promise<number> {
     return Number(await this.redis.eval(PAUSE, 1, this.key("pause"), String(Math.ceil(ms))));
+  }
+
+  /**
+   * A slot for a reply on the channel's global clock, with burstMs of allowance: waits
+   * in-process (never longer than maxWaitMs in total) and then takes the slot.
+   */
+  async acquireReply(burstMs: number, maxWaitMs = 60_000): Promise<void> {
+    const started = Date.now();
+    for (;;) {
+      const gap = this.rule.globalGapMs > 0 ? (this.rule.globalGapMs + Math.random() * this.rule.jitterMs).toFixed(3) : "0";
+      const wait = Number(await this.redis.eval(REPLY, 1, this.key("global"), gap, String(burstMs)));
+      if (wait <= 0 || Date.now() - started + wait > maxWaitMs) return;
+      await sleep(wait);
+    }
+  }
+
+  /**
+   * Counts one proactive message against today's cap (the office's day, dayKey). False when
+   * the cap is reached: nothing more goes out until the next day.
+   */
+  async takeDaily(cap: number, dayKey: string): Promise<boolean> {
+    return Number(await this.redis.eval(DAILY, 1, this.key(`day:${dayKey}`), String(cap), String(2 * 24 * 3600_000))) === 1;
+  }
+
+  /** Proactive messages counted today. */
+  async sentToday(dayKey: string): Promise<number> {
+    return Number((await this.redis.get(this.key(`day:${dayKey}`))) ?? 0);
+  }
+
+  /** Lifts a pause early (e.g. WhatsApp lifted its reach-out time lock). */
+  async resume(): Promise<void> {
+    await this.redis.del(this.key("pause"));
   }
 
   /** How long this channel is still paused, in ms (0 when not paused). */

@@ -1,6 +1,7 @@
 // Who an outbox row reaches, and where. Each recipient is reached on every chat channel they
-// have linked (the most recently seen address per channel), a PIC without a chat identity
-// on WhatsApp by their phone number, and by email when SMTP is configured. Nobody reachable
+// have linked (the most recently seen address per channel), staff on WhatsApp by the number
+// they gave even before linking, and by email when SMTP is configured. A PIC's number that
+// never wrote to the office is not messaged on WhatsApp (no cold messages). Nobody reachable
 // means the row is UNREACHABLE and the request page lists it as "not notified".
 import type { Db, Tx } from "../../core/db/client.js";
 import type { Channel, RecipientKind } from "../../core/db/generated/enums.js";
@@ -51,6 +52,8 @@ interface Person {
   locale: string | null;
   email: string | null;
   phone: string | null;
+  /** The person gave this number for WhatsApp notices (staff), so a first message is not cold. */
+  phoneGiven: boolean;
 }
 
 const REQUEST = { id: true, requesterId: true, identityId: true, requesterPhone: true, requesterEmail: true, picPhone: true, locale: true } as const;
@@ -102,15 +105,16 @@ type People = Awaited<ReturnType<typeof loadPeople>>;
 function personOf(people: People, ref: RecipientRef): Person | null {
   if (ref.recipientIdentityId) {
     const identity = people.identities.get(ref.recipientIdentityId);
-    return identity ? { identities: [identity], locale: identity.locale, email: null, phone: null } : null;
+    return identity ? { identities: [identity], locale: identity.locale, email: null, phone: null, phoneGiven: false } : null;
   }
   if (ref.recipientUserId) {
     const user = people.users.get(ref.recipientUserId);
     if (!user || user.deletedAt) return null;
-    return { identities: user.identities, locale: user.locale, email: user.email, phone: null };
+    // Staff gave their WhatsApp number themselves, so writing to it first is expected.
+    return { identities: user.identities, locale: user.locale, email: user.email, phone: user.whatsapp, phoneGiven: true };
   }
   const request = ref.requestId ? people.requests.get(ref.requestId) : undefined;
-  const person: Person = { identities: [], locale: request?.locale ?? null, email: null, phone: ref.recipientPhone };
+  const person: Person = { identities: [], locale: request?.locale ?? null, email: null, phone: ref.recipientPhone, phoneGiven: false };
   const requesterIds = new Set<string>();
   if (ref.recipientRequesterId) requesterIds.add(ref.recipientRequesterId);
   if (request && speaksAsRequester(ref, request)) {
@@ -132,16 +136,18 @@ function personOf(people: People, ref: RecipientRef): Person | null {
   return person;
 }
 
-function targetsOf(person: Person | null, ref: RecipientRef, enabled: ReadonlySet<DeliveryChannel>): Target[] {
+function targetsOf(person: Person | null, enabled: ReadonlySet<DeliveryChannel>): Target[] {
   if (!person) return [];
   const targets: Target[] = [];
   for (const channel of CHAT_CHANNELS) {
     if (!enabled.has(channel)) continue;
     const identity = newest(person.identities, channel);
     if (identity) targets.push({ channel, address: identity.externalId, locale: pickLocale(identity.locale, person.locale), identityId: identity.id });
-    else if (channel === "whatsapp" && person.phone && !ref.recipientUserId) {
-      // Agency contacts gave their number for this on the form (staff must link first). The
-      // WhatsApp sender takes the bare E.164 number and checks that it is on WhatsApp.
+    else if (channel === "whatsapp" && person.phone && person.phoneGiven) {
+      // Only staff who gave their number get a first message from the office. A number that
+      // never wrote to us is not messaged cold: WhatsApp counts that as reaching out, refuses
+      // it (463) on a restricted account and restricts accounts that do it often. Agency
+      // contacts are reached on WhatsApp once they have written (an identity carries the phone).
       targets.push({ channel, address: person.phone, locale: pickLocale(person.locale) });
     }
   }
@@ -153,7 +159,7 @@ function targetsOf(person: Person | null, ref: RecipientRef, enabled: ReadonlySe
 export async function resolveTargetsMany(db: Db | Tx, refs: readonly RecipientRef[], enabled: ReadonlySet<DeliveryChannel>): Promise<Target[][]> {
   if (refs.length === 0) return [];
   const people = await loadPeople(db, refs);
-  return refs.map((ref) => targetsOf(personOf(people, ref), ref, enabled));
+  return refs.map((ref) => targetsOf(personOf(people, ref), enabled));
 }
 
 /** Every address this recipient can be reached at, on the channels that are running. */

@@ -4,10 +4,10 @@
 import type { Db } from "../../core/db/client.js";
 import type { DocumentationKind, Mode, RecipientKind, RequestStatus, ServiceType, TimeZone } from "../../core/db/generated/enums.js";
 import { type MessageKey, type Params, t } from "../../core/messages/index.js";
-import { ACCOUNT_ALERT_KIND, documentationStillMissing } from "../../core/notifications/intents.js";
+import { ACCOUNT_ALERT_KIND, CHANNEL_ALERTS, type ChannelAlert, documentationStillMissing } from "../../core/notifications/intents.js";
 import { isNoticeKind, type NoticeKind } from "../../core/notifications/kinds.js";
 import { DOCUMENTATION_KINDS, type Locale, labelOf, MODES, SERVICE_TYPES, STATUSES } from "../../core/reference/index.js";
-import { formatDate, formatTime } from "../../core/validation/datetime.js";
+import { formatDate, formatDateTime, formatTime } from "../../core/validation/datetime.js";
 import type { Choice, OutboundDocument } from "../channels/types.js";
 import { FEATURES } from "../flows/index.js";
 import type { Links } from "./links.js";
@@ -168,6 +168,20 @@ const RENDERERS: Record<NoticeKind, Renderer> = {
     title: tr("notify.title.admin"),
     text: tr("notify.admin.channel_logged_out", { channel: String(data.payload.channel ?? ""), link: links.channels() }),
   }),
+  "channel.whatsapp_alert": ({ data, tr, links }) => {
+    const p = data.payload;
+    const alert = (CHANNEL_ALERTS as readonly string[]).includes(String(p.alert)) ? (p.alert as ChannelAlert) : "down";
+    const when = (v: unknown) => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? formatDateTime(new Date(v), "WIB") : "-");
+    const params = {
+      code: String(p.code ?? "-"),
+      count: Number(p.count ?? 0),
+      minutes: Number(p.minutes ?? 0),
+      until: when(p.until),
+      since: when(p.since),
+      link: links.channels(),
+    };
+    return { title: tr("notify.title.admin"), text: tr(`notify.admin.whatsapp.${alert}`, params) };
+  },
   "inbox.reply": ({ data, tr }) => {
     const reply = data.inbox;
     return { title: tr("notify.title.inbox"), text: reply?.text || reply?.document?.fileName || "", ...(reply?.document ? { document: reply.document } : {}) };

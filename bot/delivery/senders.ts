@@ -22,15 +22,29 @@ export interface Sender {
   readonly channel: DeliveryChannel;
   /** False while the channel cannot send from this instance (e.g. WhatsApp not connected). */
   readonly ready?: boolean;
+  /** Most proactive messages allowed today (WhatsApp's cap and warm-up), or null for no cap. */
+  dailyCap?(): Promise<number | null>;
   send(address: string, message: NoticeMessage): Promise<{ messageId?: string }>;
 }
 
 export type Senders = readonly (Sender | ChannelSender)[];
 
+/** How long WhatsApp's "rate-overlimit" (a Boom with data 429, no retry time given) pauses the channel. */
+export const WHATSAPP_RATE_LIMIT_PAUSE_MS = 5 * 60_000;
+
 /** The platform asked us to slow down: wait retryAfterMs before any further call. */
 export function retryAfterMs(err: unknown): number | null {
-  const e = err as { code?: unknown; response?: { error_code?: number; parameters?: { retry_after?: number } }; retryAfterMs?: number };
+  const e = err as {
+    code?: unknown;
+    response?: { error_code?: number; parameters?: { retry_after?: number } };
+    retryAfterMs?: number;
+    isBoom?: boolean;
+    data?: unknown;
+    output?: { statusCode?: number };
+  };
   if (typeof e?.retryAfterMs === "number") return e.retryAfterMs;
+  // Baileys: assertNodeErrorFree throws new Boom(text, { data: +code }) for an <error code="429">.
+  if (e?.isBoom && (e.data === 429 || e.output?.statusCode === 429)) return WHATSAPP_RATE_LIMIT_PAUSE_MS;
   const code = e?.response?.error_code ?? e?.code;
   if (code !== 429) return null;
   return Math.max(1, e.response?.parameters?.retry_after ?? 1) * 1000;

@@ -6,9 +6,10 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { recordTranscript } from "../../core/inbox/service.js";
 import { stillRelevant } from "../../core/notifications/intents.js";
 import type { AppContext } from "../../core/runtime/context.js";
-import { NO_PACING, Pacer, type PacingRule, telegramRule, whatsappRule } from "./pacing.js";
+import { NO_PACING, officeDay, Pacer, type PacingRule, telegramRule, whatsappRule } from "./pacing.js";
 import { bullPrefix, type DeliveryChannel, type NotifyJob, queueName } from "./queues.js";
 import { resolveTarget } from "./recipients.js";
+import { REJECTED } from "./rejections.js";
 import { composeNotice, loadNotice, panelLinks } from "./render.js";
 import { isChannelDown, isPermanent, retryAfterMs, type Sender } from "./senders.js";
 
@@ -24,7 +25,7 @@ export interface ChannelWorkerOptions {
   sendTimeoutMs?: number;
 }
 
-export type SendOutcome = "sent" | "already_sent" | "cancelled" | "missing";
+export type SendOutcome = "sent" | "already_sent" | "rejected" | "cancelled" | "missing";
 
 const DAY_MS = 24 * 3600_000;
 export const DEFAULT_LOCK_MS = 8_000;
@@ -135,7 +136,10 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
     const row = await db.outbox.findUnique({ where: { id: outboxId } });
     if (!row) return "missing";
     if (row.status === "CANCELLED" || row.status === "UNREACHABLE") return "cancelled";
-    if ((await db.delivery.findUnique({ where: { outboxId_channel: { outboxId, channel } } }))?.status === "SENT") return "already_sent";
+    const earlier = (await db.delivery.findUnique({ where: { outboxId_channel: { outboxId, channel } } }))?.status;
+    if (earlier === "SENT") return "already_sent";
+    // Refused by the platform after sending (rejections.ts): never again on this channel.
+    if (earlier === REJECTED) return "rejected";
     if (!(await stillRelevant(db, row))) {
       await db.outbox.updateMany({ where: { id: outboxId, status: { in: ["PENDING", "QUEUED"] } }, data: { status: "CANCELLED" } });
       return "cancelled";
@@ -170,6 +174,14 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
       throw new DelayedError();
     }
     if (slot.kind === "channel_busy") return rateLimited(slot.retryInMs);
+    if (sender.dailyCap) {
+      const cap = await sender.dailyCap();
+      const day = officeDay(Date.now());
+      if (cap !== null && !(await pacer.takeDaily(cap, day.key))) {
+        log.warn({ cap }, "daily cap reached; notices wait for the next day");
+        return rateLimited(day.endsInMs);
+      }
+    }
 
     let result: { messageId?: string };
     try {

@@ -23,7 +23,20 @@ export interface FailedJob {
   attempts: number;
 }
 
+export interface RejectedDelivery {
+  outboxId: string;
+  kind: string;
+  channel: string;
+  /** The platform's reason, e.g. "whatsapp 463: account restricted…". */
+  error: string;
+  at: Date;
+  /** Where the notice ended up: SENT (another channel took over), QUEUED (fallback on its way) or FAILED. */
+  outboxStatus: string;
+}
+
 export interface ChannelOperations {
+  /** Notices a platform refused after accepting the send (WhatsApp's negative acks), newest first. */
+  listRejected(limit: number): Promise<RejectedDelivery[]>;
   /** Asks the WhatsApp lease holder (on any instance) for a pairing code. */
   requestPairing(phone: string): Promise<PairingResult>;
   /** Job counts per notification queue. Throws QueueUnavailableError when Redis does not answer. */

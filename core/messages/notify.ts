@@ -31,6 +31,17 @@ const id = {
   "notify.clarification.question":
     'Pertanyaan dari Supervisor {office} tentang pengajuan {code}:\n"{question}"\n\nBalas pesan ini untuk menjawab. Jawaban Anda akan diteruskan ke supervisor.',
   "notify.admin.channel_logged_out": "Saluran {channel} terputus (logged out) dan perlu ditautkan ulang. Buka halaman Channels: {link}",
+  "notify.admin.whatsapp.restricted":
+    "WhatsApp menolak pesan dari nomor kantor (kode {code}): akun sedang dibatasi atau penerima belum pernah menghubungi kantor. Pesan yang ditolak tidak dihitung terkirim dan dialihkan ke email bila ada. Jangan mengirim ulang secara manual; itu memperberat pembatasan. Lihat halaman Channels: {link}",
+  "notify.admin.whatsapp.time_lock":
+    "WhatsApp membatasi nomor kantor untuk memulai chat baru sampai {until}. Antrean notifikasi WhatsApp dijeda sampai saat itu; balasan ke orang yang menghubungi kantor tetap berjalan. Lihat halaman Channels: {link}",
+  "notify.admin.whatsapp.replaced":
+    "Sesi WhatsApp kantor diambil alih oleh koneksi lain dengan kredensial yang sama ({count} kali). Bot berhenti menyambung ulang agar keduanya tidak saling memutus. Pastikan hanya satu server (bukan salinan staging atau cadangan) memakai nomor ini, lalu mulai ulang layanan. Lihat halaman Channels: {link}",
+  "notify.admin.whatsapp.banned":
+    "WhatsApp menolak nomor kantor (kode {code}): nomor diblokir atau tidak diizinkan. Bot berhenti mencoba agar tidak memperburuk keadaan. Periksa aplikasi WhatsApp di ponsel kantor. Lihat halaman Channels: {link}",
+  "notify.admin.whatsapp.version":
+    "WhatsApp menolak versi WhatsApp Web yang dipakai bot (kode 405) dan versi terbaru tidak dapat diambil. Perbarui Sibina. Lihat halaman Channels: {link}",
+  "notify.admin.whatsapp.down": "Kanal WhatsApp terputus sejak {since} (lebih dari {minutes} menit) dan belum tersambung lagi. Lihat halaman Channels: {link}",
   "notify.generic": "Ada pembaruan untuk pengajuan {code}. Lihat detailnya: {link}",
   "notify.title.security": "Peringatan keamanan akun Sibina",
   "notify.account.owner.password":
@@ -92,6 +103,18 @@ const en: Record<keyof typeof id, string> = {
   "notify.clarification.question":
     'A question from the supervisor at {office} about request {code}:\n"{question}"\n\nReply to this message to answer. Your answer goes to the supervisor.',
   "notify.admin.channel_logged_out": "The {channel} channel was logged out and needs to be linked again. Open the Channels page: {link}",
+  "notify.admin.whatsapp.restricted":
+    "WhatsApp refused a message from the office number (code {code}): the account is restricted, or the recipient has never contacted the office. A refused message is not counted as sent and goes by email where possible. Do not resend by hand; that makes the restriction worse. See the Channels page: {link}",
+  "notify.admin.whatsapp.time_lock":
+    "WhatsApp does not let the office number start new chats until {until}. The WhatsApp notification queue is paused until then; replies to people who write to the office still go out. See the Channels page: {link}",
+  "notify.admin.whatsapp.replaced":
+    "The office WhatsApp session was taken over by another connection with the same credentials ({count} times). The bot stopped reconnecting so the two do not keep kicking each other off. Make sure only one server (not a staging copy or a backup) uses this number, then restart the service. See the Channels page: {link}",
+  "notify.admin.whatsapp.banned":
+    "WhatsApp refused the office number (code {code}): it is banned or not allowed. The bot stopped retrying so as not to make it worse. Check the WhatsApp app on the office phone. See the Channels page: {link}",
+  "notify.admin.whatsapp.version":
+    "WhatsApp refused the WhatsApp Web version the bot uses (code 405) and the current version could not be fetched. Update Sibina. See the Channels page: {link}",
+  "notify.admin.whatsapp.down":
+    "The WhatsApp channel has been down since {since} (more than {minutes} minutes) and has not reconnected. See the Channels page: {link}",
   "notify.generic": "There is an update on request {code}. See the details: {link}",
   "notify.title.security": "Sibina account security alert",
   "notify.account.owner.password":

@@ -16,11 +16,13 @@ const id = {
   "whatsapp.state.closed": "Terputus, mencoba lagi",
   "whatsapp.state.logged_out": "Keluar dari akun, perlu ditautkan ulang",
   "whatsapp.state.standby": "Siaga (instans lain memegang koneksi)",
+  "whatsapp.state.stopped": "Dihentikan, perlu tindakan admin",
   "whatsapp.pairing.invalidPhone": "Nomor telepon tidak valid. Masukkan nomor WhatsApp kantor, contoh: 0812-3456-7890.",
   "whatsapp.pairing.notRunning": "Kanal WhatsApp tidak berjalan. Aktifkan dengan WHATSAPP_ENABLED=true.",
   "whatsapp.pairing.alreadyLinked": "Nomor kantor sudah tertaut. Keluarkan perangkat dulu jika ingin menautkan ulang.",
   "whatsapp.pairing.timeout": "Kode penautan belum diterima dari WhatsApp. Coba lagi sebentar lagi.",
   "whatsapp.pairing.failed": "Kode penautan tidak dapat dibuat. Tunggu sampai halaman ini menampilkan QR, lalu coba lagi.",
+  "whatsapp.reply.late": "Mohon maaf, pesan Anda baru terbaca sekarang karena layanan WhatsApp kami sempat terputus. Berikut balasannya.",
 } as const;
 
 const en: Record<keyof typeof id, string> = {
@@ -38,11 +40,13 @@ const en: Record<keyof typeof id, string> = {
   "whatsapp.state.closed": "Disconnected, retrying",
   "whatsapp.state.logged_out": "Logged out, needs pairing again",
   "whatsapp.state.standby": "Standby (another instance holds the connection)",
+  "whatsapp.state.stopped": "Stopped, needs an admin",
   "whatsapp.pairing.invalidPhone": "Invalid phone number. Enter the office WhatsApp number, e.g. 0812-3456-7890.",
   "whatsapp.pairing.notRunning": "The WhatsApp channel is not running. Turn it on with WHATSAPP_ENABLED=true.",
   "whatsapp.pairing.alreadyLinked": "The office number is already linked. Log the device out first to link it again.",
   "whatsapp.pairing.timeout": "No pairing code came back from WhatsApp yet. Please try again in a moment.",
   "whatsapp.pairing.failed": "A pairing code could not be made. Wait until this page shows a QR, then try again.",
+  "whatsapp.reply.late": "Sorry, we are only reading your message now because our WhatsApp service was briefly disconnected. Here is our answer.",
 };
 
 export const whatsapp = { id, en };

@@ -302,3 +302,21 @@ export async function accountAlertIntents(tx: Tx, alert: AccountAlert): Promise<
     })),
   ];
 }
+
+export const CHANNEL_ALERT_KIND = "channel.whatsapp_alert" satisfies NoticeKind;
+
+/**
+ * What can go wrong with the office WhatsApp number that an admin must act on (README,
+ * "WhatsApp"): restricted or time-locked by WhatsApp, replaced by another session (440),
+ * banned or forbidden (402/403/406), a retired WhatsApp Web version (405), down for long.
+ */
+export const CHANNEL_ALERTS = ["restricted", "time_lock", "replaced", "banned", "version", "down"] as const;
+export type ChannelAlert = (typeof CHANNEL_ALERTS)[number];
+
+export interface ChannelAlertCause {
+  alert: ChannelAlert;
+  /** What makes this occurrence distinct (one alert per admin per cause): e.g. the hour, or the lock's end. */
+  cause: string;
+  /** Small values only (close code, lock end as ISO text): never phone numbers. */
+  details?: Record<string, string | number>;
+}

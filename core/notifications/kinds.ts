@@ -25,6 +25,7 @@ export const NOTICE_KINDS = [
   // To staff and admins about accounts and channels.
   "account.under_attack",
   "channel.whatsapp_logged_out",
+  "channel.whatsapp_alert",
   // The Inbox: a staff reply and the hand-back to the person; a waiting conversation to supervisors.
   "inbox.reply",
   "inbox.released",

@@ -7,7 +7,7 @@
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 
-export type ChannelState = "off" | "connecting" | "qr" | "pairing" | "open" | "closed" | "logged_out" | "standby";
+export type ChannelState = "off" | "connecting" | "qr" | "pairing" | "open" | "closed" | "logged_out" | "standby" | "stopped";
 
 export interface ChannelStatus {
   state: ChannelState;
@@ -15,6 +15,10 @@ export interface ChannelStatus {
   qr?: string;
   pairingCode?: string;
   reason?: string;
+  /** WhatsApp's reach-out time lock ends then (ISO): no new chats, notices paused. */
+  restrictedUntil?: string;
+  /** Since when the channel has been down (ISO), while it is. */
+  downSince?: string;
   /** Which instance holds the connection (or, per instance, whose view this is). */
   instance?: string;
   updatedAt: string;

@@ -21,6 +21,12 @@ if v then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return redis.call('INCR', KEYS[2])`;
 
+// Still ours, under the same fencing token (nobody took it in between)?
+const CHECK = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if tonumber(redis.call('GET', KEYS[2]) or '0') ~= tonumber(ARGV[2]) then return 0 end
+return 1`;
+
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -41,6 +47,20 @@ export class RedisLease {
     const r = Number(await this.redis.eval(ACQUIRE, 2, this.key, `${this.key}:fence`, this.owner, String(this.ttlMs)));
     this.fence = Math.max(r, 0);
     return r > 0;
+  }
+
+  /** Acquires or renews; the fencing token while we hold it, 0 when another instance does. */
+  async take(): Promise<number> {
+    return (await this.acquire()) ? this.fence : 0;
+  }
+
+  /**
+   * Whether we still hold the lease under this token. A holder whose event loop stalled past
+   * the expiry re-checks this before each send and reconnect, and finds it stale.
+   */
+  async check(token: number | undefined): Promise<boolean> {
+    if (!token) return false;
+    return Number(await this.redis.eval(CHECK, 2, this.key, `${this.key}:fence`, this.owner, String(token))) === 1;
   }
 
   /** Gives the lease up at once (clean shutdown), so the standby need not wait for expiry. */

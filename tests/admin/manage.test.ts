@@ -166,6 +166,24 @@ describe("channels", () => {
     expect(html).toContain('<meta http-equiv="refresh" content="10">');
   });
 
+  it("shows WhatsApp's refusals (the reason, where the notice went instead) and an active time lock", async () => {
+    const req = await p.ctx.db.coachingRequest.findFirstOrThrow();
+    const row = await p.ctx.db.outbox.create({
+      data: { kind: "request.approved", dedupeKey: "test-rejected", requestId: req.id, recipientKind: "REQUESTER", status: "QUEUED", payload: {} },
+    });
+    await p.ctx.db.delivery.create({
+      data: { outboxId: row.id, channel: "whatsapp", address: "x", status: "REJECTED", error: "whatsapp 463: account restricted", externalId: "3EB0AA" },
+    });
+    const until = new Date(Date.now() + 2 * 3600_000).toISOString();
+    await writeChannelStatus(p.ctx.redis, p.ctx.redisPrefix, "whatsapp", { state: "open", restrictedUntil: until });
+    const html = (await admin.get("/channels")).body;
+    const table = /data-testid="rejected-deliveries">[\s\S]*?<\/table>/.exec(html)?.[0] ?? "";
+    expect(table).toContain("whatsapp 463: account restricted");
+    expect(table).toContain(row.id);
+    expect(table).toContain("Dialihkan ke email");
+    expect(html).toMatch(/data-testid="whatsapp-time-lock">WhatsApp membatasi nomor kantor/);
+  });
+
   it("says when no WhatsApp connection can give a pairing code", async () => {
     await admin.get("/channels");
     const res = await admin.post("/channels/whatsapp/pairing", { phone: "0812-3456-7890" });

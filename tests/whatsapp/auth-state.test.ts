@@ -131,3 +131,56 @@ describe("credential saves", () => {
     expect((await usePostgresAuthState(t.db)).state.creds.nextPreKeyId).toBe(20);
   });
 });
+
+describe("credential saves that fail or come late", () => {
+  it("a failed save is retried with the credentials as they are then, and reported each time", async () => {
+    await clearAuthState(t.db);
+    const errors: number[] = [];
+    const auth = await usePostgresAuthState(t.db, { retryDelaysMs: [50, 50, 50, 50, 50], onError: (_e, attempt) => errors.push(attempt) });
+    // A real failed write (as during a database restart): the table is briefly not there.
+    await t.db.$executeRawUnsafe('ALTER TABLE "WhatsappAuth" RENAME TO "WhatsappAuth_away"');
+    auth.state.creds.me = { id: "6281100000001:3@s.whatsapp.net", name: "Lama" };
+    let saving: Promise<void>;
+    try {
+      saving = auth.saveCreds();
+      await until(() => errors.length >= 1);
+      auth.state.creds.me = { id: "6281100000001:3@s.whatsapp.net", name: "Kantor" };
+    } finally {
+      await t.db.$executeRawUnsafe('ALTER TABLE "WhatsappAuth_away" RENAME TO "WhatsappAuth"');
+    }
+    await saving;
+    expect(errors[0]).toBe(1);
+    expect((await usePostgresAuthState(t.db)).state.creds.me?.name).toBe("Kantor");
+  });
+
+  it("gives up after the last retry and rejects, so the caller can say so", async () => {
+    await clearAuthState(t.db);
+    const auth = await usePostgresAuthState(t.db, { retryDelaysMs: [5] });
+    await t.db.$executeRawUnsafe('ALTER TABLE "WhatsappAuth" RENAME TO "WhatsappAuth_away"');
+    try {
+      await expect(auth.saveCreds()).rejects.toThrow();
+    } finally {
+      await t.db.$executeRawUnsafe('ALTER TABLE "WhatsappAuth_away" RENAME TO "WhatsappAuth"');
+    }
+    expect(await t.db.whatsappAuth.count()).toBe(0);
+  });
+
+  it("after close(), a late save does not bring back credentials that were cleared", async () => {
+    await clearAuthState(t.db);
+    const auth = await usePostgresAuthState(t.db);
+    await auth.saveCreds();
+    await auth.close();
+    await clearAuthState(t.db);
+    await auth.saveCreds();
+    await auth.flush();
+    expect(await t.db.whatsappAuth.count()).toBe(0);
+  });
+});
+
+async function until(check: () => boolean, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

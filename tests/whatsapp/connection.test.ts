@@ -1,16 +1,17 @@
 // The connection lifecycle against a fake socket: QR, pairing code, open, every close reason
 // with capped exponential backoff, logout handling, and resuming after a restart.
 import { createHash } from "node:crypto";
-import { DisconnectReason } from "@whiskeysockets/baileys";
+import { DEFAULT_CONNECTION_CONFIG, DisconnectReason } from "@whiskeysockets/baileys";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { alertAdminsLoggedOut } from "../../bot/channels/whatsapp/alerts.js";
 import { serialise } from "../../bot/channels/whatsapp/auth-state.js";
-import type { WhatsAppChannel } from "../../bot/channels/whatsapp/channel.js";
+import { REPLACED_LIMIT, WhatsAppChannel } from "../../bot/channels/whatsapp/channel.js";
 import { requestPairing } from "../../bot/channels/whatsapp/pairing.js";
+import { CHANNEL_ALERT_KIND } from "../../core/notifications/intents.js";
 import { readChannelStatus } from "../../core/runtime/channel-status.js";
 import { makeUser } from "../helpers/fixtures.js";
-import { autoConnect, type FakeSocket, fakeFactory } from "./fake-socket.js";
-import { channelFor, type Harness, harness, manualSchedule, recordingEngine, until } from "./harness.js";
+import { autoConnect, type FakeSocket, FakeWhatsApp, fakeFactory } from "./fake-socket.js";
+import { channelFor, type Harness, harness, manualSchedule, pinnedVersion, recordingEngine, until } from "./harness.js";
 
 let h: Harness;
 const running: WhatsAppChannel[] = [];
@@ -21,6 +22,7 @@ afterEach(async () => {
   for (const c of running.splice(0)) await c.stop();
   await h.t.db.whatsappAuth.deleteMany({});
   await h.redis.del(`${h.ctx.redisPrefix}:whatsapp:lease`, `${h.ctx.redisPrefix}:channel:whatsapp:status`);
+  await h.t.db.outbox.deleteMany({});
 });
 afterAll(async () => h.close());
 
@@ -116,6 +118,8 @@ describe("connection and pairing", () => {
     const second = await until(() => (first.fake.sockets.length === 2 ? first.fake.sockets[1] : null));
     await until(async () => (await status()).state === "open");
     expect(second.auth.creds.account).toBeTruthy();
+    // One auth object (and save queue) per lease: the new socket continues the same credentials.
+    expect(second.auth.creds).toBe(first.sock.auth.creds);
     await first.channel.stop();
 
     const qrsBefore = first.qrs.length;
@@ -129,7 +133,10 @@ describe("connection and pairing", () => {
 });
 
 describe("closes and reconnects", () => {
-  const reasons = Object.entries(DisconnectReason).filter(([name, code]) => typeof code === "number" && name !== "loggedOut") as [string, number][];
+  // loggedOut, connectionReplaced (440) and forbidden (403) have their own handling below.
+  const reasons = Object.entries(DisconnectReason).filter(
+    ([name, code]) => typeof code === "number" && !["loggedOut", "connectionReplaced", "forbidden"].includes(name),
+  ) as [string, number][];
 
   it.each(reasons)("%s: status closed with the reason, reconnect after a backoff", async (name, code) => {
     const { sock, timer, fake } = await started();
@@ -147,8 +154,9 @@ describe("closes and reconnects", () => {
     expect(await h.t.db.outbox.count()).toBe(0);
   });
 
-  it("backs off exponentially up to the cap, and starts over after a successful open", async () => {
-    const { timer, fake } = await started();
+  it("backs off exponentially up to the cap, and starts over only after a minute open", async () => {
+    let now = Date.now();
+    const { timer, fake } = await started({ now: () => now });
     for (let i = 0; i < 6; i++) {
       const sock = fake.sockets[i] as FakeSocket;
       await until(async () => (await status()).state === "qr");
@@ -165,9 +173,19 @@ describe("closes and reconnects", () => {
     sock.pair();
     sock.open();
     await until(async () => (await status()).state === "open");
+    // Open for only 20 s: a flapping connection keeps its backoff.
+    now += 20_000;
     sock.close(DisconnectReason.connectionClosed);
     await until(() => timer.delays().length === 7);
-    expect(timer.delays()[6]).toBe(750);
+    expect(timer.delays()[6]).toBe(6_000);
+    timer.fire();
+    const again = await until(() => fake.sockets[7]);
+    await until(async () => (await status()).state === "open");
+    // Open for over a minute: the next close starts from the first step.
+    now += 61_000;
+    again.close(DisconnectReason.connectionClosed);
+    await until(() => timer.delays().length === 8);
+    expect(timer.delays()[7]).toBe(750);
   });
 
   it("a closed socket's late events are ignored", async () => {
@@ -198,6 +216,10 @@ describe("logout", () => {
     sock.close(DisconnectReason.loggedOut);
     await until(async () => (await status()).state === "logged_out");
     expect(await h.t.db.whatsappAuth.count()).toBe(0);
+    // A late creds.update from the ended socket must not write the old session back.
+    sock.ev.emit("creds.update", { me: sock.auth.creds.me });
+    await new Promise((r) => setImmediate(r));
+    expect(await h.t.db.whatsappAuth.count()).toBe(0);
     expect(lines.some((l) => l.includes("logged out"))).toBe(true);
     const alerts = await until(async () => {
       const rows = await h.t.db.outbox.findMany({ where: { kind: "channel.whatsapp_logged_out" } });
@@ -222,5 +244,167 @@ describe("logout", () => {
     expect(alerts.every((a) => a.dedupeKey.includes(tag))).toBe(true);
     expect(await alertAdminsLoggedOut(h.t.db, tag)).toBe(0);
     expect(await h.t.db.outbox.count({ where: { kind: "channel.whatsapp_logged_out" } })).toBe(2);
+  });
+});
+
+describe("closes that must not be retried blindly", () => {
+  const alertsOf = async (alert: string) =>
+    (await h.t.db.outbox.findMany({ where: { kind: CHANNEL_ALERT_KIND } })).filter((r) => (r.payload as { alert?: string }).alert === alert);
+
+  it.each([
+    [402, "temporarilyBanned"],
+    [403, "forbidden"],
+    [406, "banned"],
+  ])("%i (%s): stops, says so on the Channels page and alerts admins, with no reconnect", async (code, reason) => {
+    await makeUser(h.t.db, h.ctx.defaultOfficeId, ["ADMIN"]);
+    const { sock, timer, fake } = await started();
+    await until(async () => (await status()).state === "qr");
+    sock.close(code);
+    const s = await until(async () => ((await status()).state === "stopped" ? status() : null), 2_000, "stopped");
+    expect(s.reason).toBe(reason);
+    const alerts = await until(async () => ((await alertsOf("banned")).length > 0 ? alertsOf("banned") : null));
+    expect(alerts.map((a) => Number((a.payload as { code: string }).code))).toContain(code);
+    expect(timer.delays()).toEqual([]);
+    expect(fake.sockets).toHaveLength(1);
+    await h.t.db.outbox.deleteMany({});
+  });
+
+  it("405: fetches the current WhatsApp Web version and reconnects with it; stops and alerts when that does not help", async () => {
+    await makeUser(h.t.db, h.ctx.defaultOfficeId, ["ADMIN"]);
+    const versions: [number, number, number][] = [
+      [2, 3000, 1],
+      [2, 3000, 2],
+      [2, 3000, 2],
+    ];
+    const fetchVersion = async () => ({ version: versions.shift() ?? [2, 3000, 2], isLatest: true });
+    const { sock, timer, fake } = await started({ fetchVersion });
+    await until(async () => (await status()).state === "qr");
+    expect(sock.options?.version).toEqual([2, 3000, 1]);
+    sock.close(405);
+    await until(() => timer.delays().length === 1, 2_000, "reconnect with the new version");
+    timer.fire();
+    const second = await until(() => fake.sockets[1]);
+    expect(second.options?.version).toEqual([2, 3000, 2]);
+    await until(async () => (await status()).state === "qr");
+    second.close(405); // the newest version is refused too: nothing more to try
+    const s = await until(async () => ((await status()).state === "stopped" ? status() : null));
+    expect(s.reason).toBe("versionRefused");
+    await until(async () => (await alertsOf("version")).length > 0);
+    expect(timer.delays()).toHaveLength(1);
+    await h.t.db.outbox.deleteMany({});
+  });
+
+  it("works offline: the version fetch fails quietly and Baileys' pinned version is used", async () => {
+    const { sock } = await started({ fetchVersion: undefined });
+    await until(async () => (await status()).state === "qr", 10_000);
+    expect(sock.options?.version).toEqual(DEFAULT_CONNECTION_CONFIG.version);
+  });
+
+  it("440 from a second socket on the same credentials (a staging copy on another Redis prefix): no reconnect fight; the side kicked off three times stops and alerts", async () => {
+    await makeUser(h.t.db, h.ctx.defaultOfficeId, ["ADMIN"]);
+    const server = new FakeWhatsApp();
+    const linkAndOpen = (sock: FakeSocket) => {
+      if (!sock.auth.creds.account) sock.pair();
+      autoConnect(sock);
+    };
+    const prod = fakeFactory({ server, onCreate: linkAndOpen });
+    const staging = fakeFactory({ server, onCreate: linkAndOpen });
+    const prodTimer = manualSchedule();
+    const stagingTimer = manualSchedule();
+    const common = { engine: recordingEngine().engine, backoff, random: () => 0.5 };
+    const a = channelFor(h, { ...common, socketFactory: prod.factory, schedule: prodTimer.schedule, instanceId: "prod" });
+    running.push(a);
+    await a.start();
+    await until(() => a.connectedSocket(), 2_000, "prod open");
+    const stagingCtx = { ...h.ctx, redisPrefix: `${h.ctx.redisPrefix}-staging` };
+    const b = new WhatsAppChannel(stagingCtx, {
+      ...common,
+      socketFactory: staging.factory,
+      schedule: stagingTimer.schedule,
+      instanceId: "staging",
+      printQr: () => {},
+      say: () => {},
+      fetchVersion: pinnedVersion,
+    });
+    running.push(b);
+    await b.start();
+    await until(() => b.connectedSocket(), 2_000, "staging open");
+    // Each open kicks the other off. Drive every reconnect either side schedules, as time would.
+    for (let round = 0; round < 20; round++) {
+      const side = [
+        [prodTimer, prod],
+        [stagingTimer, staging],
+      ].find(([timer]) => (timer as typeof prodTimer).due()) as [typeof prodTimer, typeof prod] | undefined;
+      if (!side) {
+        // A close is handled asynchronously (lease check first): give it a moment before concluding.
+        const more = await until(() => prodTimer.due() || stagingTimer.due(), 500).catch(() => false);
+        if (!more) break;
+        continue;
+      }
+      const [timer, factory] = side;
+      const before = factory.sockets.length;
+      timer.fire();
+      await until(() => factory.sockets.length > before && !(factory.last() as FakeSocket).ended, 2_000, "reconnected").catch(() => null);
+    }
+    // Never the 0.5–1 s ping-pong: each side waited the longest step, and stopped after three 440s.
+    for (const d of [...prodTimer.delays(), ...stagingTimer.delays()]) expect(d).toBeGreaterThanOrEqual(backoff.maxMs / 2);
+    expect(server.replacedCount).toBeLessThanOrEqual(2 * REPLACED_LIMIT);
+    const states = await until(
+      async () => {
+        const both = await Promise.all([status(), readChannelStatus(h.redis, stagingCtx.redisPrefix, "whatsapp")]);
+        return both.some((s) => s.state === "stopped") ? both : null;
+      },
+      2_000,
+      "a side stopped",
+    );
+    expect(states.find((s) => s.state === "stopped")?.reason).toBe("connectionReplaced");
+    await until(async () => (await alertsOf("replaced")).length > 0, 2_000, "replaced alert");
+    await h.redis.del(
+      `${stagingCtx.redisPrefix}:whatsapp:lease`,
+      `${stagingCtx.redisPrefix}:whatsapp:lease:fence`,
+      `${stagingCtx.redisPrefix}:channel:whatsapp:status`,
+    );
+    await h.t.db.outbox.deleteMany({});
+  });
+
+  it("440 after the lease passed to another instance: this one stands down instead of reconnecting", async () => {
+    const { channel, sock, timer } = await started();
+    await until(async () => (await status()).state === "qr");
+    // Another instance holds the lease now (ours lapsed while we were not looking).
+    await h.redis.set(`${h.ctx.redisPrefix}:whatsapp:lease`, "someone-else", "PX", 60_000);
+    sock.close(440);
+    await until(() => channel.state === "standby", 2_000, "standby");
+    expect(timer.delays()).toEqual([]);
+  });
+
+  it("alerts admins once when the channel has been down longer than WHATSAPP_DOWN_ALERT_MINUTES", async () => {
+    await makeUser(h.t.db, h.ctx.defaultOfficeId, ["ADMIN"]);
+    let now = Date.now();
+    const { sock, timer } = await started({ now: () => now, leaseRenewMs: 50 });
+    await until(async () => (await status()).state === "qr");
+    sock.close(DisconnectReason.connectionLost);
+    await until(() => timer.delays().length === 1);
+    expect(await alertsOf("down")).toEqual([]);
+    now += (h.ctx.config.WHATSAPP_DOWN_ALERT_MINUTES + 1) * 60_000;
+    const alerts = await until(async () => ((await alertsOf("down")).length > 0 ? alertsOf("down") : null), 3_000, "down alert");
+    const admins = await h.t.db.user.count({ where: { roles: { has: "ADMIN" }, deletedAt: null } });
+    expect(alerts).toHaveLength(admins);
+    await new Promise((r) => setTimeout(r, 200)); // several more renewals: still one alert per admin
+    expect(await alertsOf("down")).toHaveLength(admins);
+    await h.t.db.outbox.deleteMany({});
+  });
+
+  it("a QR or pairing code that expires unused (401 before linking) starts a new pairing without a 'logged out' alert", async () => {
+    await makeUser(h.t.db, h.ctx.defaultOfficeId, ["ADMIN"]);
+    const { sock, timer, fake } = await started();
+    await until(async () => (await status()).state === "qr");
+    await requestPairing(h.redis, h.ctx.redisPrefix, "0811-0000-0001");
+    sock.close(DisconnectReason.loggedOut);
+    await until(() => timer.delays().length === 1, 2_000, "a new pairing scheduled");
+    expect(await h.t.db.outbox.count({ where: { kind: "channel.whatsapp_logged_out" } })).toBe(0);
+    expect((await status()).state).not.toBe("logged_out");
+    timer.fire();
+    await until(() => fake.sockets[1]);
+    await until(async () => (await status()).state === "qr");
   });
 });

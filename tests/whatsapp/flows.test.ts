@@ -8,7 +8,7 @@ import { phoneFromJid } from "../../bot/channels/whatsapp/identity.js";
 import { createEngine, type Engine } from "../../bot/engine/index.js";
 import { t } from "../../core/messages/index.js";
 import { formatDate } from "../../core/validation/datetime.js";
-import { autoConnect, type FakeSocket, fakeFactory } from "./fake-socket.js";
+import { autoConnect, FakeLidStore, type FakeSocket, fakeFactory } from "./fake-socket.js";
 import { channelFor, type Harness, harness, until } from "./harness.js";
 import { EXE, m, PDF, USER_JID, USER_LID, USER_PHONE } from "./messages.js";
 
@@ -30,9 +30,10 @@ afterEach(async () => {
 afterAll(async () => h.close());
 
 /** One app process: an engine and a WhatsApp channel on a linked fake socket. */
-async function boot() {
+async function boot(lids?: FakeLidStore) {
   const engine = createEngine(h.ctx, { reminders: false });
   const fake = fakeFactory({
+    lids,
     onCreate: (sock) => {
       sock.pair();
       autoConnect(sock);
@@ -215,6 +216,75 @@ describe("the engine over WhatsApp", () => {
     await chat.say("Siddik Pratama");
     expect(await chat.say("lewati")).toContain(id("form.phone.useThis", { phone: USER_PHONE }));
     await chat.say("batal");
+  });
+
+  it("a LID-first contact whose phone mapping arrives later stays one person mid-conversation", async () => {
+    const lids = new FakeLidStore();
+    const app = await boot(lids);
+    const lid = "111122223333444@lid";
+    const pnJid = "6281500006666@s.whatsapp.net";
+    const phone = "+6281500006666";
+    const mine = { channel: "whatsapp" as const, externalId: { in: [lid, pnJid] } };
+    // First contact from the LID chat; WhatsApp has not told us the number yet.
+    const byLid = new Chat(app, lid);
+    await byLid.say("menu");
+    await byLid.choose(id("bot.menu.submit"));
+    await byLid.choose(id("form.consent.agree"));
+    expect(await h.t.db.channelIdentity.findMany({ where: mine, select: { externalId: true, phone: true } })).toEqual([{ externalId: lid, phone: null }]);
+    // The mapping arrives, then the person writes from their phone chat: same identity, same session.
+    lids.learn(app.sock, lid, pnJid);
+    await until(async () => (await h.t.db.channelIdentity.findFirst({ where: { externalId: lid } }))?.phone === phone, 2_000, "phone added");
+    const byPhone = new Chat(app, pnJid);
+    await byPhone.say("Siddik Pratama"); // the name question of the form in progress
+    expect(await byPhone.say("lewati")).toContain(id("form.phone.useThis", { phone }));
+    const rows = await h.t.db.channelIdentity.findMany({ where: mine, select: { externalId: true, phone: true } });
+    expect(rows).toEqual([{ externalId: lid, phone }]);
+    expect(await h.t.db.conversationSession.count({ where: mine })).toBe(1);
+    await byPhone.say("batal");
+  });
+
+  it("a contact first seen by phone number is moved onto its LID when the mapping appears", async () => {
+    const lids = new FakeLidStore();
+    const app = await boot(lids);
+    const pnJid = "6281500007777@s.whatsapp.net";
+    const lid = "987654321098765@lid";
+    const byPhone = new Chat(app, pnJid);
+    await byPhone.say("menu");
+    await byPhone.choose(id("bot.menu.submit"));
+    await byPhone.choose(id("form.consent.agree"));
+    const before = await h.t.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "whatsapp", externalId: pnJid } } });
+    lids.learn(app.sock, lid, pnJid);
+    await until(async () => (await h.t.db.channelIdentity.findUnique({ where: { id: before.id } }))?.externalId === lid, 2_000, "rekeyed");
+    // The person now writes from the LID chat: the form goes on.
+    const byLid = new Chat(app, lid);
+    await byLid.say("Rina");
+    expect(await byLid.say("lewati")).toContain(id("form.phone.useThis", { phone: "+6281500007777" }));
+    const after = await h.t.db.channelIdentity.findUniqueOrThrow({ where: { id: before.id } });
+    expect(after).toMatchObject({ externalId: lid, phone: "+6281500007777", requesterId: before.requesterId });
+    expect(await h.t.db.channelIdentity.count({ where: { externalId: pnJid } })).toBe(0);
+    await byLid.say("batal");
+  });
+
+  it("a PIC who writes while the bot restarts gets an answer afterwards, once, with an apology for the wait", async () => {
+    const first = await boot();
+    await first.channel.stop();
+    await first.engine.close();
+    open.splice(0);
+    // Written during the restart: WhatsApp acked it (two grey ticks) and delivers it as offline.
+    const jid = "6281500008888@s.whatsapp.net";
+    const msg = m.text("halo, saya mau mengajukan pembinaan", { from: jid, sentAt: new Date(Date.now() - 10 * 60_000) });
+    const app = await boot();
+    app.sock.receiveOffline(msg);
+    await until(() => app.sock.sent.filter((s) => s.jid === jid).length >= 2, 10_000, "late answer");
+    await app.channel.whenIdle();
+    const said = app.sock.sent.filter((s) => s.jid === jid).map((s) => ("text" in s.content ? s.content.text : ""));
+    expect(said[0]).toBe(id("whatsapp.reply.late"));
+    expect(said.slice(1).join("\n")).toContain(id("bot.menu.submit"));
+    // Delivered again (another reconnect, or the next holder after a handover): not answered twice.
+    const before = app.sock.sent.length;
+    app.sock.receiveOffline(msg);
+    await app.channel.whenIdle();
+    expect(app.sock.sent.length).toBe(before);
   });
 
   it("a redelivered message (same key id) is answered once", async () => {

@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DEFAULT_CONNECTION_CONFIG, type WAVersion } from "@whiskeysockets/baileys";
 import { pino } from "pino";
 import type { ConversationEngine, InboundEvent, OutboundMessage } from "../../bot/channels/types.js";
 import { WhatsAppChannel, type WhatsAppOptions } from "../../bot/channels/whatsapp/channel.js";
@@ -63,9 +64,9 @@ export function recordingEngine(reply: (e: InboundEvent) => OutboundMessage[] = 
 
 /** Reconnect timers driven by the test: delays are recorded, callbacks run on demand. */
 export function manualSchedule() {
-  const pending: { ms: number; fn: () => void; cancelled: boolean }[] = [];
+  const pending: { ms: number; fn: () => void; cancelled: boolean; fired: boolean }[] = [];
   const schedule: NonNullable<WhatsAppOptions["schedule"]> = (fn, ms) => {
-    const entry = { ms, fn, cancelled: false };
+    const entry = { ms, fn, cancelled: false, fired: false };
     pending.push(entry);
     return () => {
       entry.cancelled = true;
@@ -78,8 +79,11 @@ export function manualSchedule() {
     fire() {
       const last = pending.at(-1);
       if (!last || last.cancelled) throw new Error("no reconnect scheduled");
+      last.fired = true;
       last.fn();
     },
+    /** Whether a reconnect is scheduled and has not run yet. */
+    due: () => pending.some((p) => !p.cancelled && !p.fired),
   };
 }
 
@@ -94,6 +98,9 @@ export async function until<T>(check: () => T | Promise<T>, timeoutMs = 5_000, l
   }
 }
 
+/** Tests do not ask web.whatsapp.com for the current version (one test does, to show it fails quietly offline). */
+export const pinnedVersion = async () => ({ version: [...DEFAULT_CONNECTION_CONFIG.version] as WAVersion, isLatest: false });
+
 export function channelFor(h: Harness, opts: WhatsAppOptions, redis?: Redis) {
-  return new WhatsAppChannel(h.ctx, { printQr: () => {}, say: () => {}, ...opts, ...(redis ? { redis } : {}) });
+  return new WhatsAppChannel(h.ctx, { printQr: () => {}, say: () => {}, fetchVersion: pinnedVersion, ...opts, ...(redis ? { redis } : {}) });
 }

@@ -86,11 +86,26 @@ describe("inbound normalisation", () => {
     expect((await normaliseMessage(m.reaction({ from: GROUP_JID, participant: USER_JID }), deps)).kind).toBe("ignore");
   });
 
-  it("a LID sender gets its phone from the key's alternate JID, and replies go to the LID chat", async () => {
+  it("a LID sender is keyed on the LID, gets its phone from the key's alternate JID, and replies go to the LID chat", async () => {
     const { event, sender } = await eventOf(m.text("halo", { from: USER_LID, remoteJidAlt: USER_JID }));
     expect(sender.replyJid).toBe(USER_LID);
-    expect(event.externalId).toBe(USER_JID);
+    expect(event.externalId).toBe(USER_LID);
     expect(event.phone).toBe(USER_PHONE);
+    expect(sender).toMatchObject({ lid: USER_LID, phoneJid: USER_JID });
+  });
+
+  it("a phone-JID chat is keyed on its LID when the mapping store knows it (getLIDForPN), replying to the phone chat", async () => {
+    const lids: LidLookup = { getPNForLID: async () => null, getLIDForPN: async (pn) => (pn === USER_JID ? USER_LID : null) };
+    const { event, sender } = await eventOf(m.text("halo"), lids);
+    expect(event.externalId).toBe(USER_LID);
+    expect(event.phone).toBe(USER_PHONE);
+    expect(sender.replyJid).toBe(USER_JID);
+  });
+
+  it("a phone-JID chat whose LID is not known yet is keyed on the phone JID for now", async () => {
+    const { event, sender } = await eventOf(m.text("halo"), { getPNForLID: async () => null, getLIDForPN: async () => null });
+    expect(event.externalId).toBe(USER_JID);
+    expect(sender.lid).toBeUndefined();
   });
 
   it("a LID sender without an alternate JID is resolved through the LID mapping store", async () => {
@@ -104,7 +119,7 @@ describe("inbound normalisation", () => {
     const { event, sender } = await eventOf(m.text("halo", { from: USER_LID }), lids);
     expect(asked).toEqual([USER_LID]);
     expect(event.phone).toBe(USER_PHONE);
-    expect(event.externalId).toBe(USER_JID);
+    expect(event.externalId).toBe(USER_LID);
     expect(sender.replyJid).toBe(USER_LID);
   });
 

@@ -13,7 +13,8 @@ import { GROUP_JID, m, PDF, USER_JID, USER_LID, USER_PHONE } from "./messages.js
 let h: Harness;
 const running: WhatsAppChannel[] = [];
 beforeAll(async () => {
-  h = await harness();
+  // Replies share the pacing clock; a short gap keeps these tests about behaviour, not waiting.
+  h = await harness({ WHATSAPP_MIN_GAP_MS: "50" });
 });
 afterEach(async () => {
   for (const c of running.splice(0)) await c.stop();
@@ -64,13 +65,13 @@ describe("around the engine", () => {
     ]);
   });
 
-  it("replies to a LID chat at its LID, while the engine sees the phone identity", async () => {
+  it("replies to a LID chat at its LID; the engine sees the LID identity with the phone as an attribute", async () => {
     const { channel, sock, events } = await linked();
     sock.receive(m.text("halo", { from: USER_LID, remoteJidAlt: USER_JID }));
     await until(() => sock.sent.length === 1);
     await channel.whenIdle();
     expect(sock.sent[0]!.jid).toBe(USER_LID);
-    expect(events[0]).toMatchObject({ externalId: USER_JID, phone: USER_PHONE });
+    expect(events[0]).toMatchObject({ externalId: USER_LID, phone: USER_PHONE });
   });
 
   it("ignores our own messages, status broadcasts, newsletters, reactions and protocol messages: no engine call, no receipt, no reply", async () => {
@@ -83,22 +84,61 @@ describe("around the engine", () => {
       m.revoke(),
       m.stub(),
     );
-    // History sync ("append") is never answered either.
-    sock.ev.emit("messages.upsert", { messages: [m.text("old message")], type: "append" });
+    // Offline ("append") echoes of our own messages and housekeeping stay silent too.
+    sock.receiveOffline(m.text("echo from the phone", { fromMe: true }), m.reaction(), m.stub());
     await channel.whenIdle();
     expect(events).toEqual([]);
     expect(sock.sent).toEqual([]);
     expect(sock.receipts).toEqual([]);
   });
 
-  it("answers a group once, through the engine's group hint, and never again", async () => {
-    const { channel, sock, events } = await linked((e) => (e.kind === "group" ? [{ text: "hanya chat pribadi" }] : []));
-    sock.receive(m.text("halo grup", { from: GROUP_JID, participant: USER_JID }));
-    await until(() => sock.sent.length === 1);
-    sock.receive(m.text("halo lagi", { from: GROUP_JID, participant: USER_JID }), m.document("x.pdf", 10, { from: GROUP_JID, participant: USER_JID }));
+  it("answers messages a PIC sent while the bot was offline (Baileys' 'append' batch), apologising once for the delay", async () => {
+    const { channel, sock, events } = await linked((e) => [{ text: `re: ${e.text}` }]);
+    const hourAgo = new Date(Date.now() - 3600_000);
+    const first = m.text("halo, masih buka?", { sentAt: hourAgo });
+    const second = m.text("saya mau konsultasi", { sentAt: new Date(hourAgo.getTime() + 60_000) });
+    sock.receiveOffline(first, second);
+    await until(() => sock.sent.length === 3, 5_000, "late replies");
     await channel.whenIdle();
-    expect(events.map((e) => [e.kind, e.externalId])).toEqual([["group", GROUP_JID]]);
-    expect(sock.sent).toEqual([expect.objectContaining({ jid: GROUP_JID, content: { text: "hanya chat pribadi" } })]);
+    expect(events.map((e) => [e.text, e.updateId])).toEqual([
+      ["halo, masih buka?", first.key.id],
+      ["saya mau konsultasi", second.key.id],
+    ]);
+    expect(events[0]!.receivedAt?.getTime()).toBe(Math.floor(hourAgo.getTime() / 1000) * 1000);
+    expect(sock.sent.every((s) => s.jid === USER_JID)).toBe(true);
+    const said = texts(sock);
+    expect(said[0]).toMatch(/maaf/i);
+    expect(said.slice(1)).toEqual(["re: halo, masih buka?", "re: saya mau konsultasi"]);
+    expect(sock.receipts.map((k) => k.id)).toEqual([first.key.id, second.key.id]);
+  });
+
+  it("does not apologise for an offline message that is only seconds old (a quick reconnect)", async () => {
+    const { channel, sock } = await linked((e) => [{ text: `re: ${e.text}` }]);
+    sock.receiveOffline(m.text("halo", { sentAt: new Date(Date.now() - 5_000) }));
+    await until(() => sock.sent.length === 1);
+    await channel.whenIdle();
+    expect(texts(sock)).toEqual(["re: halo"]);
+  });
+
+  it("no apology and no second answer when the offline batch repeats a message already answered", async () => {
+    const { channel, sock } = await linked((e) => (e.updateId === "SEEN" ? [] : [{ text: `re: ${e.text}` }]));
+    sock.receiveOffline(m.text("sudah dijawab", { id: "SEEN", sentAt: new Date(Date.now() - 3600_000) }));
+    await channel.whenIdle();
+    expect(sock.sent).toEqual([]);
+  });
+
+  it("ignores groups entirely (Baileys drops them unread): no engine call, no reply, not even a hint", async () => {
+    const { channel, sock, events } = await linked((e) => (e.kind === "group" ? [{ text: "hanya chat pribadi" }] : [{ text: "ok" }]));
+    sock.receive(m.text("halo grup", { from: GROUP_JID, participant: USER_JID }), m.document("x.pdf", 10, { from: GROUP_JID, participant: USER_JID }));
+    sock.receiveOffline(m.text("pesan lama di grup", { from: GROUP_JID, participant: USER_JID, sentAt: new Date(Date.now() - 3600_000) }));
+    sock.receive(m.text("halo pribadi"));
+    await until(() => sock.sent.length === 1);
+    await channel.whenIdle();
+    expect(events.map((e) => e.kind)).toEqual(["text"]);
+    expect(sock.sent.map((s) => s.jid)).toEqual([USER_JID]);
+    expect(sock.options?.shouldIgnoreJid(GROUP_JID)).toBe(true);
+    expect(sock.options?.shouldIgnoreJid(USER_JID)).toBe(false);
+    expect(await h.redis.keys(`${h.ctx.redisPrefix}:whatsapp:group-hinted:*`)).toEqual([]);
   });
 
   it("answers one chat's messages in the order they were sent, even when the first is slow", async () => {

@@ -17,6 +17,8 @@ interface KeyOpts {
   participant?: string;
   participantAlt?: string;
   pushName?: string;
+  /** When the person sent it (default now); offline messages arrive with their original time. */
+  sentAt?: Date;
 }
 
 function wrap(message: proto.IMessage, opts: KeyOpts = {}): WAMessage {
@@ -24,7 +26,7 @@ function wrap(message: proto.IMessage, opts: KeyOpts = {}): WAMessage {
   const msg = proto.WebMessageInfo.fromObject({
     key: { remoteJid: from, fromMe: opts.fromMe ?? false, id: opts.id ?? nextId(), participant: opts.participant },
     message,
-    messageTimestamp: Math.floor(Date.now() / 1000),
+    messageTimestamp: Math.floor((opts.sentAt ?? new Date()).getTime() / 1000),
     pushName: opts.pushName ?? "Siddik",
   }) as WAMessage;
   // Baileys 7 adds the alternate address (PN for a LID chat and vice versa) on the key.

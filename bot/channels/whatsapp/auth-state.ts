@@ -68,34 +68,68 @@ export function postgresKeyStore(db: Db): SignalKeyStore {
     },
 
     async clear() {
-      await db.whatsappAuth.deleteMany({ where: { id: { not: CREDS_ID } } });
+      await db.whatsappAuth.deleteMany({ where: { id: { not: CREDS_ID }, NOT: { id: { startsWith: "meta-" } } } });
     },
   };
 }
 
 export interface PostgresAuthState {
   state: AuthenticationState;
-  /** Persist the credentials (bind to the socket's creds.update). */
+  /** Persist the credentials (bind to the socket's creds.update). Retried; rejects only when every try failed. */
   saveCreds(): Promise<void>;
+  /** Resolves when every save asked for so far has finished (before a reconnect or a clear). */
+  flush(): Promise<void>;
+  /** No save starts after this (a late creds.update must not recreate cleared credentials). */
+  close(): Promise<void>;
 }
 
-/** Loads the credentials (or fresh ones, which means a new pairing) and the key store. */
-export async function usePostgresAuthState(db: Db): Promise<PostgresAuthState> {
+export interface SaveOptions {
+  /** Waits between tries of a failed save (ms); the count is the number of retries. */
+  retryDelaysMs?: readonly number[];
+  onError?(err: Error, attempt: number): void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Loads the credentials (or fresh ones, which means a new pairing) and the key store. The
+ * channel keeps one of these per lease, so every socket of that lease shares one save queue.
+ */
+export async function usePostgresAuthState(db: Db, opts: SaveOptions = {}): Promise<PostgresAuthState> {
   const row = await db.whatsappAuth.findUnique({ where: { id: CREDS_ID } });
   const creds: AuthenticationCreds = row ? deserialise<AuthenticationCreds>(row.value) : initAuthCreds();
+  const delays = opts.retryDelaysMs ?? [200, 1_000, 5_000];
+  let closed = false;
   // Saves run one after another, each writing the creds as they are when it runs, so a slow
   // earlier save can never overwrite a newer one.
   let queue: Promise<void> = Promise.resolve();
   const write = async () => {
-    const value = serialise(creds);
-    await db.whatsappAuth.upsert({ where: { id: CREDS_ID }, create: { id: CREDS_ID, value }, update: { value } });
+    for (let attempt = 0; ; attempt++) {
+      if (closed) return;
+      try {
+        const value = serialise(creds);
+        await db.whatsappAuth.upsert({ where: { id: CREDS_ID }, create: { id: CREDS_ID, value }, update: { value } });
+        return;
+      } catch (err) {
+        opts.onError?.(err as Error, attempt + 1);
+        const wait = delays[attempt];
+        if (wait === undefined) throw err;
+        await sleep(wait);
+      }
+    }
   };
   return {
     state: { creds, keys: postgresKeyStore(db) },
     saveCreds() {
+      if (closed) return Promise.resolve();
       const next = queue.then(write);
       queue = next.catch(() => {});
       return next;
+    },
+    flush: () => queue,
+    async close() {
+      closed = true;
+      await queue;
     },
   };
 }
@@ -103,6 +137,19 @@ export async function usePostgresAuthState(db: Db): Promise<PostgresAuthState> {
 /** Forgets the linked device entirely (after a logout): the next socket starts a new pairing. */
 export async function clearAuthState(db: Db): Promise<void> {
   await db.whatsappAuth.deleteMany({});
+}
+
+const LINKED_AT_ID = "meta-linked-at";
+
+/** Records when this device was paired (for the warm-up); cleared with the rest at logout. */
+export async function markLinked(db: Db, at: Date): Promise<void> {
+  await db.whatsappAuth.upsert({ where: { id: LINKED_AT_ID }, create: { id: LINKED_AT_ID, value: at.toISOString() }, update: { value: at.toISOString() } });
+}
+
+/** When the current device was paired, or null when that predates this record (treated as warmed up). */
+export async function readLinkedAt(db: Db): Promise<Date | null> {
+  const row = await db.whatsappAuth.findUnique({ where: { id: LINKED_AT_ID } });
+  return row ? new Date(row.value) : null;
 }
 
 /** Whether a linked device is stored: Baileys records the signed device identity on pair-success. */

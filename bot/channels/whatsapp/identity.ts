@@ -1,12 +1,14 @@
 // WhatsApp addresses: phone JIDs (628…@s.whatsapp.net) and LIDs (…@lid), WhatsApp's
-// privacy identifiers that hide the number. The sender's phone comes from the JID itself,
-// from the alternate JID Baileys 7 puts on the message key, or from the LID mapping store.
+// privacy identifiers that hide the number. A person is keyed on their LID (stable); the
+// phone comes from the JID itself, from the alternate JID Baileys 7 puts on the message key,
+// or from the LID mapping store, and the LID of a phone chat from that store too.
 import { isHostedPnUser, isLidUser, isPnUser, jidDecode, jidEncode, jidNormalizedUser, type WAMessageKey } from "@whiskeysockets/baileys";
 import { normalisePhone } from "../../../core/validation/identity.js";
 
-/** What Baileys offers to resolve a LID (signalRepository.lidMapping). */
+/** What Baileys offers to resolve a LID and a phone JID (signalRepository.lidMapping). */
 export interface LidLookup {
   getPNForLID(lid: string): Promise<string | null>;
+  getLIDForPN?(pn: string): Promise<string | null>;
 }
 
 const isPhoneJid = (jid: string | undefined | null): jid is string => Boolean(jid && (isPnUser(jid) || isHostedPnUser(jid)));
@@ -31,21 +33,34 @@ export function toJid(externalId: string): string {
 export interface Sender {
   /** The chat the message came from: every reply goes exactly here. */
   replyJid: string;
-  /** Stable identity for sessions: the phone JID when known (a contact may switch between PN and LID), else the LID. */
+  /**
+   * Stable identity for sessions: the LID when known (it never changes, while a contact may
+   * write from the phone JID or the LID), else the phone JID until the mapping arrives.
+   */
   identityJid: string;
+  /** Both addresses, once known: the identity rows keyed on the phone JID are merged into the LID. */
+  lid?: string;
+  phoneJid?: string;
   phone?: string;
 }
 
-/** Works out who wrote a private message, resolving a LID to a phone where possible. */
+/** Works out who wrote a private message: the LID as identity, the phone as an attribute. */
 export async function resolveSender(key: WAMessageKey, lids?: LidLookup): Promise<Sender | null> {
   const replyJid = key.remoteJid;
   if (!replyJid) return null;
   let phoneJid = [replyJid, key.remoteJidAlt, key.participantAlt].find(isPhoneJid);
-  if (!phoneJid && isLidUser(replyJid) && lids) {
-    const mapped = await lids.getPNForLID(replyJid).catch(() => null);
+  let lid = [replyJid, key.remoteJidAlt].find((j) => Boolean(j && isLidUser(j))) ?? undefined;
+  if (!phoneJid && lid && lids) {
+    const mapped = await lids.getPNForLID(lid).catch(() => null);
     if (isPhoneJid(mapped)) phoneJid = mapped;
   }
-  const identityJid = phoneJid ? jidNormalizedUser(phoneJid) : jidNormalizedUser(replyJid);
+  if (!lid && phoneJid && lids?.getLIDForPN) {
+    const mapped = await lids.getLIDForPN(jidNormalizedUser(phoneJid)).catch(() => null);
+    if (mapped && isLidUser(mapped)) lid = mapped;
+  }
+  const lidUser = lid ? jidNormalizedUser(lid) : undefined;
+  const pnUser = phoneJid ? jidNormalizedUser(phoneJid) : undefined;
+  const identityJid = lidUser ?? pnUser ?? jidNormalizedUser(replyJid);
   const phone = phoneFromJid(phoneJid) ?? undefined;
-  return { replyJid, identityJid, phone };
+  return { replyJid, identityJid, lid: lidUser, phoneJid: pnUser, phone };
 }

@@ -108,7 +108,7 @@ export function readContent(raw: proto.IMessage | null | undefined): Content {
 
 const isPrivateChat = (jid: string) => Boolean(isPnUser(jid) || isLidUser(jid) || isHostedPnUser(jid) || isHostedLidUser(jid));
 
-/** Sorts one upserted message. Only for messages.upsert of type "notify" (live messages). */
+/** Sorts one upserted message (messages.upsert "notify", live, or "append", sent while we were offline). */
 export async function normaliseMessage(msg: WAMessage, deps: InboundDeps): Promise<Normalised> {
   const key = msg.key;
   const jid = key?.remoteJid;

@@ -6,11 +6,14 @@ import type { Db } from "../../../core/db/client.js";
 import type { Storage } from "../../../core/storage/index.js";
 import { plainText } from "../../engine/render.js";
 import type { OutboundMessage } from "../types.js";
+import { rememberSent } from "./sent-store.js";
 import type { WaSocket } from "./socket.js";
 
 export interface OutboundDeps {
   db: Db;
   storage: Storage;
+  /** Runs right before the send; throws when this instance may no longer send (lease fencing). */
+  guard?: () => Promise<void>;
 }
 
 /** What to hand to sock.sendMessage for one engine reply. */
@@ -28,8 +31,11 @@ export async function toContent(message: OutboundMessage, deps: OutboundDeps): P
   };
 }
 
-/** Sends one reply; returns WhatsApp's message id. */
+/** Sends one reply and keeps it for retry receipts; returns WhatsApp's message id. */
 export async function sendOutbound(sock: WaSocket, jid: string, message: OutboundMessage, deps: OutboundDeps): Promise<string | undefined> {
-  const sent = await sock.sendMessage(jid, await toContent(message, deps));
+  const content = await toContent(message, deps);
+  await deps.guard?.();
+  const sent = await sock.sendMessage(jid, content);
+  await rememberSent(deps.db, sent);
   return sent?.key?.id ?? undefined;
 }

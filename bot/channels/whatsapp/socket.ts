@@ -6,15 +6,19 @@ import {
   type AuthenticationState,
   type BaileysEventEmitter,
   Browsers,
+  type CacheStore,
   downloadMediaMessage,
   isJidBroadcast,
+  isJidGroup,
   isJidNewsletter,
   type MiscMessageGenerationOptions,
   makeCacheableSignalKeyStore,
   makeWASocket,
+  type proto,
   type WAMessage,
   type WAMessageKey,
   type WAPresence,
+  type WAVersion,
 } from "@whiskeysockets/baileys";
 import type { Logger } from "../../../core/runtime/logger.js";
 import { FileTooLargeError } from "../types.js";
@@ -35,25 +39,39 @@ export interface WaSocket {
 export interface SocketOptions {
   auth: AuthenticationState;
   logger: Logger;
+  /** The message we sent with this key, for re-encrypting on a retry receipt (sent-store.ts). */
+  getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>;
+  /** Re-send counters shared across sockets (Redis), so the retry cap survives reconnects. */
+  msgRetryCounterCache: CacheStore;
+  /** The WhatsApp Web version to announce (fetched at start, else Baileys' pinned one). */
+  version: WAVersion;
+  /** Chats Baileys drops unread (acked, never decrypted, never emitted): see ignoreJid. */
+  shouldIgnoreJid(jid: string): boolean;
 }
+
+/**
+ * Groups, status broadcasts, broadcast lists and newsletters are not conversations with the
+ * office: Baileys does not even decrypt them, so the office number never posts into a group.
+ */
+export const ignoreJid = (jid: string): boolean => Boolean(isJidGroup(jid) || isJidBroadcast(jid) || isJidNewsletter(jid));
 
 export type SocketFactory = (opts: SocketOptions) => WaSocket;
 
 /**
  * The real thing: a linked-device socket. It asks for no full history (we only answer new
  * messages), but keeps Baileys' default light syncs, which carry the LID → phone mappings.
- * Status broadcasts and newsletters are not even decrypted.
  */
-export const baileysSocketFactory: SocketFactory = ({ auth, logger }) =>
+export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage, msgRetryCounterCache, version, shouldIgnoreJid }) =>
   makeWASocket({
     auth: { creds: auth.creds, keys: makeCacheableSignalKeyStore(auth.keys, logger) },
     logger,
     browser: Browsers.ubuntu("Sibina"),
     markOnlineOnConnect: false,
     syncFullHistory: false,
-    shouldIgnoreJid: (jid) => Boolean(isJidBroadcast(jid) || isJidNewsletter(jid)),
-    // We keep no message store; WhatsApp then re-sends from the phone when a retry is needed.
-    getMessage: async () => undefined,
+    shouldIgnoreJid,
+    getMessage,
+    msgRetryCounterCache,
+    version,
   }) as unknown as WaSocket;
 
 export type MediaDownloader = (message: WAMessage, sock: WaSocket) => Promise<Buffer>;
