@@ -2,20 +2,25 @@
 // background workers. Each part registers itself here and nowhere else.
 import type { FastifyInstance } from "fastify";
 import { buildServer, type ServerOptions } from "./admin/server.js";
+import { buildSetupServer } from "./admin/setup.js";
 import { startTelegram } from "./bot/channels/telegram/index.js";
 import { WebChannel } from "./bot/channels/web/channel.js";
 import { simulatorPlugin } from "./bot/channels/web/plugin.js";
 import type { RunningWhatsApp } from "./bot/channels/whatsapp/index.js";
 import { channelOperations } from "./bot/delivery/admin.js";
+import { startDeadlineJob } from "./bot/delivery/deadlines.js";
 import { deliverySenders, startDelivery } from "./bot/delivery/index.js";
 import { closeDeliveryQueues } from "./bot/delivery/queues.js";
 import { sharedEngine } from "./bot/engine/index.js";
 import { startHousekeeping } from "./bot/housekeeping.js";
 import { resealTotpSecrets, totpKeyring } from "./core/auth/secrets.js";
 import { type Config, ConfigError, config } from "./core/config.js";
+import { createDb } from "./core/db/client.js";
 import { t } from "./core/messages/index.js";
 import { type AppContext, createContext } from "./core/runtime/context.js";
 import { exitUnlessServicesUp } from "./core/runtime/health.js";
+import { createLogger } from "./core/runtime/logger.js";
+import { needsSetup, setupToken } from "./core/setup/service.js";
 
 export interface Running {
   url: string;
@@ -35,9 +40,27 @@ export async function buildApp(ctx: AppContext, opts: Omit<ServerOptions, "chann
   return app;
 }
 
-export async function start(): Promise<Running> {
+export interface StartOptions {
+  /** Told the one-time setup URL when the database is empty (the console by default). */
+  onSetupUrl?: (url: string) => void;
+}
+
+export async function start(opts: StartOptions = {}): Promise<Running> {
   const cfg = config();
-  const ctx = await createContext(cfg);
+  const db = createDb(cfg.DATABASE_URL);
+  const log = createLogger(cfg.LOG_LEVEL);
+  const url = cfg.PUBLIC_URL ?? `http://${cfg.HOST}:${cfg.PORT}`;
+  // An empty database: serve only the setup page until the first office and admin exist.
+  if (await needsSetup(db)) {
+    const token = setupToken();
+    const setup = await buildSetupServer({ db, log, token });
+    await setup.app.listen({ host: cfg.HOST, port: cfg.PORT });
+    const setupUrl = `${url}/setup?token=${token.value}`;
+    (opts.onSetupUrl ?? ((u) => console.log(t("en", "setup.note", { url: u }))))(setupUrl);
+    await setup.completed;
+    await setup.app.close();
+  }
+  const ctx = await createContext(cfg, { db, log });
   // Two-factor secrets stored before encryption (or under a previous key) are sealed anew.
   const sealed = await resealTotpSecrets(ctx.db, await totpKeyring(cfg));
   if (sealed.resealed) ctx.log.info({ resealed: sealed.resealed }, "two-factor secrets sealed with the current TOTP key");
@@ -51,7 +74,6 @@ export async function start(): Promise<Running> {
   stops.push(telegram.stop);
 
   await app.listen({ host: cfg.HOST, port: cfg.PORT });
-  const url = cfg.PUBLIC_URL ?? `http://${cfg.HOST}:${cfg.PORT}`;
   notes.push(t("en", "admin.note.panel", { url }));
   notes.push(t("en", "bot.note.simulator", { url: `${url}/simulator` }), telegram.note);
 
@@ -75,6 +97,9 @@ export async function start(): Promise<Running> {
   // Notifications: the outbox relay and one paced queue worker per running channel.
   const delivery = startDelivery(ctx, [new WebChannel(ctx), ...(whatsapp ? [whatsapp.sender] : []), ...deliverySenders(cfg, undefined, ctx)]);
   stops.push(delivery.stop);
+  // Reporting deadlines of the coaching programme: notices written to the outbox a few times a day.
+  const deadlines = await startDeadlineJob(ctx);
+  stops.push(deadlines.stop);
 
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e) => ctx.log.error({ err: e }, "stop failed"));

@@ -13,6 +13,7 @@ import { type SignInThrottle, signInThrottle } from "../core/auth/throttle.js";
 import type { ChannelOperations } from "../core/channels/operations.js";
 import { DomainError } from "../core/errors.js";
 import { isLocale } from "../core/messages/index.js";
+import { unreadCount } from "../core/notifications/panel.js";
 import type { AppContext } from "../core/runtime/context.js";
 import { totpRequiredFor } from "../core/settings/service.js";
 import { loadStaff } from "../core/users/service.js";
@@ -25,13 +26,18 @@ import "./http/types.js";
 import { discardStaged, FORM_OVERHEAD_BYTES, tooLarge, type UploadLimits, uploadLimitsFor } from "./http/uploads.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
+import { calendarRoutes } from "./routes/calendar.js";
 import { channelRoutes } from "./routes/channels.js";
 import { coachingRoutes } from "./routes/coachings.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { fileRoutes } from "./routes/files.js";
+import { importRoutes } from "./routes/imports.js";
 import { inboxRoutes } from "./routes/inbox.js";
 import { moduleRoutes } from "./routes/modules.js";
+import { notificationRoutes } from "./routes/notifications.js";
+import { officeRoutes } from "./routes/offices.js";
 import { profileRoutes } from "./routes/profile.js";
+import { programmeRoutes } from "./routes/programme/index.js";
 import { requestRoutes } from "./routes/requests.js";
 import { testimonialRoutes } from "./routes/testimonials.js";
 import { userRoutes } from "./routes/users.js";
@@ -135,6 +141,9 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
     const cookieLocale = request.cookies[LOCALE_COOKIE];
     request.locale = request.staff && isLocale(request.staff.locale) ? request.staff.locale : isLocale(cookieLocale) ? cookieLocale : "id";
     reply.locals = buildLocals(request, reply);
+    // The bell's count on every page (the live stream keeps it current afterwards).
+    if (request.staff && request.method === "GET" && !request.url.startsWith("/assets/"))
+      (reply.locals as ReturnType<typeof buildLocals>).unread = await unreadCount(ctx.db, request.staff.id);
   });
 
   // Bodies are judged after the route's own session check (onRequest guards) and before a byte
@@ -200,9 +209,14 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   await app.register(fileRoutes);
   await app.register(coachingRoutes);
   await app.register(moduleRoutes);
+  await app.register(programmeRoutes);
   await app.register(testimonialRoutes);
   await app.register(userRoutes, { totpSetting });
   await app.register(profileRoutes);
+  await app.register(officeRoutes);
+  await app.register(importRoutes);
+  await app.register(notificationRoutes);
+  await app.register(calendarRoutes);
   await app.register(channelRoutes);
   await app.register(auditRoutes);
   await app.register(inboxRoutes);

@@ -54,7 +54,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   app.addHook("onClose", async () => {
     await requestRedis.quit().catch(() => requestRedis.disconnect());
   });
-  const requestCtx: AppContext = { ...ctx, redis: requestRedis };
+  // Everything else is read through to the app's context (not copied), so it stays one context.
+  const requestCtx: AppContext = Object.create(ctx, { redis: { value: requestRedis, enumerable: true } });
 
   // Rate limits live in Redis (shared by every instance); only routes that ask for one are limited.
   // While Redis is unreachable they are skipped rather than holding every request.

@@ -15,7 +15,8 @@ export type DomainErrorCode =
   | "NOT_DONE"
   | "NOT_STARTED"
   | "HELD_BY_OTHER"
-  | "DEADLINE_PASSED";
+  | "DEADLINE_PASSED"
+  | "CONFLICT";
 
 export class DomainError extends Error {
   constructor(

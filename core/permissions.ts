@@ -1,6 +1,6 @@
 // Who may do what, as one table. The admin panel and the bot both ask `can()`;
 // the server enforces it, the UI only hides what it cannot do.
-import type { Role } from "./db/generated/enums.js";
+import type { Role, TeamRole } from "./db/generated/enums.js";
 
 export const ACTIONS = [
   "dashboard.view",
@@ -24,11 +24,20 @@ export const ACTIONS = [
   "testimonial.view",
   "testimonial.manage",
   "user.manage",
+  "office.manage",
+  "agency.import",
+  "calendar.manage",
   "channel.manage",
   "audit.view",
   "inbox.view",
   "inbox.reply",
   "inbox.savedReplies",
+  // The coaching programme of seed 002 (core/programme): teams, loci, plans, monitoring.
+  "programme.view",
+  "programme.manage",
+  "programme.settings",
+  "monitoring.view",
+  "monitoring.manage",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -60,6 +69,9 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   "testimonial.view": ["ADMIN", "SUPERVISOR"],
   "testimonial.manage": ["ADMIN"],
   "user.manage": ["ADMIN"],
+  "office.manage": ["ADMIN"],
+  "agency.import": ["ADMIN"],
+  "calendar.manage": ["ADMIN"],
   "channel.manage": ["ADMIN"],
   "audit.view": ["ADMIN"],
   // The Inbox: conversations of the actor's offices (and below); replying holds the conversation.
@@ -67,7 +79,26 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   "inbox.reply": ["ADMIN", "SUPERVISOR", "OPERATOR"],
   // Balasan cepat are managed by admins.
   "inbox.savedReplies": ["ADMIN"],
+  "programme.view": ALL_STAFF,
+  "programme.manage": ALL_STAFF,
+  "programme.settings": ["ADMIN"],
+  // Tim Monev members reach these through their team role too (TEAM_PERMISSIONS).
+  "monitoring.view": ["ADMIN", "SUPERVISOR"],
+  "monitoring.manage": ["ADMIN", "SUPERVISOR"],
 };
+
+/**
+ * Roles on a Tim Pembina (seed 002) that grant an action on that team's office and the offices
+ * below it, whatever the person's staff roles: the Tim Monev monitors, the team leads read it.
+ */
+export const TEAM_PERMISSIONS: Partial<Record<Action, readonly TeamRole[]>> = {
+  "monitoring.view": ["TIM_MONEV", "KETUA_PELAKSANA", "KOORDINATOR"],
+  "monitoring.manage": ["TIM_MONEV"],
+};
+
+export function canAsTeam(teamRoles: readonly TeamRole[], action: Action): boolean {
+  return (TEAM_PERMISSIONS[action] ?? []).some((r) => teamRoles.includes(r));
+}
 
 export function can(roles: readonly Role[], action: Action): boolean {
   return PERMISSIONS[action].some((r) => roles.includes(r));

@@ -9,6 +9,7 @@ import type { Db } from "../core/db/client.js";
 import type { AgencyLevel, Mode, RequestStatus, Role, ServiceType, Topic } from "../core/db/generated/enums.js";
 import { cancelByRequester, changeStatus, submitRequest } from "../core/requests/service.js";
 import { LocalDiskStorage, type Storage, storeAttachment } from "../core/storage/index.js";
+import { seedProgramme } from "./seed-programme.js";
 
 export const DEMO_PASSWORD = "sibina-demo-2026";
 
@@ -124,6 +125,15 @@ export const DEMO_USERS: { email: string; name: string; roles: Role[]; office: s
     nip: "199512122019032001",
     position: "Statistisi Ahli Pertama",
     whatsapp: "+6281266001008",
+  },
+  {
+    email: "monev@sibina.test",
+    name: "Putri Ramadhani",
+    roles: ["COACH"],
+    office: "1400",
+    nip: "199302172016022001",
+    position: "Statistisi Ahli Muda (Tim Monev)",
+    whatsapp: "+6281266001010",
   },
   {
     email: "supervisor.ri@sibina.test",
@@ -476,6 +486,16 @@ export async function seedDemo(db: Db, storage: Storage = new LocalDiskStorage(c
       fullday: true,
       expectedOutput: "Rencana aksi statistik sektoral tersusun",
     },
+  });
+  await seedProgramme(db, now, async (title) => {
+    const stored = await storeAttachment(db, storage, {
+      bytes: tinyPdf(title),
+      fileName: `${title}.pdf`,
+      maxBytes: 10 * 1024 * 1024,
+      uploadedById: supervisor.id,
+    });
+    if (!stored.ok) throw new Error(`seed decree file refused: ${stored.reason}`);
+    return stored.attachment.id;
   });
   // History is demo material: its notices are not delivered to anyone.
   await db.outbox.updateMany({ data: { status: "CANCELLED", lastError: "demo seed" } });

@@ -44,7 +44,12 @@ export const REVIEWED: Record<string, { license: string; why: string }> = {
     license: "MIT",
     why: "no licence field; the author's (James Halliday) packages of that era are MIT/X11, the same as chainsaw's; only under exceljs's zip reader",
   },
+  "png-js@2.0.0": { license: "MIT", why: "no licence field in package.json; its LICENSE file is the MIT licence (PNG decoder under pdfkit)" },
   "chainsaw@0.1.0": { license: "MIT", why: 'declares "MIT/X11", which is the MIT licence under its older name' },
+  "argparse@3.0.4": {
+    license: "PSF-2.0",
+    why: "the Python Software Foundation licence (GPL-compatible per the FSF); development only, under js-yaml in date-holidays, which generates the bundled holiday calendar",
+  },
   "elkjs@0.11.1": {
     license: "EPL-2.0",
     why: "only in Prisma Studio inside the prisma CLI, a separate program used to generate the client; never loaded by Sibina",

@@ -2,7 +2,7 @@
 // templates only hide what a role cannot use.
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import type { StaffActor } from "../../core/access/index.js";
-import { type Action, can } from "../../core/permissions.js";
+import { type Action, can, canAsTeam } from "../../core/permissions.js";
 import { renderError } from "./errors.js";
 
 declare module "fastify" {
@@ -37,7 +37,8 @@ export function allow(...actions: Action[]): onRequestAsyncHookHandler {
     // A temporary password (new account, admin reset) is replaced before anything else.
     if (staff.mustChangePassword && !request.routeOptions.config.duringPasswordChange) return reply.redirect("/profile/password?required=1");
     if (request.mustSetupTotp && !request.routeOptions.config.duringTotpSetup) return reply.redirect("/profile/security?required=1");
-    if (actions.length > 0 && !actions.some((a) => can(staff.roles, a))) return renderError(request, reply, 403, "error.forbidden");
+    const teamRoles = staff.teamMemberships.map((m) => m.role);
+    if (actions.length > 0 && !actions.some((a) => can(staff.roles, a) || canAsTeam(teamRoles, a))) return renderError(request, reply, 403, "error.forbidden");
   };
 }
 

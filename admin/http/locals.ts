@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { TimeZone } from "../../core/db/generated/enums.js";
 import { type MessageKey, type Params, t } from "../../core/messages/index.js";
-import { type Action, can } from "../../core/permissions.js";
+import { type Action, can, canAsTeam } from "../../core/permissions.js";
 import {
   AGENCY_LEVELS,
   DOCUMENTATION_KINDS,
@@ -32,10 +32,19 @@ export function buildLocals(request: FastifyRequest, reply: FastifyReply) {
   return {
     locale,
     user: staff,
+    /** Unread in-panel notifications (set by the panel for signed-in GET pages). */
+    unread: 0,
     path: request.url.split("?")[0] ?? "/",
     zone,
     t: (key: MessageKey, params?: Params) => t(locale, key, params),
-    can: (action: Action) => (staff ? can(staff.roles, action) : false),
+    can: (action: Action) =>
+      staff
+        ? can(staff.roles, action) ||
+          canAsTeam(
+            staff.teamMemberships.map((m) => m.role),
+            action,
+          )
+        : false,
     hasRole: (role: string) => staff?.roles.some((r) => r === role) ?? false,
     /** The CSRF token for this page's forms (created once per render). */
     csrf: () => {

@@ -44,4 +44,19 @@
       target.focus();
     });
   }
+
+  // The bell: unread count kept current by server-sent events (no reload needed).
+  const bell = document.querySelector("[data-testid=bell]");
+  if (bell && "EventSource" in window) {
+    const count = bell.querySelector("[data-testid=bell-count]");
+    const source = new EventSource("/notifications/stream");
+    source.addEventListener("notice", (event) => {
+      const data = JSON.parse(event.data);
+      if (!count) return;
+      count.textContent = String(data.unread);
+      count.classList.toggle("zero", data.unread === 0);
+      if (data.item) bell.setAttribute("title", data.item.text);
+    });
+    window.addEventListener("pagehide", () => source.close());
+  }
 })();

@@ -13,6 +13,7 @@ import { disableTotp, enableTotp, newTotpSecret, totpUri, verifyTotp } from "../
 import { flash } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
 import { allow, selfOf } from "../http/guard.js";
+import { telegramLinkFor } from "../http/telegram-link.js";
 
 const setupConfig = { config: { duringTotpSetup: true } } as const;
 const passwordConfig = { config: { duringTotpSetup: true, duringPasswordChange: true } } as const;
@@ -29,6 +30,8 @@ export async function profileRoutes(app: FastifyInstance) {
       title: reply.locals?.t("admin.nav.profile"),
       profile: user,
       linkCode: extra.linkCode ?? null,
+      // Telegram bots cannot write first: the deep link lets the staff member open the chat.
+      telegram: user.identities.some((i) => i.channel === "telegram") ? null : await telegramLinkFor(ctx, selfOf(request)),
       min: MIN_PASSWORD,
     });
   }

@@ -23,7 +23,8 @@ import {
 import { askClarification } from "../../core/requests/clarification.js";
 import { AWAITING_DECISION, nextStatuses } from "../../core/requests/lifecycle.js";
 import { assignCoaches, changeStatus, coachConflicts, eligibleCoaches, escalate, findDuplicates, submitRequest } from "../../core/requests/service.js";
-import { fromLocal, isDayDuration } from "../../core/validation/datetime.js";
+import { reachableChannels, runningChannels, unreachableReasons } from "../../core/users/reachability.js";
+import { formatDateTime, fromLocal, isDayDuration } from "../../core/validation/datetime.js";
 import { LIMITS, oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
 import { type FormBody, list, queryOf, str } from "../http/forms.js";
@@ -239,14 +240,31 @@ export async function requestRoutes(app: FastifyInstance) {
   ) {
     const actor = actorOf(request);
     const r = await requestDetail(ctx.db, actor, id);
+    // Who was not notified, and why (per channel), for staff recipients.
+    const unreachableIds = r.outbox.filter((o) => o.status === "UNREACHABLE" && o.recipientUserId).map((o) => o.recipientUserId!);
+    const why = new Map(
+      (
+        await ctx.db.user.findMany({ where: { id: { in: unreachableIds } }, select: { id: true, whatsapp: true, identities: { select: { channel: true } } } })
+      ).map((u) => [u.id, unreachableReasons(u, runningChannels(ctx.config))]),
+    );
     const outbox = r.outbox.map((o) => ({
       ...o,
+      why: o.status === "UNREACHABLE" && o.recipientUserId ? (why.get(o.recipientUserId) ?? []) : [],
       kindKey: (hasMessage(`admin.outbox.kind.${o.kind}`) ? `admin.outbox.kind.${o.kind}` : "admin.outbox.kind.other") as MessageKey,
       stateKey: OUTBOX_STATE[o.status] ?? "admin.outbox.pending",
       notNotified: o.status === "UNREACHABLE" || o.status === "FAILED",
     }));
     const staffCanSee = can(actor.roles, "request.view");
+    // The handling office had no active supervisor: say whose supervisors were alerted instead.
+    const submitted = r.outbox.filter((o) => o.kind === "request.submitted");
+    const viaId = submitted.map((o) => (o.payload as { viaOfficeId?: unknown } | null)?.viaOfficeId).find((v): v is string => typeof v === "string");
+    const alertedVia = viaId ? await ctx.db.office.findUnique({ where: { id: viaId }, select: { name: true } }) : null;
     return reply.view("requests/detail", {
+      supervisorNote: alertedVia
+        ? { key: "reach.viaParent", params: { office: r.office.name, parent: alertedVia.name } }
+        : submitted.length === 0
+          ? { key: "reach.noSupervisor", params: { office: r.office.name } }
+          : null,
       title: r.code,
       r,
       outbox,
@@ -299,6 +317,11 @@ export async function requestRoutes(app: FastifyInstance) {
     );
     const assigned = new Set((await ctx.db.assignment.findMany({ where: { requestId: r.id }, select: { coachId: true } })).map((a) => a.coachId));
     const office = await ctx.db.office.findUniqueOrThrow({ where: { id: r.officeId }, select: { timeZone: true, name: true } });
+    const reach = await reachableChannels(
+      ctx.db,
+      coaches.map((c) => c.id),
+      runningChannels(ctx.config),
+    );
     return reply.view("requests/status", {
       title: `${r.code}: ${reply.locals?.t("admin.status.title")}`,
       r,
@@ -309,6 +332,8 @@ export async function requestRoutes(app: FastifyInstance) {
         name: c.name,
         position: c.position,
         assigned: assigned.has(c.id),
+        // Warned before approval: nobody could deliver this coach's assignment notice.
+        unreachable: (reach.get(c.id) ?? []).length === 0,
         conflicts: conflicts.filter((x) => x.coachId === c.id).map((x) => ({ code: x.request.code, startAt: x.request.startAt, endAt: x.request.endAt })),
       })),
       form: { to: form.to ?? "", coachIds: form.coachIds ?? [], reason: form.reason ?? "", note: form.note ?? "" },

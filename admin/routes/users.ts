@@ -8,7 +8,9 @@ import type { Role } from "../../core/db/generated/enums.js";
 import { isDomainError } from "../../core/errors.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { codesOf, ROLES } from "../../core/reference/index.js";
+import { readBotUsername } from "../../core/runtime/channel-status.js";
 import { setTotpRequiredRoles, totpRequiredRoles } from "../../core/settings/service.js";
+import { reachableChannels, runningChannels } from "../../core/users/reachability.js";
 import {
   createUser,
   deleteUser,
@@ -24,6 +26,7 @@ import { oneLine } from "../../core/validation/text.js";
 import { flash } from "../http/audit.js";
 import { type FormBody, fieldErrors, list, queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
+import { telegramLinkFor } from "../http/telegram-link.js";
 import type { TotpSettingCache } from "../http/totp-setting.js";
 
 const PAGE = 100;
@@ -89,7 +92,12 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
     const q = listQuery.parse(queryOf(request.query));
     const page = q.page ?? 1;
     const { rows, total } = await listUsers(ctx.db, actorOf(request), { q: q.q, role: q.role, skip: (page - 1) * PAGE, take: PAGE });
-    return reply.view("users/list", { title: reply.locals?.t("admin.nav.users"), rows, total, page, more: page * PAGE < total, query: q });
+    const reach = await reachableChannels(
+      ctx.db,
+      rows.map((u) => u.id),
+      runningChannels(ctx.config),
+    );
+    return reply.view("users/list", { title: reply.locals?.t("admin.nav.users"), rows, reach, total, page, more: page * PAGE < total, query: q });
   });
 
   app.get("/users/new", { onRequest: allow("user.manage") }, async (request, reply) =>
@@ -111,8 +119,12 @@ export async function userRoutes(app: FastifyInstance, opts: { totpSetting: Totp
     }
     const password = temporaryPassword();
     try {
-      const user = await createUser(ctx.db, actorOf(request), parsed.data, password);
-      return reply.view("users/password", { title: reply.locals?.t("admin.user.created"), user, password, created: true });
+      const user = await createUser(ctx.db, actorOf(request), parsed.data, password, {
+        send: Boolean(ctx.config.SMTP_URL),
+        telegramBot: await readBotUsername(ctx.redis, ctx.redisPrefix),
+      });
+      const telegram = await telegramLinkFor(ctx, actorOf(request), user.id);
+      return reply.view("users/password", { title: reply.locals?.t("admin.user.created"), user, password, created: true, telegram });
     } catch (e) {
       if (isDomainError(e) && e.code !== "NOT_FOUND") {
         reply.code(409);

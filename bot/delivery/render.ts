@@ -6,6 +6,7 @@ import type { DocumentationKind, Mode, RecipientKind, RequestStatus, ServiceType
 import { type MessageKey, type Params, t } from "../../core/messages/index.js";
 import { ACCOUNT_ALERT_KIND, CHANNEL_ALERTS, type ChannelAlert, documentationStillMissing } from "../../core/notifications/intents.js";
 import { isNoticeKind, type NoticeKind } from "../../core/notifications/kinds.js";
+import { REPORT_KINDS } from "../../core/programme/reference.js";
 import { DOCUMENTATION_KINDS, type Locale, labelOf, MODES, SERVICE_TYPES, STATUSES } from "../../core/reference/index.js";
 import { formatDate, formatDateTime, formatTime } from "../../core/validation/datetime.js";
 import type { Choice, OutboundDocument } from "../channels/types.js";
@@ -117,6 +118,26 @@ const aboutRequest =
 const statusNotice = (requesterKey: MessageKey, supervisorKey?: MessageKey): Renderer =>
   aboutRequest("request", (c, base) => c.tr(c.data.recipientKind === "SUPERVISOR" && supervisorKey ? supervisorKey : requesterKey, base));
 
+/** A reporting deadline of the programme: of an office's kind 1-4, or of one coaching's documentation. */
+const deadlineNotice =
+  (stage: "soon" | "passed"): Renderer =>
+  ({ data, tr, links, locale }) => {
+    const p = data.payload;
+    const reportKind = REPORT_KINDS.find((k) => k.code === p.reportKind);
+    const params: Params = { office: String(p.office ?? ""), due: String(p.due ?? ""), kind: reportKind ? reportKind[locale] : "" };
+    const r = data.request;
+    const text = r
+      ? tr(`notify.programme.activity.${stage}`, {
+          ...params,
+          code: r.code,
+          agency: r.agencyName,
+          date: formatDate(r.startAt, r.timeZone),
+          link: links.documentation(r.id),
+        })
+      : tr(`notify.programme.deadline.${stage}`, { ...params, link: `${links.base}/programme` });
+    return { title: tr("notify.title.programme", params), text };
+  };
+
 /** One renderer per kind: adding a kind without its text does not compile. */
 const RENDERERS: Record<NoticeKind, Renderer> = {
   "request.received": aboutRequest("request", (c, base) => c.tr("notify.request.received", { ...base, summary: c.tr("notify.summary", base) })),
@@ -140,6 +161,10 @@ const RENDERERS: Record<NoticeKind, Renderer> = {
   "request.clarification": aboutRequest("request", (c, base) => c.tr("notify.clarification.question", { ...base, question: excerpt(c.data.note) })),
   "request.clarification_answer": aboutRequest("request", (c, base) => c.tr("notify.supervisor.answer", { ...base, answer: excerpt(c.data.note) })),
   "coach.assigned": aboutRequest("assigned", (c, base) => c.tr("notify.coach.assigned", base)),
+  "coach.letter": aboutRequest("assigned", (c, base) => c.tr("notify.coach.letter", base)),
+  "coach.calendar": aboutRequest("assigned", (c, base) => c.tr("notify.coach.calendar", base)),
+  "programme.deadline.soon": deadlineNotice("soon"),
+  "programme.deadline.passed": deadlineNotice("passed"),
   "reminder.session": aboutRequest("reminder", (c, base) =>
     c.tr(c.data.recipientKind === "COACH" ? "notify.reminder.session.coach" : "notify.reminder.session.pic", base),
   ),
@@ -163,6 +188,11 @@ const RENDERERS: Record<NoticeKind, Renderer> = {
       link: owner ? `${links.base}/profile/${stage === "totp" ? "password" : "security"}` : `${links.base}/audit?action=auth`,
     };
     return { title: tr("notify.title.security"), text: tr(`notify.account.${owner ? "owner" : "admin"}.${stage}`, params) };
+  },
+  "account.welcome": ({ data, tr, links }) => {
+    const telegram = typeof data.payload.telegramLink === "string" ? data.payload.telegramLink : null;
+    const text = tr("notify.welcome", { name: data.account?.name ?? data.recipientName ?? "", email: data.account?.email ?? "", link: `${links.base}/login` });
+    return { title: tr("notify.title.welcome"), text: telegram ? `${text}\n\n${tr("notify.welcome.telegram", { link: telegram })}` : text };
   },
   "channel.whatsapp_logged_out": ({ data, tr, links }) => ({
     title: tr("notify.title.admin"),
@@ -227,7 +257,7 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
   const user = row.recipientUserId
     ? await db.user.findUnique({
         where: { id: row.recipientUserId },
-        select: { name: true, identities: { where: { channel: "whatsapp" }, select: { id: true } } },
+        select: { name: true, whatsapp: true, identities: { where: { channel: "whatsapp" }, select: { id: true } } },
       })
     : null;
   let note: string | null = null;
@@ -237,7 +267,7 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
     note = (await db.statusChange.findUnique({ where: { id: payload.statusChangeId } }))?.note ?? null;
   const missing = request && row.kind === "reminder.documentation" ? await documentationStillMissing(db, request.id) : [];
   const account =
-    row.kind === ACCOUNT_ALERT_KIND && typeof payload.userId === "string"
+    (row.kind === ACCOUNT_ALERT_KIND || row.kind === "account.welcome") && typeof payload.userId === "string"
       ? await db.user.findUnique({ where: { id: payload.userId }, select: { name: true, email: true } })
       : null;
   const inbox = row.kind.startsWith("inbox.") ? await loadInbox(db, payload) : null;
@@ -267,7 +297,7 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
       : null,
     coaches: request ? request.assignments.map((a) => a.coach.name) : [],
     recipientName: user?.name ?? null,
-    recipientHasWhatsapp: (user?.identities.length ?? 0) > 0,
+    recipientHasWhatsapp: (user?.identities.length ?? 0) > 0 || Boolean(user?.whatsapp),
     note,
     missing,
     account,

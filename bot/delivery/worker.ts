@@ -5,13 +5,14 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { recordTranscript } from "../../core/inbox/service.js";
 import { stillRelevant } from "../../core/notifications/intents.js";
+import { ensureSuratTugas, LETTER_KINDS } from "../../core/programme/letters.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { NO_PACING, officeDay, Pacer, type PacingRule, telegramRule, whatsappRule } from "./pacing.js";
 import { bullPrefix, type DeliveryChannel, type NotifyJob, queueName } from "./queues.js";
 import { resolveTarget } from "./recipients.js";
 import { REJECTED } from "./rejections.js";
 import { composeNotice, loadNotice, panelLinks } from "./render.js";
-import { isChannelDown, isPermanent, retryAfterMs, type Sender } from "./senders.js";
+import { isChannelDown, isPermanent, type NoticeMessage, retryAfterMs, type Sender } from "./senders.js";
 
 export interface ChannelWorkerOptions {
   concurrency?: number;
@@ -152,13 +153,19 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
       throw new UnrecoverableError("recipient is no longer reachable on this channel");
     }
     const notice = composeNotice(await loadNotice(db, row), target.locale, links);
-    const message = {
+    const message: NoticeMessage = {
       text: notice.text,
       subject: notice.title,
       locale: target.locale,
       ...(notice.document ? { document: notice.document } : {}),
       ...(notice.choices ? { choices: notice.choices } : {}),
     };
+    // The Surat Tugas and its calendar file travel as documents (made on first use, then reused).
+    if (row.requestId && (LETTER_KINDS as readonly string[]).includes(row.kind)) {
+      const files = await ensureSuratTugas(db, ctx.storage, row.requestId);
+      const file = row.kind === "coach.letter" ? files.pdf : files.ics;
+      message.document = { attachmentId: file.id, fileName: file.fileName, mimeType: file.mimeType };
+    }
 
     await myTurn();
     // Checked again right before sending: cancelled meanwhile, or sent by a re-run of a stalled job.

@@ -16,7 +16,7 @@ import { findTicketCode } from "../../core/validation/request.js";
 import { boundRaw } from "../../core/validation/text.js";
 import { type ConversationEngine, FileTooLargeError, type InboundEvent, type OutboundMessage } from "../channels/types.js";
 import { handOffToStaff } from "../flows/human.js";
-import { describeTicket } from "../flows/status.js";
+import { describeTicketWithFiles } from "../flows/status.js";
 import type { Answer, Flow, Outcome, Prompt, StoredFile, StoreFileOptions, Turn, Who } from "./flow.js";
 import { saveLocale } from "./identity.js";
 import { globalWord, handoffWord, matchChoice, matchChoiceList } from "./input.js";
@@ -345,7 +345,7 @@ export class ChatEngine implements Engine {
       const code = text.length <= 40 ? findTicketCode(text) : null;
       if (code) {
         ts.outcome = "ticket";
-        ts.replies.push(await describeTicket(this.ctx, ts.who, session.locale, code));
+        ts.replies.push(...(await describeTicketWithFiles(this.ctx, ts.who, session.locale, code)));
         return this.repromptUnlessMenu(ts);
       }
     }

@@ -9,11 +9,11 @@ import type { AgencyLevel, Mode, OfficeLevel, ServiceType, TimeZone, Topic } fro
 import type { MessageKey } from "../../core/messages/index.js";
 import { AGENCY_LEVELS, labelOf, MODES, SERVICE_TYPES, TOPICS } from "../../core/reference/index.js";
 import { routeRequest } from "../../core/requests/routing.js";
-import { findDuplicates, submitRequest } from "../../core/requests/service.js";
+import { findDuplicates, findRequestsFor, submitRequest } from "../../core/requests/service.js";
 import { formatDate, formatDateTime, isDayDuration, parseEnd, parseStart } from "../../core/validation/datetime.js";
 import { fieldSchemas } from "../../core/validation/request.js";
 import { type Answer, defineFlow, end, go, invalidKey, type Outcome, type Prompt, retry, type StepChoice, say, stay, type Turn } from "../engine/flow.js";
-import { recordConsent } from "../engine/identity.js";
+import { recordConsent, requesterRef } from "../engine/identity.js";
 import { normalise } from "../engine/input.js";
 
 interface AgencyMatch {
@@ -53,6 +53,17 @@ export interface FormState {
   /** Set while changing one field from the summary: the next answer returns to the summary. */
   editing?: boolean;
   duplicates?: string[];
+  /** A returning PIC's details from their latest request, offered for reuse. */
+  previous?: {
+    name: string;
+    nip: string | null;
+    phone: string;
+    email: string;
+    agencyId: string | null;
+    agencyName: string;
+    level: AgencyLevel;
+    producer: boolean;
+  };
 }
 
 type FormTurn = Turn<FormState>;
@@ -246,7 +257,49 @@ export const requestForm = defineFlow<FormState>({
         if (a.choice?.id !== "agree") return end(say(turn.t("form.consent.declined")));
         await recordConsent(turn.app.db, turn.who, turn.now, turn.locale);
         turn.state.consentAt = turn.now.toISOString();
-        return go("name");
+        // A returning PIC is offered their previous details instead of every question again.
+        const [latest] = await findRequestsFor(turn.app.db, requesterRef(turn.who), 1);
+        if (!latest) return go("name");
+        turn.state.previous = {
+          name: latest.requesterName,
+          nip: latest.requesterNip,
+          phone: latest.requesterPhone,
+          email: latest.requesterEmail,
+          agencyId: latest.agencyId,
+          agencyName: latest.agencyName,
+          level: latest.agencyLevel,
+          producer: latest.isDataProducer,
+        };
+        return go("reuse");
+      },
+    },
+
+    reuse: {
+      prompt: (turn) => {
+        const p = turn.state.previous!;
+        const details = [p.name, p.nip ? `NIP ${p.nip}` : null, p.phone, p.email, `${p.agencyName} (${labelOf(AGENCY_LEVELS, p.level, turn.locale)})`]
+          .filter(Boolean)
+          .join("\n");
+        return { text: turn.t("form.reuse.ask", { details }), choices: yesNo(turn) };
+      },
+      answer: async (a, turn) => {
+        const s = turn.state;
+        const p = s.previous;
+        s.previous = undefined;
+        if (a.choice?.id !== "yes" || !p) return go("name");
+        Object.assign(s, {
+          name: p.name,
+          nip: p.nip,
+          phone: p.phone,
+          email: p.email,
+          agencyId: p.agencyId,
+          agencyName: p.agencyName,
+          level: p.level,
+          producer: p.producer,
+        });
+        s.zone = await officeZone(turn);
+        // Straight to the questions about this coaching; the summary still edits every field.
+        return go("service");
       },
     },
 

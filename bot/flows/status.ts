@@ -3,7 +3,8 @@
 // can probe for codes.
 import type { RequestStatus, ServiceType, TimeZone } from "../../core/db/generated/enums.js";
 import { t } from "../../core/messages/index.js";
-import { type Locale, labelOf, SERVICE_TYPES, STATUSES } from "../../core/reference/index.js";
+import { sharedDocumentation } from "../../core/programme/sharing.js";
+import { DOCUMENTATION_KINDS, type Locale, labelOf, SERVICE_TYPES, STATUSES } from "../../core/reference/index.js";
 import { WITH_COACHES } from "../../core/requests/lifecycle.js";
 import { findRequestsFor, lookupByCode } from "../../core/requests/service.js";
 import type { AppContext } from "../../core/runtime/context.js";
@@ -55,6 +56,27 @@ export async function describeTicket(app: AppContext, who: Who, locale: Locale, 
   return { text: lines.join("\n") };
 }
 
+/**
+ * The ticket's details, followed by the files staff shared with the agency once it is DONE
+ * (one message per file, sent as a document; links in the text). Strangers get "not found" only.
+ */
+export async function describeTicketWithFiles(app: AppContext, who: Who, locale: Locale, code: string): Promise<OutboundMessage[]> {
+  const detail = await describeTicket(app, who, locale, code);
+  const shared = await sharedDocumentation(app.db, code, requesterRef(who));
+  if (shared.length === 0) return [detail];
+  const links = shared.filter((d) => d.link).map((d) => d.link!);
+  const lines = [detail.text, t(locale, "status.shared", { count: shared.length }), ...links.map((l) => `• ${l}`)];
+  return [
+    { text: lines.join("\n") },
+    ...shared
+      .filter((d) => d.attachment)
+      .map((d) => ({
+        text: `${labelOf(DOCUMENTATION_KINDS, d.kind, locale)}: ${d.attachment!.fileName}`,
+        document: { attachmentId: d.attachment!.id, fileName: d.attachment!.fileName, mimeType: d.attachment!.mimeType },
+      })),
+  ];
+}
+
 export const statusFlow = defineFlow<StatusState>({
   id: "status",
   menu: { label: "bot.menu.status", order: 20 },
@@ -86,7 +108,7 @@ export const statusFlow = defineFlow<StatusState>({
       }),
       answer: async (a, turn) => {
         if (!a.choice || a.choice.id === "menu") return end();
-        return end(await describeTicket(turn.app, turn.who, turn.locale, a.choice.label));
+        return end(...(await describeTicketWithFiles(turn.app, turn.who, turn.locale, a.choice.label)));
       },
     },
   },

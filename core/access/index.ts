@@ -16,7 +16,7 @@ export interface StaffActor {
 }
 
 /** The office tree (small: a few hundred rows at most). */
-export const officeTree = (db: Db | Tx) => db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true } });
+export const officeTree = (db: Db | Tx) => db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true, active: true } });
 
 /** Offices whose requests a staff member may see: their own and those below it. */
 export async function visibleOfficeIds(db: Db | Tx, actor: { officeId: string }): Promise<string[]> {

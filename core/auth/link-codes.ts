@@ -2,20 +2,54 @@
 // the staff member sends it to the bot, and the chat identity is tied to their account.
 import { randomInt } from "node:crypto";
 import { type AuditActor, auditIn } from "../audit/service.js";
-import type { Db } from "../db/client.js";
+import type { Db, Tx } from "../db/client.js";
 
 const TTL_MS = 15 * 60_000;
+/** A link handed over with a new account (page, welcome email) stays valid for a week. */
+export const WELCOME_LINK_TTL_MS = 7 * 24 * 3600_000;
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I/L
+
+async function insertCode(tx: Db | Tx, userId: string, now: Date, ttlMs: number): Promise<string> {
+  const code = `LINK-${Array.from({ length: 6 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("")}`;
+  await tx.linkCode.create({ data: { code, userId, expiresAt: new Date(now.getTime() + ttlMs) } });
+  return code;
+}
 
 /** A new code for the staff member's own account (audited: it grants access to their chats). */
 export async function createLinkCode(db: Db, self: AuditActor & { userId: string }, now = new Date()): Promise<string> {
-  const code = `LINK-${Array.from({ length: 6 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("")}`;
-  await db.$transaction(async (tx) => {
-    await tx.linkCode.create({ data: { code, userId: self.userId, expiresAt: new Date(now.getTime() + TTL_MS) } });
+  return db.$transaction(async (tx) => {
+    const code = await insertCode(tx, self.userId, now, TTL_MS);
     await auditIn(tx, self, "user.linkCode", "User", self.userId);
+    return code;
   });
-  return code;
 }
+
+/** The profile's code: an unused one with at least five minutes left, or a new one. */
+export async function currentLinkCode(db: Db, self: AuditActor & { userId: string }, now = new Date()): Promise<string> {
+  const open = await db.linkCode.findFirst({
+    where: { userId: self.userId, usedAt: null, expiresAt: { gt: new Date(now.getTime() + 5 * 60_000) } },
+    orderBy: { expiresAt: "desc" },
+  });
+  return open?.code ?? createLinkCode(db, self, now);
+}
+
+/**
+ * A week-long code for a new account (its page and welcome email), in the transaction that
+ * creates the account, whose audit row ("user.create" by the admin) covers it.
+ */
+export const welcomeLinkCode = (tx: Tx, userId: string, now = new Date()) => insertCode(tx, userId, now, WELCOME_LINK_TTL_MS);
+
+/** A week-long code an admin hands over with a new account (the "account created" page). */
+export async function createWelcomeLinkCode(db: Db, actor: AuditActor, userId: string, now = new Date()): Promise<string> {
+  return db.$transaction(async (tx) => {
+    const code = await insertCode(tx, userId, now, WELCOME_LINK_TTL_MS);
+    await auditIn(tx, actor, "user.linkCode", "User", userId, { welcome: true });
+    return code;
+  });
+}
+
+/** Telegram's deep link: opening it sends "/start <code>" to the bot, which links the chat at once. */
+export const telegramStartLink = (botUsername: string, code: string) => `https://t.me/${botUsername}?start=${code}`;
 
 /** Finds a link code in a chat message ("LINK-AB12CD"). */
 export function findLinkCode(text: string): string | null {

@@ -3,6 +3,7 @@
 
 import type { StaffActor } from "../access/index.js";
 import { visibleOfficeIds } from "../access/index.js";
+import { loadCalendar } from "../calendar/index.js";
 import type { Db } from "../db/client.js";
 import type { AgencyLevel, RequestStatus, ServiceType, TimeZone } from "../db/generated/enums.js";
 import { workingDaysBetween } from "../notifications/intents.js";
@@ -105,6 +106,7 @@ export async function dashboardAggregates(db: Db, officeIds: readonly string[], 
 /** The live work lists: the supervisor's queue (oldest first) and upcoming sessions (a coach's own). */
 export async function dashboardLists(db: Db, actor: StaffActor, officeIds: readonly string[], zone: TimeZone, now = new Date()) {
   const coachOnly = !can(actor.roles, "request.view");
+  const calendar = await loadCalendar(db);
   const [queue, upcoming] = await Promise.all([
     coachOnly
       ? Promise.resolve([])
@@ -135,7 +137,7 @@ export async function dashboardLists(db: Db, actor: StaffActor, officeIds: reado
     }),
   ]);
   return {
-    queue: queue.map((r) => ({ ...r, workingDays: workingDaysBetween(r.createdAt, now, TIME_ZONES[zone].offsetMinutes) })),
+    queue: queue.map((r) => ({ ...r, workingDays: workingDaysBetween(r.createdAt, now, TIME_ZONES[zone].offsetMinutes, calendar) })),
     upcoming: upcoming.map((r) => ({ ...r, coaches: r.assignments.map((a) => a.coach.name) })),
   };
 }

@@ -5,7 +5,8 @@ import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { DocumentationKind, TimeZone } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
-import { addWorkingDays } from "../notifications/intents.js";
+import { addWorkingDays, alertedSupervisorsOf } from "../notifications/intents.js";
+import { writePanelNotices } from "../notifications/panel.js";
 import { canUploadDocumentation } from "../permissions.js";
 import { codesOf, DOCUMENTATION_KINDS, REQUIRED_DOCUMENTATION, TIME_ZONES } from "../reference/index.js";
 import { cleanText, LIMITS } from "../validation/text.js";
@@ -87,6 +88,13 @@ export async function addDocumentationSet(db: Db, actor: StaffActor, input: Docu
         }),
       );
     }
+    // The supervisors of the coaching's office see it in the bell (no chat notice for this).
+    const supervisors = await alertedSupervisorsOf(tx, request.officeId);
+    const cause = docs.map((d) => d.id).join(",");
+    await writePanelNotices(
+      tx,
+      supervisors.ids.map((id) => ({ kind: "documentation.uploaded", dedupeKey: `${cause}:doc:${id}`, requestId: request.id, recipientUserId: id })),
+    );
     // Once every required kind is in, pending documentation reminders are no longer needed.
     const have = new Set((await tx.documentation.findMany({ where: { requestId: request.id, deletedAt: null }, select: { kind: true } })).map((d) => d.kind));
     if (REQUIRED_DOCUMENTATION.every((k) => have.has(k))) {

@@ -1,9 +1,11 @@
 // Notification intents: which outbox rows a change creates. Written in the same transaction
 // as the change, so a notice is never lost and, thanks to dedupeKey, never created twice.
 // Payloads carry ids only; the delivery worker renders text in the recipient's language.
+
+import { addWorkingDays as addCalendarWorkingDays, type Calendar, calendarOf, workingDaysBetween as calendarWorkingDaysBetween } from "../calendar/index.js";
 import type { Prisma, Tx } from "../db/client.js";
-import type { DocumentationKind, RequestStatus } from "../db/generated/enums.js";
-import { REQUIRED_DOCUMENTATION } from "../reference/index.js";
+import type { DocumentationKind, RequestStatus, TimeZone } from "../db/generated/enums.js";
+import { REQUIRED_DOCUMENTATION, TIME_ZONES } from "../reference/index.js";
 import { WITH_COACHES } from "../requests/lifecycle.js";
 import { type NoticeKind, statusNoticeKind } from "./kinds.js";
 
@@ -20,6 +22,21 @@ interface RequestRef {
 }
 
 const DAY_MS = 24 * 3600_000;
+
+/**
+ * Who hears about a request of this office: its supervisors, or, when it has no active
+ * supervisor, those of the nearest office above that has one (`via` names that office).
+ */
+export async function alertedSupervisorsOf(tx: Tx, officeId: string): Promise<{ ids: string[]; via: string | null }> {
+  let current: string | null = officeId;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const found = await supervisorsOf(tx, current);
+    if (found.length > 0) return { ids: found.map((s) => s.id), via: current === officeId ? null : current };
+    const office: { parentId: string | null } | null = await tx.office.findUnique({ where: { id: current }, select: { parentId: true } });
+    current = office?.parentId ?? null;
+  }
+  return { ids: [], via: null };
+}
 
 export async function supervisorsOf(tx: Tx, officeId: string) {
   return tx.user.findMany({ where: { officeId, roles: { has: "SUPERVISOR" }, deletedAt: null }, select: { id: true } });
@@ -50,8 +67,9 @@ export function supervisorIntents(
 }
 
 /** A new request: alert every supervisor of the handling office. */
-export const submittedIntents = (request: RequestRef, supervisorIds: readonly string[]) =>
-  supervisorIntents("request.submitted", request.id, supervisorIds, `${request.id}:submitted`);
+/** A new request: every supervisor of the handling office (or of the office above, `via`). */
+export const submittedIntents = (request: RequestRef, supervisorIds: readonly string[], via: string | null = null) =>
+  supervisorIntents("request.submitted", request.id, supervisorIds, `${request.id}:submitted`, via ? { viaOfficeId: via } : {});
 
 /**
  * The nudge after a half-filled form went quiet: to that chat address only, through the paced
@@ -130,6 +148,23 @@ export function assignmentIntents(request: RequestRef, coachIds: readonly string
   return rows;
 }
 
+/** The Surat Tugas (PDF) and its calendar file (.ics), sent to each coach as documents. */
+export const LETTER_KINDS = ["coach.letter", "coach.calendar"] as const;
+
+/** The two outbox rows per coach that carry the letter and the calendar file. */
+export function letterIntents(request: { id: string }, coachIds: readonly string[]): OutboxRow[] {
+  return coachIds.flatMap((coachId) =>
+    LETTER_KINDS.map((kind) => ({
+      kind,
+      dedupeKey: `${request.id}:${kind}:${coachId}`,
+      requestId: request.id,
+      recipientKind: "COACH" as const,
+      recipientUserId: coachId,
+      payload: { requestId: request.id, coachId },
+    })),
+  );
+}
+
 /** The PIC is reminded the day before the session (once per request). */
 export function picReminderIntent(request: RequestRef, now: Date): OutboxRow[] {
   const dayBefore = new Date(request.startAt.getTime() - DAY_MS);
@@ -149,8 +184,14 @@ export function picReminderIntent(request: RequestRef, now: Date): OutboxRow[] {
 }
 
 /** Once done, coaches are asked for documentation now and again after 3 working days. */
-export function documentationReminderIntents(request: RequestRef, coachIds: readonly string[], now: Date): OutboxRow[] {
-  const later = addWorkingDays(now, 3);
+export function documentationReminderIntents(
+  request: RequestRef,
+  coachIds: readonly string[],
+  now: Date,
+  office: { timeZone: TimeZone; calendar: Calendar } = { timeZone: "WIB", calendar: calendarOf() },
+): OutboxRow[] {
+  // 3 working days of the handling office: its time zone, its holidays and cuti bersama.
+  const later = addWorkingDays(now, 3, TIME_ZONES[office.timeZone].offsetMinutes, office.calendar);
   return coachIds.flatMap((coachId) => [
     {
       kind: "reminder.documentation",
@@ -184,35 +225,17 @@ export async function cancelPendingReminders(tx: Tx, requestId: string): Promise
 const WIB_MINUTES = 7 * 60;
 
 /**
- * Adds working days (Monday to Friday), keeping the time of day. Days are counted on the office's
- * wall clock (WIB unless told otherwise), not in UTC, where 06:00 on a Monday in Jakarta is still Sunday.
+ * Adds working days (Monday to Friday, minus national holidays and cuti bersama), keeping the
+ * time of day. Days are counted on the office's wall clock (WIB unless told otherwise), not in
+ * UTC, where 06:00 on a Monday in Jakarta is still Sunday.
  */
-export function addWorkingDays(from: Date, days: number, offsetMinutes = WIB_MINUTES): Date {
-  const shift = offsetMinutes * 60_000;
-  const d = new Date(from.getTime() + shift);
-  let left = days;
-  while (left > 0) {
-    d.setUTCDate(d.getUTCDate() + 1);
-    const wd = d.getUTCDay();
-    if (wd !== 0 && wd !== 6) left--;
-  }
-  return new Date(d.getTime() - shift);
+export function addWorkingDays(from: Date, days: number, offsetMinutes = WIB_MINUTES, calendar: Calendar = calendarOf()): Date {
+  return addCalendarWorkingDays(from, days, offsetMinutes, calendar);
 }
 
 /** Working days between two instants, on the office's wall clock (for the supervisor's queue). */
-export function workingDaysBetween(from: Date, to: Date, offsetMinutes = WIB_MINUTES): number {
-  const shift = offsetMinutes * 60_000;
-  const a = new Date(from.getTime() + shift);
-  const b = new Date(to.getTime() + shift);
-  let n = 0;
-  const d = new Date(Date.UTC(a.getUTCFullYear(), a.getUTCMonth(), a.getUTCDate()));
-  const end = Date.UTC(b.getUTCFullYear(), b.getUTCMonth(), b.getUTCDate());
-  while (d.getTime() < end) {
-    d.setUTCDate(d.getUTCDate() + 1);
-    const wd = d.getUTCDay();
-    if (wd !== 0 && wd !== 6) n++;
-  }
-  return n;
+export function workingDaysBetween(from: Date, to: Date, offsetMinutes = WIB_MINUTES, calendar: Calendar = calendarOf()): number {
+  return calendarWorkingDaysBetween(from, to, offsetMinutes, calendar);
 }
 
 /**

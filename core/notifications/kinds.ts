@@ -18,12 +18,19 @@ export const NOTICE_KINDS = [
   "request.clarification",
   // To coaches and PICs.
   "coach.assigned",
+  // The Surat Tugas (PDF) and its calendar file (.ics), sent as documents (core/programme/letters).
+  "coach.letter",
+  "coach.calendar",
+  // Reporting deadlines of the coaching programme (core/programme/deadlines).
+  "programme.deadline.soon",
+  "programme.deadline.passed",
   "reminder.session",
   "reminder.documentation",
   // To whoever left a form half-filled in a chat (by that chat address).
   "reminder.idle",
   // To staff and admins about accounts and channels.
   "account.under_attack",
+  "account.welcome",
   "channel.whatsapp_logged_out",
   "channel.whatsapp_alert",
   // The Inbox: a staff reply and the hand-back to the person; a waiting conversation to supervisors.

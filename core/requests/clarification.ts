@@ -6,7 +6,8 @@ import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
 import type { Channel } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
-import { clarificationIntent, supervisorIntents, supervisorsOf } from "../notifications/intents.js";
+import { alertedSupervisorsOf, clarificationIntent, supervisorIntents } from "../notifications/intents.js";
+import { writePanelNotices } from "../notifications/panel.js";
 import { can } from "../permissions.js";
 import { LIMITS, longText } from "../validation/text.js";
 
@@ -45,17 +46,11 @@ export async function recordClarificationAnswer(db: Db, requestId: string, answe
   return db.$transaction(async (tx) => {
     const request = await tx.coachingRequest.findUniqueOrThrow({ where: { id: requestId } });
     const message = await tx.requestMessage.create({ data: { requestId, direction: "INBOUND", text, channel } });
-    const supervisors = await supervisorsOf(tx, request.officeId);
-    await tx.outbox.createMany({
-      data: supervisorIntents(
-        "request.clarification_answer",
-        requestId,
-        supervisors.map((s) => s.id),
-        `${message.id}:answer`,
-        { messageId: message.id },
-      ),
-      skipDuplicates: true,
-    });
+    // Its supervisors, or those of the office above when it has none; in chat and in the bell.
+    const supervisors = await alertedSupervisorsOf(tx, request.officeId);
+    const rows = supervisorIntents("request.clarification_answer", requestId, supervisors.ids, `${message.id}:answer`, { messageId: message.id });
+    await tx.outbox.createMany({ data: rows, skipDuplicates: true });
+    await writePanelNotices(tx, rows);
     return message;
   });
 }

@@ -7,6 +7,8 @@ export interface OfficeNode {
   id: string;
   level: OfficeLevel;
   parentId: string | null;
+  /** An inactive office takes no new requests: they go to the nearest active office above. */
+  active?: boolean;
 }
 
 export function ancestorsOf(officeId: string, offices: readonly OfficeNode[]): OfficeNode[] {
@@ -37,6 +39,13 @@ export function selfAndDescendantIds(officeId: string, offices: readonly OfficeN
  * `defaultOfficeId` is this deployment's own office (for agencies typed as free text).
  */
 export function routeRequest(agency: { level: AgencyLevel; agencyOfficeId?: string | null }, offices: readonly OfficeNode[], defaultOfficeId: string): string {
+  const id = routeByLevel(agency, offices, defaultOfficeId);
+  const target = offices.find((o) => o.id === id);
+  if (target?.active !== false) return id;
+  return ancestorsOf(id, offices).find((o) => o.active !== false)?.id ?? id;
+}
+
+function routeByLevel(agency: { level: AgencyLevel; agencyOfficeId?: string | null }, offices: readonly OfficeNode[], defaultOfficeId: string): string {
   const national = offices.find((o) => o.level === "NATIONAL");
   const home = offices.find((o) => o.id === (agency.agencyOfficeId ?? defaultOfficeId)) ?? offices.find((o) => o.id === defaultOfficeId);
   if (!home) throw new Error("routeRequest: default office not found");

@@ -3,14 +3,17 @@
 import { randomUUID } from "node:crypto";
 import { getRequestForStaff, officeTree, type StaffActor } from "../access/index.js";
 import { auditIn } from "../audit/service.js";
+import { loadCalendar } from "../calendar/index.js";
 import type { Db, Tx } from "../db/client.js";
 import type { Channel, RequestStatus } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import {
+  alertedSupervisorsOf,
   assignmentIntents,
   cancelPendingReminders,
   documentationReminderIntents,
   escalatedIntent,
+  letterIntents,
   picReminderIntent,
   receiptIntent,
   requesterIntent,
@@ -18,6 +21,7 @@ import {
   supervisorIntents,
   supervisorsOf,
 } from "../notifications/intents.js";
+import { writePanelNotices } from "../notifications/panel.js";
 import { can, requesterOwns } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
 import { formatDateTime } from "../validation/datetime.js";
@@ -102,20 +106,14 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
           actorUserId: opts.actorUserId ?? null,
         },
       });
-      const supervisors = await supervisorsOf(tx, officeId);
+      // No active supervisor in the handling office: the office above is alerted instead.
+      const alerted = await alertedSupervisorsOf(tx, officeId);
       // The requester's receipt: a chat submission was already answered by the bot's own reply,
       // so it is only recorded; a request added in the panel is delivered like any other notice.
       const answeredInChat = Boolean(opts.identityId);
-      await tx.outbox.createMany({
-        data: [
-          receiptIntent(request, answeredInChat, now),
-          ...submittedIntents(
-            request,
-            supervisors.map((s) => s.id),
-          ),
-        ],
-        skipDuplicates: true,
-      });
+      const alerts = submittedIntents(request, alerted.ids, alerted.via);
+      await tx.outbox.createMany({ data: [receiptIntent(request, answeredInChat, now), ...alerts], skipDuplicates: true });
+      await writePanelNotices(tx, alerts);
       // A returning requester's details are remembered as they last gave them.
       if (opts.requesterId) {
         await tx.requester.update({
@@ -233,15 +231,20 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
         data: coachIds.map((coachId) => ({ requestId: request.id, coachId, assignedById: actor.userId })),
         skipDuplicates: true,
       });
-      rows.push(...assignmentIntents(request, coachIds, now), ...picReminderIntent(request, now));
+      const assigned = assignmentIntents(request, coachIds, now);
+      rows.push(...assigned, ...letterIntents(request, coachIds), ...picReminderIntent(request, now));
+      await writePanelNotices(tx, assigned);
     }
     if (input.to === "DONE") {
       const coaches = await tx.assignment.findMany({ where: { requestId: request.id }, select: { coachId: true } });
+      // The "after 3 working days" reminder counts the handling office's own days (zone, holidays).
+      const office = await tx.office.findUniqueOrThrow({ where: { id: request.officeId }, select: { timeZone: true } });
       rows.push(
         ...documentationReminderIntents(
           request,
           coaches.map((c) => c.coachId),
           now,
+          { timeZone: office.timeZone, calendar: await loadCalendar(tx) },
         ),
       );
     }
@@ -274,7 +277,9 @@ export async function assignCoaches(db: Db, actor: StaffActor, requestId: string
       await tx.statusChange.create({
         data: { requestId, kind: "ASSIGNMENT", fromStatus: "APPROVED", toStatus: "APPROVED", actorUserId: actor.userId, note: added.join(",") },
       });
-      await tx.outbox.createMany({ data: assignmentIntents(request, added, now), skipDuplicates: true });
+      const assigned = assignmentIntents(request, added, now);
+      await tx.outbox.createMany({ data: [...assigned, ...letterIntents(request, added)], skipDuplicates: true });
+      await writePanelNotices(tx, assigned);
       await auditIn(tx, actor, "request.assign", "CoachingRequest", requestId, { added });
     }
     return added;
@@ -307,19 +312,15 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
     });
     const supervisors = await supervisorsOf(tx, office.parentId);
     const parent = await tx.office.findUniqueOrThrow({ where: { id: office.parentId }, select: { name: true } });
-    await tx.outbox.createMany({
-      data: [
-        ...supervisorIntents(
-          "request.escalated",
-          request.id,
-          supervisors.map((s) => s.id),
-          change.id,
-        ),
-        // The requester hears who handles their request now.
-        escalatedIntent(request, change.id, parent.name),
-      ],
-      skipDuplicates: true,
-    });
+    const alerts = supervisorIntents(
+      "request.escalated",
+      request.id,
+      supervisors.map((s) => s.id),
+      change.id,
+    );
+    // The requester hears who handles their request now.
+    await tx.outbox.createMany({ data: [...alerts, escalatedIntent(request, change.id, parent.name)], skipDuplicates: true });
+    await writePanelNotices(tx, alerts);
     await auditIn(tx, actor, "request.escalate", "CoachingRequest", requestId, { fromOfficeId: office.id, toOfficeId: office.parentId, note: cleanNote });
     return change;
   });
@@ -390,14 +391,9 @@ export async function cancelByRequester(db: Db, who: RequesterRef, requestId: st
       data: { requestId, fromStatus: request.status, toStatus: "CANCELLED", actorRequesterId: who.requesterId ?? null },
     });
     await cancelPendingReminders(tx, request.id);
-    const supervisors = await supervisorsOf(tx, request.officeId);
+    const alerted = await alertedSupervisorsOf(tx, request.officeId);
     await tx.outbox.createMany({
-      data: supervisorIntents(
-        "request.cancelled",
-        request.id,
-        supervisors.map((s) => s.id),
-        change.id,
-      ),
+      data: supervisorIntents("request.cancelled", request.id, alerted.ids, change.id, alerted.via ? { viaOfficeId: alerted.via } : {}),
       skipDuplicates: true,
     });
     return change;

@@ -90,3 +90,15 @@ export function overallStatus(instances: readonly ChannelStatus[]): ChannelStatu
   if (best.state === "standby") return { ...best, state: "connecting" };
   return best;
 }
+
+const usernameKey = (prefix: string) => `${prefix}:channel:telegram:username`;
+
+/** The Telegram bot's @username while the channel runs, for t.me deep links in the panel. */
+export async function writeBotUsername(redis: Redis, prefix: string, username: string | null) {
+  if (username) await redis.set(usernameKey(prefix), username, "EX", 7 * 24 * 3600);
+  else await redis.del(usernameKey(prefix));
+}
+
+export async function readBotUsername(redis: Redis, prefix: string): Promise<string | null> {
+  return redis.get(usernameKey(prefix));
+}

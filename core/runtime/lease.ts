@@ -85,12 +85,27 @@ export interface LeaseKeeperOptions {
   /** Called after every attempt (for status heartbeats). */
   onTick?(holding: boolean): Promise<void> | void;
   onError?(err: unknown): void;
+  /**
+   * Keep holding while Redis is unreachable (let go only when another holder is seen). For a
+   * resource whose owner enforces one user anyway (Telegram answers a second poller with 409),
+   * serving on through a Redis outage is better than nobody serving.
+   */
+  holdThroughOutage?: boolean;
+}
+
+/** Waits for `work` (ignoring its outcome), at most `ms`. */
+export async function settledWithin(ms: number, work: Promise<unknown> | undefined): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 /**
  * Keeps trying to hold a lease: renews it while held, takes it over when free, and lets go
  * before it can expire when Redis stops answering (so a standby never overlaps with us).
  */
+
 export class LeaseKeeper {
   private timer: NodeJS.Timeout | undefined;
   private expiryGuard: NodeJS.Timeout | undefined;
@@ -117,12 +132,13 @@ export class LeaseKeeper {
   async stop(letGo?: () => Promise<void>): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.ticking;
+    // Bounded: with Redis down a renewal may never answer, and stopping must not hang on it.
+    await settledWithin(2_000, this.ticking);
     await letGo?.();
     clearTimeout(this.expiryGuard);
     if (this.holding) {
       this.holding = false;
-      await this.lease.release().catch(() => {});
+      await settledWithin(2_000, this.lease.release());
     }
   }
 
@@ -149,7 +165,7 @@ export class LeaseKeeper {
       return;
     }
     if (held) {
-      this.armExpiryGuard(asked);
+      if (!this.opts.holdThroughOutage) this.armExpiryGuard(asked);
       if (!this.holding) {
         this.holding = true;
         await this.opts.onAcquired(this.lease.fence);

@@ -14,11 +14,17 @@ export async function attachmentForStaff(db: Db, actor: StaffActor, attachmentId
     where: { id: attachmentId },
     include: {
       modules: { where: { deletedAt: null }, select: { id: true } },
+      teamDecrees: { select: { officeId: true } },
       request: { select: { id: true, officeId: true, deletedAt: true, assignments: { select: { coachId: true } } } },
     },
   });
   if (!file) throw notFound;
   if (file.modules.length > 0 && can(actor.roles, "module.view")) return file;
+  // A Tim Pembina's penetapan document: whoever sees that office's programme pages.
+  if (file.teamDecrees.length > 0 && can(actor.roles, "programme.view")) {
+    const visible = await visibleOfficeIds(db, actor);
+    if (file.teamDecrees.some((t) => visible.includes(t.officeId))) return file;
+  }
   const request = file.request;
   if (!request || request.deletedAt) throw notFound;
   const inOffice = (await visibleOfficeIds(db, actor)).includes(request.officeId);

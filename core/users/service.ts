@@ -4,6 +4,7 @@ import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { type StaffActor, visibleOfficeIds } from "../access/index.js";
 import { type AuditActor, auditIn, diffFields, writeAudit } from "../audit/service.js";
+import { telegramStartLink, welcomeLinkCode } from "../auth/link-codes.js";
 import { hashPassword, verifyPassword } from "../auth/password.js";
 import { MAX_PASSWORD, passwordProblem, personalWords, temporaryPassword } from "../auth/password-policy.js";
 import type { Db, Tx } from "../db/client.js";
@@ -107,6 +108,8 @@ export async function loadStaff(db: Db, userId: string) {
       totpEnabled: true,
       mustChangePassword: true,
       office: { select: { id: true, name: true, code: true, timeZone: true } },
+      // Tim Pembina roles grant some programme actions (core/permissions TEAM_PERMISSIONS).
+      teamMemberships: { select: { role: true } },
     },
   });
 }
@@ -170,7 +173,14 @@ export async function getUserForAdmin(db: Db, actor: StaffActor, userId: string)
   return db.user.findUniqueOrThrow({ where: { id: userId }, include: { office: true, identities: { select: { channel: true, displayName: true } } } });
 }
 
-export async function createUser(db: Db, actor: StaffActor, input: UserInput, password: string) {
+export interface WelcomeOptions {
+  /** Send the welcome notice (email when SMTP is set, and any chat the person can be reached on). */
+  send: boolean;
+  /** The Telegram bot's @username when Telegram runs: the notice carries a deep link. */
+  telegramBot: string | null;
+}
+
+export async function createUser(db: Db, actor: StaffActor, input: UserInput, password: string, welcome?: WelcomeOptions) {
   assertMayManage(actor);
   const data = userInputSchema.parse(input);
   const pw = passwordSchemaFor(data).parse(password);
@@ -184,8 +194,21 @@ export async function createUser(db: Db, actor: StaffActor, input: UserInput, pa
       data: { ...data, nip: data.nip ?? null, position: data.position ?? null, whatsapp: data.whatsapp ?? null, passwordHash, mustChangePassword: true },
     });
     await auditIn(tx, actor, "user.create", "User", user.id, { name: user.name, email: user.email, roles: user.roles, officeId: user.officeId });
+    if (welcome?.send) await tx.outbox.create({ data: await welcomeIntent(tx, user.id, welcome.telegramBot) });
     return user;
   });
+}
+
+/** The welcome notice of a new account: where to sign in and, with Telegram on, a week-long deep link. */
+export async function welcomeIntent(tx: Tx, userId: string, telegramBot: string | null) {
+  const telegramLink = telegramBot ? telegramStartLink(telegramBot, await welcomeLinkCode(tx, userId)) : null;
+  return {
+    kind: "account.welcome",
+    dedupeKey: `account.welcome:${userId}`,
+    recipientKind: "STAFF" as const,
+    recipientUserId: userId,
+    payload: telegramLink ? { userId, telegramLink } : { userId },
+  };
 }
 
 /** An admin may not take away their own right to manage users (someone must keep it). */

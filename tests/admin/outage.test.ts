@@ -2,7 +2,9 @@
 // restarts): staff get a proper 503 page in their language, never raw JSON, and the panel
 // recovers by itself once the database is back.
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createEngine } from "../../bot/engine/index.js";
 import { createDb, type Db } from "../../core/db/client.js";
+import type { AppContext } from "../../core/runtime/context.js";
 import { CuttableProxy } from "../helpers/tcp-proxy.js";
 import { emailOf, type Panel, signedIn, startPanel } from "./helpers.js";
 
@@ -10,6 +12,7 @@ let p: Panel;
 let proxy: CuttableProxy;
 let viaProxy: Db;
 let realDb: Db;
+let proxyUrl: string;
 
 beforeAll(async () => {
   p = await startPanel();
@@ -17,7 +20,8 @@ beforeAll(async () => {
   proxy = await CuttableProxy.start({ host: u.hostname, port: Number(u.port || 5432) });
   u.hostname = "127.0.0.1";
   u.port = String(proxy.port);
-  viaProxy = createDb(u.toString(), 4);
+  proxyUrl = u.toString();
+  viaProxy = createDb(proxyUrl, 4);
   realDb = p.ctx.db;
   // The panel's database connection now goes through the proxy.
   p.ctx.db = viaProxy;
@@ -57,4 +61,29 @@ it("answers a 503 page, not JSON, while PostgreSQL is unreachable, and recovers 
     await new Promise((r) => setTimeout(r, 250));
   }
   expect(status).toBe(200);
+});
+
+it("chat users hear 'briefly disturbed' while PostgreSQL is unreachable, and carry on once it is back", async () => {
+  // The engine on the same context, its database (Prisma and its own pg pool) through the proxy.
+  const ctx: AppContext = Object.create(p.ctx, { db: { value: viaProxy }, config: { value: { ...p.ctx.config, DATABASE_URL: proxyUrl } } });
+  const engine = createEngine(ctx, { reminders: false });
+  const say = (text: string) =>
+    engine.handle({ channel: "web", externalId: "pgoutagesession00000001", updateId: `pg-${Math.random()}`, kind: "text", text, receivedAt: new Date() });
+  try {
+    expect((await say("/start"))[0]?.text).toContain("Halo");
+    await proxy.cut();
+    const replies = await say("1");
+    expect(replies.map((r) => r.text)).toEqual([expect.stringContaining("sebentar terganggu")]);
+    await proxy.restore();
+    const deadline = Date.now() + 30_000;
+    let again = await say("1");
+    while (again[0]?.text.includes("terganggu") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      again = await say("1");
+    }
+    expect(again.map((r) => r.text).join("\n")).toContain("UU Pelindungan Data Pribadi");
+  } finally {
+    await proxy.restore();
+    await engine.close();
+  }
 });

@@ -297,6 +297,9 @@ describe("hooks for other channels and flows", () => {
     await c.say("menu");
     await c.press("Ajukan pembinaan");
     await c.press("Setuju");
+    // The number has a request already: its details are offered; declining asks every question.
+    expect(c.text()).toContain("Gunakan data sebelumnya");
+    await c.press("Tidak");
     await c.say("Budi Santoso");
     await c.press("Lewati");
     expect(c.choices().map((x) => x.label)).toEqual([`Pakai nomor ini (${phone})`]);

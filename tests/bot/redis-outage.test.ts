@@ -15,6 +15,7 @@ import { BotApiServer } from "../support/bot-api-server.js";
 import { type BotTestContext, botTestContext } from "./support/context.js";
 
 const TOKEN = "515151:TEST-redis-outage";
+const POLL_TOKEN = "525252:TEST-redis-outage-polling";
 const HOOK = "/telegram/hook-outage";
 let redis: ThrowawayRedis;
 let b: BotTestContext;
@@ -22,6 +23,7 @@ let engine: Engine;
 let app: FastifyInstance;
 let emu: BotApiServer;
 let channel: TelegramChannel;
+let poller: TelegramChannel;
 let panel: Panel;
 
 beforeAll(async () => {
@@ -36,11 +38,15 @@ beforeAll(async () => {
   await app.register(channel.webhookRoutes());
   await app.ready();
   await channel.start();
+  // And a long-polling bot on the same Redis: it keeps polling through the outage.
+  poller = new TelegramChannel(b.ctx, engine, { token: POLL_TOKEN, apiRoot: emu.apiRoot, pollTimeoutSeconds: 5 });
+  await poller.start();
   panel = await startPanel({ env: { REDIS_URL: redis.url } });
   panel.ctx.redis.on("error", () => {});
 });
 afterAll(async () => {
   await channel?.stop().catch(() => {});
+  await poller?.stop().catch(() => {});
   await app?.close();
   await engine?.close();
   await emu?.stop();
@@ -80,6 +86,10 @@ const telegram = async (text: string) => {
 it("while Redis is down chat users hear 'briefly disturbed' within 2 s, staff get a 503 saying the decision was not saved; after an empty restart all resumes", async () => {
   expect((await simulate({ text: "/start" })).replies[0]?.text).toContain("Halo");
   expect((await telegram("/start")).replies.join("\n")).toContain("Halo, Rina!");
+  const pollingUser = emu.user(POLL_TOKEN, { chatId: 780001, firstName: "Yusuf" });
+  const hello = emu.nextBotMessage(780001, (m) => m.text.includes("Halo, Yusuf!"), 30_000);
+  pollingUser.text("/start");
+  await hello;
   const supervisor = await signedIn(panel.app, emailOf("SUPERVISOR"));
   const waiting = await panel.ctx.db.coachingRequest.findFirstOrThrow({ where: { status: "SUBMITTED", office: { code: "1400" } } });
   expect((await supervisor.get(`/requests/${waiting.id}/status`)).statusCode).toBe(200);
@@ -96,6 +106,12 @@ it("while Redis is down chat users hear 'briefly disturbed' within 2 s, staff ge
   expect(tg.status).toBe(200);
   expect(tg.replies).toEqual([expect.stringContaining("sebentar terganggu")]);
   expect(tg.ms, "telegram reply time").toBeLessThan(2_000);
+
+  const polled = emu.nextBotMessage(780001, () => true, 30_000);
+  const askedAt = Date.now();
+  pollingUser.text("1");
+  expect((await polled).text).toContain("sebentar terganggu");
+  expect(Date.now() - askedAt, "polling reply time").toBeLessThan(2_000);
 
   const page = await supervisor.get("/dashboard");
   expect(page.statusCode).toBe(503);

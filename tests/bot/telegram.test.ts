@@ -336,7 +336,8 @@ describe("status on Telegram", () => {
     await u.press("Setuju");
     await u.say(`status ${second!.code.toLowerCase()}`);
     expect(u.text()).toContain(`Pengajuan ${second!.code}\nStatus: Ditolak`);
-    expect(u.text()).toContain("(1/17) Siapa nama lengkap Anda?");
+    // ...and the form's question is asked again (here: the offer of this PIC's previous details).
+    expect(u.text()).toContain("Gunakan data sebelumnya (nama, NIP, HP, email, instansi)?");
 
     // Another person asks for these codes: exactly the answer an unknown code gets.
     const other = newUser("Andi");

@@ -118,7 +118,15 @@ describe("supervisor changes status on the real database (6 × 6)", () => {
       expect(rest).toEqual([]);
     }
     if (to === "APPROVED") {
-      expect(rest.sort()).toEqual([`coach.assigned>COACH>${coachId}`, `reminder.session>COACH>${coachId}`, "reminder.session>PIC>+6281234567890"].sort());
+      expect(rest.sort()).toEqual(
+        [
+          `coach.assigned>COACH>${coachId}`,
+          `coach.letter>COACH>${coachId}`,
+          `coach.calendar>COACH>${coachId}`,
+          `reminder.session>COACH>${coachId}`,
+          "reminder.session>PIC>+6281234567890",
+        ].sort(),
+      );
       const dayBefore = request.startAt.getTime() - 24 * 3600_000;
       for (const r of outbox.filter((o) => o.kind === "reminder.session")) expect(r.availableAt.getTime()).toBe(dayBefore);
       const assignments = await t.db.assignment.findMany({ where: { requestId: request.id } });

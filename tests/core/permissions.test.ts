@@ -47,11 +47,19 @@ const EXPECTED: Record<Action, string> = {
   "testimonial.view": "AS",
   "testimonial.manage": "A",
   "user.manage": "A",
+  "office.manage": "A",
+  "agency.import": "A",
+  "calendar.manage": "A",
   "channel.manage": "A",
   "audit.view": "A",
   "inbox.view": "AOS",
   "inbox.reply": "AOS",
   "inbox.savedReplies": "A",
+  "programme.view": "AOSC",
+  "programme.manage": "AOSC",
+  "programme.settings": "A",
+  "monitoring.view": "AS",
+  "monitoring.manage": "AS",
 };
 
 describe("the permission table (role × action)", () => {

@@ -220,3 +220,21 @@ describe("the duplicate check", () => {
     expect(await findDuplicates(t.db, { agencyName: "Dinas Sosial Kota Pekanbaru", serviceType: "DIKLAT_BIMTEK", startAt: base })).toEqual([]);
   });
 });
+
+describe("inactive offices", () => {
+  it("send a request to the nearest active office above", () => {
+    const offices = [
+      { id: "ri", level: "NATIONAL" as const, parentId: null },
+      { id: "riau", level: "PROVINCE" as const, parentId: "ri" },
+      { id: "pku", level: "REGENCY" as const, parentId: "riau", active: false },
+    ];
+    expect(routeRequest({ level: "REGENCY", agencyOfficeId: "pku" }, offices, "riau")).toBe("riau");
+    expect(
+      routeRequest(
+        { level: "REGENCY", agencyOfficeId: "pku" },
+        offices.map((o) => ({ ...o, active: true })),
+        "riau",
+      ),
+    ).toBe("pku");
+  });
+});

@@ -1,6 +1,9 @@
 // Shared set-up for the notification tests: a real context on a cloned database and a
 // unique Redis prefix, a sender that records what it was asked to send, and polling.
 
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { DeliveryChannel } from "../../bot/delivery/queues.js";
 import type { NoticeMessage, Sender } from "../../bot/delivery/senders.js";
 import { parseConfig } from "../../core/config.js";
@@ -16,6 +19,8 @@ export async function notifyContext(t: TestDb, env: Record<string, string> = {})
     PUBLIC_URL: "https://sibina.example.go.id",
     LOG_LEVEL: "silent",
     NODE_ENV: "test",
+    // Files made while delivering (the Surat Tugas) go to a scratch directory, not ./storage.
+    STORAGE_DIR: path.join(tmpdir(), `sibina-notify-${randomBytes(4).toString("hex")}`),
     ...env,
   });
   const redis = createRedis(config.REDIS_URL);
@@ -29,6 +34,8 @@ export interface SentMessage {
   subject?: string;
   locale?: string;
   at: number;
+  /** A file sent with the message (the Surat Tugas and its calendar file). */
+  document?: { attachmentId: string; fileName: string; mimeType: string };
 }
 
 export interface RecordingSender extends Sender {
@@ -44,7 +51,7 @@ export function recordingSender(channel: DeliveryChannel): RecordingSender {
     failWith: null,
     async send(address: string, message: NoticeMessage) {
       if (sender.failWith) throw sender.failWith;
-      sender.sent.push({ address, text: message.text, subject: message.subject, locale: message.locale, at: Date.now() });
+      sender.sent.push({ address, text: message.text, subject: message.subject, locale: message.locale, at: Date.now(), document: message.document });
       return { messageId: String(sender.sent.length) };
     },
   };

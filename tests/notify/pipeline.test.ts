@@ -57,7 +57,7 @@ describe("notification pipeline", () => {
     delivery.kick();
 
     const to = (address: string) => web.sent.filter((m) => m.address === address);
-    await waitFor(() => to("web-siddik").length >= 2 && to("web-coach").length >= 1 && to("web-sup-en").length >= 1, 15_000, "notices").catch(async (e) => {
+    await waitFor(() => to("web-siddik").length >= 2 && to("web-coach").length >= 3 && to("web-sup-en").length >= 1, 15_000, "notices").catch(async (e) => {
       console.log(JSON.stringify(await t.db.outbox.findMany({ select: { kind: true, status: true, lastError: true, attempts: true } })), web.sent.length);
       throw e;
     });
@@ -78,15 +78,23 @@ describe("notification pipeline", () => {
     expect(approvedText).toContain("FATHIR MAULA. S");
     expect(approvedText).toContain("Budi Tanpa Chat");
 
-    // The linked coach gets the SPEKTRAL notice in Indonesian; the other coach is "not notified".
-    const notice = to("web-coach");
+    // The linked coach gets the SPEKTRAL notice in Indonesian, and the Surat Tugas and its calendar
+    // file as documents; the other coach is "not notified".
+    const notice = to("web-coach").filter((m) => !m.document);
     expect(notice).toHaveLength(1);
+    const documents = to("web-coach").filter((m) => m.document);
+    expect(documents.map((m) => m.document!.mimeType).sort()).toEqual(["application/pdf", "text/calendar"]);
+    expect(documents.map((m) => m.document!.fileName).sort()).toEqual([`Surat-Tugas-${request.code}.ics`, `Surat-Tugas-${request.code}.pdf`]);
     expect(notice[0]!.text).toContain("Penunjukan Narasumber Pembinaan");
     expect(notice[0]!.text).toContain("Yth. Bapak/Ibu FATHIR MAULA. S");
     expect(notice[0]!.text).toMatch(/Tanggal: \d{2}\/\d{2}\/\d{4} Pukul: \d{2}:\d{2} WIB/);
     expect(notice[0]!.text).toContain("PIC Kegiatan: Siddik Pratama (081234567890)");
     const unreachable = await t.db.outbox.findMany({ where: { requestId: request.id, status: "UNREACHABLE" } });
-    expect(unreachable.map((r) => [r.kind, r.recipientUserId])).toEqual([["coach.assigned", unlinkedCoach.id]]);
+    expect(unreachable.map((r) => [r.kind, r.recipientUserId]).sort()).toEqual([
+      ["coach.assigned", unlinkedCoach.id],
+      ["coach.calendar", unlinkedCoach.id],
+      ["coach.letter", unlinkedCoach.id],
+    ]);
 
     // Every delivered row has exactly one Delivery per channel and is SENT.
     // The submit receipt was the bot's own reply in chat: recorded as sent, never delivered again.

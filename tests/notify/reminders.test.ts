@@ -73,7 +73,8 @@ describe("reminders", () => {
     try {
       await relayOnce(ctx, queues, new Set(["web"]), 200, new Date(request.startAt.getTime() - DAY + 1000));
       await waitFor(async () => (await t.db.outbox.count({ where: { requestId: request.id, kind: "reminder.session", status: "SENT" } })) === 2);
-      const coachTexts = web.sent.filter((m) => m.address === "sched-coach").map((m) => m.text);
+      // (The Surat Tugas and its calendar file come as documents beside the notices.)
+      const coachTexts = web.sent.filter((m) => m.address === "sched-coach" && !m.document).map((m) => m.text);
       expect(coachTexts).toEqual([expect.stringContaining("Penunjukan Narasumber"), expect.stringContaining("besok Anda menjadi narasumber")]);
       const picTexts = web.sent.filter((m) => m.address === "sched-pic").map((m) => m.text);
       expect(picTexts.filter((x) => x.startsWith("Reminder: coaching"))).toHaveLength(1);

@@ -6,9 +6,10 @@ import type { FastifyInstance } from "fastify";
 import { Telegraf, type Telegram } from "telegraf";
 import type { Update } from "telegraf/types";
 import { z } from "zod";
-import { type ChannelStatus, INSTANCE_ID, removeInstanceStatus, writeInstanceStatus } from "../../../core/runtime/channel-status.js";
+import { type ChannelStatus, INSTANCE_ID, removeInstanceStatus, writeBotUsername, writeInstanceStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
 import { LeaseKeeper, RedisLease, telegramLeaseKey } from "../../../core/runtime/lease.js";
+import { redisDeadline } from "../../../core/runtime/outage.js";
 import { safeError } from "../../engine/log.js";
 import { plainText } from "../../engine/render.js";
 import type { ChannelSender, ConversationEngine, OutboundMessage } from "../types.js";
@@ -77,6 +78,8 @@ export class TelegramChannel {
   private polling: PipelinedPolling | null = null;
   /** One poller per bot token across instances (Telegram refuses a second with 409). */
   private keeper: LeaseKeeper | null = null;
+  /** Webhook mode: keeps this instance's status alive. */
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   readonly instanceId: string;
   private localStatus: Omit<ChannelStatus, "updatedAt" | "instance"> = { state: "off" };
   /** Per chat, the sending of the previous replies: a chat's replies go out in order. */
@@ -146,10 +149,10 @@ export class TelegramChannel {
     await this.heartbeat();
   }
 
+  /** Bounded: with Redis down the status simply is not written (and nothing waits on it). */
   private async heartbeat() {
-    await writeInstanceStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", this.instanceId, this.localStatus, this.statusTtlSeconds).catch((err) =>
-      this.log.debug({ err: safeError(err) }, "telegram status not written"),
-    );
+    const write = writeInstanceStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", this.instanceId, this.localStatus, this.statusTtlSeconds);
+    await redisDeadline(write, "telegram status", 2_000).catch((err) => this.log.debug({ err: safeError(err) }, "telegram status not written"));
   }
 
   /**
@@ -158,6 +161,10 @@ export class TelegramChannel {
    */
   async start(): Promise<{ username: string }> {
     const me = await this.bot.telegram.getMe();
+    // The panel's t.me deep links name the bot.
+    await writeBotUsername(this.ctx.redis, this.ctx.redisPrefix, me.username).catch((err) =>
+      this.log.debug({ err: safeError(err) }, "bot username not written"),
+    );
     this.bot.botInfo = me;
     if (this.opts.webhook) {
       await this.bot.telegram.setWebhook(this.opts.webhook.url, {
@@ -179,14 +186,15 @@ export class TelegramChannel {
         onLost: (reason) => this.stopPolling(reason),
         onTick: () => this.heartbeat(),
         onError: (err) => this.log.warn({ err: safeError(err) }, "telegram poller lease not renewed"),
+        // Redis down: the poller keeps answering (people hear "briefly disturbed"); Telegram
+        // itself refuses a second poller, so holding on cannot make two.
+        holdThroughOutage: true,
       });
       await this.keeper.start();
     }
     this.log.info({ bot: me.username, mode: this.mode, poller: this.isPoller }, "telegram channel started");
     return { username: me.username };
   }
-
-  private heartbeatTimer: NodeJS.Timeout | undefined;
 
   private async startPolling(fence: number) {
     this.log.info({ instance: this.instanceId, fence }, "holding the Telegram poller lease");
@@ -225,7 +233,7 @@ export class TelegramChannel {
     else await this.stopPolling("stopped");
     await Promise.allSettled([...this.sending.values()]);
     this.localStatus = { state: "off", reason: "stopped" };
-    await removeInstanceStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", this.instanceId).catch(() => {});
+    await redisDeadline(removeInstanceStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", this.instanceId), "telegram status", 2_000).catch(() => {});
   }
 
   /** Fastify routes for webhook mode: POST <path of TELEGRAM_WEBHOOK_URL>, secret-token checked. */

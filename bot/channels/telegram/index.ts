@@ -1,8 +1,9 @@
 // Starting the Telegram channel from configuration (main.ts). Off without TELEGRAM_BOT_TOKEN;
 // a start-up failure (bad token, no network) is reported, not fatal: the rest keeps running.
+
 import type { FastifyInstance } from "fastify";
 import { t } from "../../../core/messages/index.js";
-import { INSTANCE_ID, removeInstanceStatus, writeInstanceStatus } from "../../../core/runtime/channel-status.js";
+import { INSTANCE_ID, removeInstanceStatus, writeBotUsername, writeInstanceStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
 import type { Engine } from "../../engine/index.js";
 import { TelegramChannel } from "./channel.js";
@@ -22,6 +23,8 @@ export async function startTelegram(ctx: AppContext, app: FastifyInstance, engin
   const cfg = ctx.config;
   const token = cfg.TELEGRAM_BOT_TOKEN;
   if (!token) {
+    // No deep links to a bot that no longer runs here.
+    await writeBotUsername(ctx.redis, ctx.redisPrefix, null);
     return { channel: null, note: t("en", "bot.note.telegramOff"), stop: async () => {} };
   }
   const channel = new TelegramChannel(ctx, engine, {

@@ -34,6 +34,8 @@ export async function fillForm(d: Driver, a: FormAnswers = {}): Promise<void> {
   await d.say("menu");
   await d.press("Ajukan pembinaan");
   await d.press("Setuju");
+  // A returning PIC is offered their previous details; this helper answers every question.
+  if (/Gunakan data sebelumnya/.test(d.text())) await d.press("Tidak");
   await d.say(a.name ?? "Siti Rahmawati");
   if (a.nip === null || a.nip === undefined) await d.press("Lewati");
   else await d.say(a.nip);

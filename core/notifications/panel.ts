@@ -1,0 +1,78 @@
+// In-panel notifications (the bell): a PanelNotice per staff member, written in the same
+// transaction as the change that causes it. pg_notify inside that transaction is delivered only
+// on commit, so the panel's live stream (admin/http/notice-stream.ts) never announces a change
+// that rolled back.
+import type { Db, Prisma, Tx } from "../db/client.js";
+
+export const PANEL_CHANNEL = "sibina_panel_notice";
+
+/** The outbox kinds that also appear in the bell, and the page each opens. */
+const PANEL_KINDS: Record<string, (requestId: string) => string> = {
+  "request.submitted": (id) => `/requests/${id}`,
+  "request.escalated": (id) => `/requests/${id}`,
+  "request.clarification_answer": (id) => `/requests/${id}#messages`,
+  "coach.assigned": (id) => `/requests/${id}`,
+  "documentation.uploaded": (id) => `/coachings/${id}/documentation`,
+};
+export const PANEL_NOTICE_KINDS = Object.keys(PANEL_KINDS);
+
+interface NoticeSource {
+  kind: string;
+  dedupeKey: string;
+  requestId?: string | null;
+  recipientUserId?: string | null;
+}
+
+/** Writes the bell's rows for these outbox rows (staff recipients of the kinds above) and announces them. */
+export async function writePanelNotices(tx: Tx, rows: readonly (Prisma.OutboxCreateManyInput | NoticeSource)[]): Promise<number> {
+  const notices = rows
+    .filter((r) => r.recipientUserId && r.requestId && PANEL_KINDS[r.kind])
+    .map((r) => ({
+      userId: r.recipientUserId!,
+      kind: r.kind,
+      requestId: r.requestId!,
+      link: PANEL_KINDS[r.kind]!(r.requestId!),
+      dedupeKey: `panel:${r.dedupeKey}`,
+    }));
+  if (notices.length === 0) return 0;
+  const { count } = await tx.panelNotice.createMany({ data: notices, skipDuplicates: true });
+  for (const userId of new Set(notices.map((n) => n.userId))) await tx.$executeRaw`SELECT pg_notify(${PANEL_CHANNEL}, ${userId})`;
+  return count;
+}
+
+export async function unreadCount(db: Db, userId: string): Promise<number> {
+  return db.panelNotice.count({ where: { userId, readAt: null } });
+}
+
+/** The newest notices with their request's ticket code, for the bell's list. */
+export async function latestNotices(db: Db, userId: string, take = 30) {
+  const rows = await db.panelNotice.findMany({ where: { userId }, orderBy: { createdAt: "desc" }, take });
+  const codes = new Map(
+    (
+      await db.coachingRequest.findMany({
+        where: { id: { in: rows.map((r) => r.requestId).filter((x): x is string => !!x) } },
+        select: { id: true, code: true },
+      })
+    ).map((r) => [r.id, r.code]),
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    link: r.link,
+    code: (r.requestId && codes.get(r.requestId)) || "",
+    read: r.readAt !== null,
+    createdAt: r.createdAt,
+  }));
+}
+
+/** Marks one notice read (only the owner's) and returns where it leads. */
+export async function openNotice(db: Db, userId: string, id: string, now = new Date()): Promise<string | null> {
+  const notice = await db.panelNotice.findFirst({ where: { id, userId } });
+  if (!notice) return null;
+  if (!notice.readAt) await db.panelNotice.update({ where: { id }, data: { readAt: now } });
+  return notice.link;
+}
+
+export async function markAllRead(db: Db, userId: string, now = new Date()) {
+  await db.panelNotice.updateMany({ where: { userId, readAt: null }, data: { readAt: now } });
+}
