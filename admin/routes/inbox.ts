@@ -4,10 +4,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { isDomainError } from "../../core/errors.js";
-import { claimConversation, conversationDetail, handBack, listConversations, REPLY_MAX, replyToConversation } from "../../core/inbox/service.js";
+import {
+  claimConversation,
+  conversationDetail,
+  createSavedReply,
+  deleteSavedReply,
+  handBack,
+  listConversations,
+  REPLY_MAX,
+  replyToConversation,
+} from "../../core/inbox/service.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { cleanText } from "../../core/validation/text.js";
-import { audit, flash } from "../http/audit.js";
+import { flash } from "../http/audit.js";
 import { type FormBody, queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
 import { readMultipart, storeFiles } from "../http/uploads.js";
@@ -138,8 +147,7 @@ export async function inboxRoutes(app: FastifyInstance) {
       flash(request, "error", "error.validation");
       return reply.redirect("/inbox/replies");
     }
-    const saved = await ctx.db.savedReply.create({ data: { title, text, createdById: request.staff!.id } });
-    await audit(request, "savedReply.create", "SavedReply", saved.id, { title });
+    await createSavedReply(ctx.db, actorOf(request), { title, text });
     flash(request, "ok", "admin.savedReplies.added");
     return reply.redirect("/inbox/replies");
   });
@@ -147,8 +155,7 @@ export async function inboxRoutes(app: FastifyInstance) {
   app.post("/inbox/replies/:id/delete", { onRequest: allow("inbox.savedReplies") }, async (request, reply) => {
     const id = idOf(request);
     if (!id) return reply.callNotFound();
-    const { count } = await ctx.db.savedReply.updateMany({ where: { id, deletedAt: null }, data: { deletedAt: new Date() } });
-    if (count) await audit(request, "savedReply.delete", "SavedReply", id);
+    await deleteSavedReply(ctx.db, actorOf(request), id);
     flash(request, "ok", "admin.savedReplies.deleted");
     return reply.redirect("/inbox/replies");
   });

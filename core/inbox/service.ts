@@ -4,7 +4,7 @@
 // the person to the bot. Every staff change is audited in the same transaction.
 
 import { type StaffActor, visibleOfficeIds } from "../access/index.js";
-import { writeAudit } from "../audit/service.js";
+import { auditIn, writeAudit } from "../audit/service.js";
 import type { Db, Prisma, Tx } from "../db/client.js";
 import type { ConversationState, TimeZone, TranscriptAuthor } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
@@ -139,7 +139,7 @@ export interface InboxFilters {
   q?: string;
 }
 
-function assertCan(actor: StaffActor, action: "inbox.view" | "inbox.reply") {
+function assertCan(actor: StaffActor, action: "inbox.view" | "inbox.reply" | "inbox.savedReplies") {
   if (!can(actor.roles, action)) throw new DomainError("FORBIDDEN", "error.forbidden");
 }
 
@@ -352,5 +352,25 @@ export async function handBack(db: Db, actor: StaffActor, id: string, ip?: strin
       changes: { state: { from: c.state, to: "BOT" } },
     });
     return updated;
+  });
+}
+
+/** Adds a saved reply ("balasan cepat"); admins only, audited with the row. */
+export async function createSavedReply(db: Db, actor: StaffActor, input: { title: string; text: string }) {
+  assertCan(actor, "inbox.savedReplies");
+  return db.$transaction(async (tx) => {
+    const saved = await tx.savedReply.create({ data: { title: input.title, text: input.text, createdById: actor.userId } });
+    await auditIn(tx, actor, "savedReply.create", "SavedReply", saved.id, { title: input.title });
+    return saved;
+  });
+}
+
+/** Retires a saved reply (kept for the transcripts that used it); false when it was already gone. */
+export async function deleteSavedReply(db: Db, actor: StaffActor, id: string): Promise<boolean> {
+  assertCan(actor, "inbox.savedReplies");
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.savedReply.updateMany({ where: { id, deletedAt: null }, data: { deletedAt: new Date() } });
+    if (count) await auditIn(tx, actor, "savedReply.delete", "SavedReply", id);
+    return count > 0;
   });
 }
