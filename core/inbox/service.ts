@@ -10,6 +10,7 @@ import type { ConversationState, TimeZone, TranscriptAuthor } from "../db/genera
 import { DomainError } from "../errors.js";
 import { t } from "../messages/index.js";
 import { supervisorsOf } from "../notifications/intents.js";
+import { writePanelNotices } from "../notifications/panel.js";
 import { can } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
 import { cleanText } from "../validation/text.js";
@@ -108,16 +109,16 @@ export async function requestHuman(db: Db, who: PersonRef, now = new Date()) {
     });
     if (!already) {
       const staff = await supervisorsOf(tx, officeId);
-      await tx.outbox.createMany({
-        data: staff.map((s) => ({
-          kind: "inbox.waiting",
-          dedupeKey: `${conversation.id}:waiting:${now.getTime()}:${s.id}`,
-          recipientKind: "SUPERVISOR" as const,
-          recipientUserId: s.id,
-          payload: { conversationId: conversation.id },
-        })),
-        skipDuplicates: true,
-      });
+      const alerts = staff.map((s) => ({
+        kind: "inbox.waiting",
+        dedupeKey: `${conversation.id}:waiting:${now.getTime()}:${s.id}`,
+        recipientKind: "SUPERVISOR" as const,
+        recipientUserId: s.id,
+        payload: { conversationId: conversation.id },
+      }));
+      await tx.outbox.createMany({ data: alerts, skipDuplicates: true });
+      // The bell too, so staff signed in to the panel see it at once.
+      await writePanelNotices(tx, alerts);
     }
     return { conversation: updated, already, office: { name: office.name, timeZone: office.timeZone, open: withinOfficeHours(now, office.timeZone) } };
   });

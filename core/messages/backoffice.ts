@@ -1,6 +1,7 @@
 // Messages of the back office for people (issue 13): the inbox and human takeover, the early
 // "Selesai" rule, escalation notices, exports. Indonesian first; English has the same keys.
 const id = {
+  "bell.kind.inbox.waiting": "Seorang PIC menunggu petugas di Inbox",
   "error.coachingNotStarted": "Pembinaan ini baru dimulai {date}. Status Selesai hanya dapat diberikan setelah pembinaan dimulai.",
   "error.overrideReasonRequired": "Tuliskan alasan menandai Selesai sebelum waktu pembinaan.",
   "admin.completeEarly.title": "Tandai Selesai lebih awal (admin)",
@@ -187,6 +188,7 @@ const id = {
 } as const;
 
 const en: Record<keyof typeof id, string> = {
+  "bell.kind.inbox.waiting": "A PIC is waiting for staff in the Inbox",
   "error.coachingNotStarted": "This coaching starts on {date}. It can only be marked Done once it has started.",
   "error.overrideReasonRequired": "Please give the reason for marking it Done before the coaching's time.",
   "admin.completeEarly.title": "Mark Done early (admin)",

@@ -43,6 +43,9 @@ describe("the bot side", () => {
     // The office's supervisors are alerted.
     const alerts = await b.ctx.db.outbox.findMany({ where: { kind: "inbox.waiting", payload: { path: ["conversationId"], equals: convo.id } } });
     expect(alerts.map((a) => a.recipientUserId)).toContain(sup.id);
+    // ... in their chat and in the panel's bell, which opens the conversation.
+    const bell = await b.ctx.db.panelNotice.findMany({ where: { userId: sup.id, kind: "inbox.waiting" } });
+    expect(bell.map((n) => n.link)).toEqual([`/inbox/${convo.id}`]);
 
     expect(await c.say("Saya perlu bantuan metadata")).toEqual([]);
     const menu = await c.say("menu");
