@@ -32,6 +32,7 @@ import { coachingRoutes } from "./routes/coachings.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { fileRoutes } from "./routes/files.js";
 import { importRoutes } from "./routes/imports.js";
+import { inboxRoutes } from "./routes/inbox.js";
 import { moduleRoutes } from "./routes/modules.js";
 import { notificationRoutes } from "./routes/notifications.js";
 import { officeRoutes } from "./routes/offices.js";
@@ -218,4 +219,5 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   await app.register(calendarRoutes);
   await app.register(channelRoutes);
   await app.register(auditRoutes);
+  await app.register(inboxRoutes);
 }

@@ -13,6 +13,9 @@ export type DomainErrorCode =
   | "ALREADY_EXISTS"
   | "NO_PARENT_OFFICE"
   | "NOT_DONE"
+  | "NOT_STARTED"
+  | "HELD_BY_OTHER"
+  | "DEADLINE_PASSED"
   | "CONFLICT";
 
 export class DomainError extends Error {

@@ -14,6 +14,7 @@ export const ACTIONS = [
   "request.create",
   "request.edit",
   "request.delete",
+  "request.completeEarly",
   "coaching.view",
   "documentation.view",
   "documentation.manage",
@@ -28,6 +29,9 @@ export const ACTIONS = [
   "calendar.manage",
   "channel.manage",
   "audit.view",
+  "inbox.view",
+  "inbox.reply",
+  "inbox.savedReplies",
   // The coaching programme of seed 002 (core/programme): teams, loci, plans, monitoring.
   "programme.view",
   "programme.manage",
@@ -53,6 +57,8 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   "request.create": ["ADMIN"],
   "request.edit": ["ADMIN"],
   "request.delete": ["ADMIN"],
+  // Selesai before the coaching's start, with a written reason (audited).
+  "request.completeEarly": ["ADMIN"],
   "coaching.view": ALL_STAFF,
   "documentation.view": ALL_STAFF,
   "documentation.manage": ["OPERATOR"],
@@ -68,6 +74,11 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   "calendar.manage": ["ADMIN"],
   "channel.manage": ["ADMIN"],
   "audit.view": ["ADMIN"],
+  // The Inbox: conversations of the actor's offices (and below); replying holds the conversation.
+  "inbox.view": ["ADMIN", "SUPERVISOR", "OPERATOR"],
+  "inbox.reply": ["ADMIN", "SUPERVISOR", "OPERATOR"],
+  // Balasan cepat are managed by admins.
+  "inbox.savedReplies": ["ADMIN"],
   "programme.view": ALL_STAFF,
   "programme.manage": ALL_STAFF,
   "programme.settings": ["ADMIN"],

@@ -1,11 +1,11 @@
 // The panel's security stack: Redis sessions behind a __Host- cookie (a plain one only with
 // ALLOW_INSECURE_HTTP=true), CSRF on every form, and loopback treated as a secure context as
 // browsers do (see transport.ts). Rate limits are registered app-wide in server.ts.
-import { randomBytes } from "node:crypto";
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import session from "@fastify/session";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { sessionSecret } from "../../core/auth/secrets.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { RedisSessionStore } from "./session-store.js";
 import { sessionCookieFor, treatLoopbackAsSecure } from "./transport.js";
@@ -15,10 +15,8 @@ export const SESSION_TTL_SECONDS = 8 * 3600;
 export async function registerSecurity(app: FastifyInstance, ctx: AppContext, opts: { sessionSecret?: string }) {
   app.addHook("onRequest", async (request) => treatLoopbackAsSecure(request));
 
-  const secret = opts.sessionSecret ?? ctx.config.SESSION_SECRET ?? randomBytes(32).toString("hex");
-  if (!opts.sessionSecret && !ctx.config.SESSION_SECRET && ctx.config.NODE_ENV === "production") {
-    ctx.log.warn("SESSION_SECRET is not set: sessions will not survive a restart and cannot be shared between instances");
-  }
+  // Kept across restarts: without SESSION_SECRET, development and the demo use one generated into STORAGE_DIR.
+  const secret = opts.sessionSecret ?? (await sessionSecret(ctx.config));
   const sessionCookie = sessionCookieFor(ctx.config.ALLOW_INSECURE_HTTP);
   const store = new RedisSessionStore(ctx.redis, ctx.redisPrefix, SESSION_TTL_SECONDS);
   await app.register(cookie);

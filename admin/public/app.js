@@ -19,6 +19,32 @@
     sync();
   }
 
+  // Phones: the navigation is a menu behind a button (without this script it is simply listed).
+  const toggle = document.querySelector("button.nav-toggle");
+  const nav = document.getElementById("sidenav");
+  if (toggle && nav) {
+    document.documentElement.classList.add("js-nav");
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("open", open);
+    });
+  }
+
+  // Inbox: a saved reply is inserted into the message where staff can still edit it (without
+  // this script the server appends it on send).
+  for (const saved of document.querySelectorAll("select[data-insert-into]")) {
+    saved.addEventListener("change", () => {
+      const target = document.getElementById(saved.getAttribute("data-insert-into") || "");
+      const option = saved.selectedOptions[0];
+      if (!(target instanceof HTMLTextAreaElement) || !option?.value) return;
+      const text = option.getAttribute("data-text") || "";
+      target.value = target.value.trim() ? `${target.value.trim()}\n\n${text}` : text;
+      saved.value = "";
+      target.focus();
+    });
+  }
+
   // The bell: unread count kept current by server-sent events (no reload needed).
   const bell = document.querySelector("[data-testid=bell]");
   if (bell && "EventSource" in window) {

@@ -5,16 +5,17 @@ import { z } from "zod";
 import { visibleOfficeIds } from "../../core/access/index.js";
 import type { DocumentationKind } from "../../core/db/generated/enums.js";
 import { deleteDocumentation, documentationWorkspace, listCoachings, listDocumentation, myAssignments } from "../../core/documentation/admin.js";
-import { addDocumentationSet } from "../../core/documentation/service.js";
+import { addDocumentationSet, removeOwnDocumentation } from "../../core/documentation/service.js";
 import { DomainError, isDomainError } from "../../core/errors.js";
-import type { MessageKey } from "../../core/messages/index.js";
-import { codesOf, DOCUMENTATION_KINDS } from "../../core/reference/index.js";
+import { type MessageKey, t } from "../../core/messages/index.js";
+import { codesOf, DOCUMENTATION_KINDS, type Locale, labelOf, SERVICE_TYPES } from "../../core/reference/index.js";
 import { ACCEPTED_TYPES, VIDEO_TYPES } from "../../core/storage/index.js";
 import { oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
 import { renderError } from "../http/errors.js";
 import { queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
+import { type Column, csvLines, separatorOf, xlsxOf } from "../http/spreadsheet.js";
 import { readMultipart, storeFiles } from "../http/uploads.js";
 
 const PAGE = 50;
@@ -35,6 +36,91 @@ export async function coachingRoutes(app: FastifyInstance) {
     const page = q.page ?? 1;
     const { rows, more } = await listCoachings(ctx.db, actorOf(request), { q: q.q, missingOnly: q.missing === "1" }, { skip: (page - 1) * PAGE, take: PAGE });
     return reply.view("coachings/list", { title: reply.locals?.t("admin.nav.coachings"), rows, more, page, query: q });
+  });
+
+  // ----- exports, scoped like the pages (a coach gets their own coachings)
+  const EXPORT_LIMIT = 20_000;
+  type CoachingRow = Awaited<ReturnType<typeof listCoachings>>["rows"][number];
+  type DocumentationRow = Awaited<ReturnType<typeof listDocumentation>>["rows"][number];
+  const coachingColumns = (locale: Locale): Column<CoachingRow>[] => {
+    const L = (key: MessageKey) => t(locale, key);
+    const kinds = (ks: readonly DocumentationKind[]) => ks.map((k) => labelOf(DOCUMENTATION_KINDS, k, locale)).join("; ");
+    return [
+      { header: L("admin.col.code"), width: 16, get: (r) => r.code },
+      { header: L("admin.col.agency"), width: 36, get: (r) => r.agencyName },
+      { header: L("admin.col.service"), width: 22, get: (r) => labelOf(SERVICE_TYPES, r.serviceType, locale) },
+      { header: L("admin.col.start"), width: 17, get: (r) => r.startAt },
+      { header: L("admin.col.end"), width: 17, get: (r) => r.endAt },
+      { header: L("admin.col.location"), width: 30, get: (r) => r.location },
+      { header: L("admin.col.coaches"), width: 30, get: (r) => r.assignments.map((a) => a.coach.name).join("; ") },
+      { header: L("admin.export.docStatus"), width: 16, get: (r) => L(r.missing.length ? "admin.export.docIncomplete" : "admin.export.docComplete") },
+      { header: L("admin.export.docPresent"), width: 30, get: (r) => kinds(r.kinds) },
+      { header: L("admin.export.docMissing"), width: 30, get: (r) => kinds(r.missing) },
+    ];
+  };
+  const documentationColumns = (locale: Locale): Column<DocumentationRow>[] => {
+    const L = (key: MessageKey) => t(locale, key);
+    return [
+      { header: L("admin.col.code"), width: 16, get: (d) => d.request.code },
+      { header: L("admin.col.agency"), width: 36, get: (d) => d.request.agencyName },
+      { header: L("admin.col.service"), width: 22, get: (d) => labelOf(SERVICE_TYPES, d.request.serviceType, locale) },
+      { header: L("admin.col.start"), width: 17, get: (d) => d.request.startAt },
+      { header: L("admin.doc.kind"), width: 18, get: (d) => labelOf(DOCUMENTATION_KINDS, d.kind, locale) },
+      { header: L("admin.doc.fileOrLinkCol"), width: 36, get: (d) => d.attachment?.fileName ?? d.link ?? "" },
+      { header: L("admin.export.size"), width: 12, get: (d) => d.attachment?.size ?? null },
+      { header: L("admin.doc.uploader"), width: 24, get: (d) => d.uploadedBy.name },
+      { header: L("admin.export.uploadedAt"), width: 17, get: (d) => d.createdAt },
+      { header: L("admin.status.note"), width: 30, get: (d) => d.note ?? "" },
+    ];
+  };
+  async function sendExport<R>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    what: { name: string; sheet: string; columns: Column<R>[]; rows: R[]; format: "csv" | "xlsx"; entity: string },
+  ) {
+    const zone = request.staff!.office.timeZone;
+    await audit(request, `${what.entity === "Documentation" ? "documentation" : "coaching"}.export`, what.entity, null, {
+      format: what.format,
+      rows: what.rows.length,
+    });
+    if (what.format === "xlsx") {
+      return reply
+        .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .header("content-disposition", `attachment; filename="${what.name}.xlsx"`)
+        .send(await xlsxOf(what.sheet, what.columns, what.rows, zone));
+    }
+    let body = "";
+    for await (const line of csvLines(what.columns, what.rows, separatorOf(request.query), zone)) body += line;
+    return reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${what.name}.csv"`).send(body);
+  }
+  const formatOf = (request: FastifyRequest) => ((request.params as { format?: string }).format === "xlsx" ? "xlsx" : "csv");
+
+  app.get("/coachings/export.:format", { onRequest: allow("coaching.view") }, async (request, reply) => {
+    const q = listQuery.parse(queryOf(request.query));
+    const { rows } = await listCoachings(ctx.db, actorOf(request), { q: q.q, missingOnly: q.missing === "1" }, { take: EXPORT_LIMIT });
+    const sheet = t(request.locale, "admin.nav.coachings");
+    return sendExport(request, reply, {
+      name: "pembinaan",
+      sheet,
+      columns: coachingColumns(request.locale),
+      rows,
+      format: formatOf(request),
+      entity: "CoachingRequest",
+    });
+  });
+
+  app.get("/documentation/export.:format", { onRequest: allow("documentation.view") }, async (request, reply) => {
+    const q = listQuery.parse(queryOf(request.query));
+    const { rows } = await listDocumentation(ctx.db, actorOf(request), { kind: q.kind, q: q.q }, { take: EXPORT_LIMIT });
+    const sheet = t(request.locale, "admin.nav.documentation");
+    return sendExport(request, reply, {
+      name: "dokumentasi",
+      sheet,
+      columns: documentationColumns(request.locale),
+      rows,
+      format: formatOf(request),
+      entity: "Documentation",
+    });
   });
 
   app.get("/my/assignments", { onRequest: allow("documentation.upload") }, async (request, reply) => {
@@ -118,6 +204,55 @@ export async function coachingRoutes(app: FastifyInstance) {
     });
     flash(request, "ok", "admin.doc.uploaded", { n: created.length });
     return reply.redirect(`/coachings/${id.data}/documentation`);
+  });
+
+  // ----- a coach deletes or replaces their own upload, until the reporting deadline (audited)
+  const docParams = z.object({ id: z.uuid(), docId: z.uuid() });
+  app.post("/coachings/:id/documentation/:docId/delete", { onRequest: allow("documentation.upload") }, async (request, reply) => {
+    const p = docParams.safeParse(request.params);
+    if (!p.success) return reply.callNotFound();
+    try {
+      await removeOwnDocumentation(ctx.db, actorOf(request), p.data.docId);
+      flash(request, "ok", "admin.doc.removed");
+    } catch (e) {
+      if (!isDomainError(e) || e.code !== "DEADLINE_PASSED") throw e;
+      flash(request, "error", e.messageKey);
+    }
+    return reply.redirect(`/coachings/${p.data.id}/documentation`);
+  });
+
+  app.post("/coachings/:id/documentation/:docId/replace", { onRequest: allow("documentation.upload"), config: { multipart: true } }, async (request, reply) => {
+    const p = docParams.safeParse(request.params);
+    if (!p.success) return reply.callNotFound();
+    const ws = await workspace(request, reply, p.data.id);
+    if (!ws) return reply;
+    const old = ws.request.documentation.find((d) => d.id === p.data.docId && d.uploadedById === request.staff!.id);
+    if (!old) throw new DomainError("NOT_FOUND", "error.notFound");
+    if (!ws.open) {
+      flash(request, "error", "error.doc.deadlinePassed");
+      return reply.redirect(`/coachings/${p.data.id}/documentation`);
+    }
+    const { files: staged } = await readMultipart(request, ["file"]);
+    const files = staged.file ?? [];
+    if (files.length === 0) {
+      reply.code(422);
+      return uploadView(request, reply, p.data.id, {}, "admin.doc.fileOrLink");
+    }
+    const allowed = old.kind === "VIDEO" ? { ...ACCEPTED_TYPES, ...VIDEO_TYPES } : ACCEPTED_TYPES;
+    const stored = await storeFiles(ctx, request, files, { requestId: p.data.id, uploadedById: request.staff!.id, allowed });
+    if (!stored.ok) {
+      reply.code(stored.reason === "too_large" ? 413 : 415);
+      return uploadView(request, reply, p.data.id, {}, `admin.upload.${stored.reason}` as MessageKey);
+    }
+    const created = await addDocumentationSet(ctx.db, actorOf(request), {
+      requestId: p.data.id,
+      kind: old.kind,
+      attachmentIds: stored.attachmentIds,
+      note: old.note,
+    });
+    await removeOwnDocumentation(ctx.db, actorOf(request), old.id, { replacedBy: created.map((c) => c.id) });
+    flash(request, "ok", "admin.doc.replaced");
+    return reply.redirect(`/coachings/${p.data.id}/documentation`);
   });
 
   app.get("/documentation", { onRequest: allow("documentation.view") }, async (request, reply) => {

@@ -2,7 +2,6 @@
 // with its trail, and the supervisor's and admin's actions on a request.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import writeXlsxFile from "write-excel-file/node";
 import { z } from "zod";
 import { getRequestForStaff, visibleOfficeIds } from "../../core/access/index.js";
 import type { RequestStatus } from "../../core/db/generated/enums.js";
@@ -23,14 +22,15 @@ import {
 } from "../../core/requests/admin.js";
 import { askClarification } from "../../core/requests/clarification.js";
 import { AWAITING_DECISION, nextStatuses } from "../../core/requests/lifecycle.js";
-import { assignCoaches, changeStatus, coachConflicts, eligibleCoaches, escalate, submitRequest } from "../../core/requests/service.js";
+import { assignCoaches, changeStatus, coachConflicts, eligibleCoaches, escalate, findDuplicates, submitRequest } from "../../core/requests/service.js";
 import { reachableChannels, runningChannels, unreachableReasons } from "../../core/users/reachability.js";
-import { formatDateTime, fromLocal } from "../../core/validation/datetime.js";
+import { fromLocal, isDayDuration } from "../../core/validation/datetime.js";
 import { LIMITS, oneLine } from "../../core/validation/text.js";
 import { audit, flash } from "../http/audit.js";
 import { type FormBody, list, queryOf, str } from "../http/forms.js";
 import { actorOf, allow } from "../http/guard.js";
 import { emptyRequestForm, formFromRequest, type RequestFormValues, readRequestForm, validateRequestForm } from "../http/request-form.js";
+import { type Column, csvLines, separatorOf, xlsxOf } from "../http/spreadsheet.js";
 import { readMultipart, storeFiles } from "../http/uploads.js";
 
 const ymd = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -72,39 +72,34 @@ function requestId(request: FastifyRequest): string | null {
   return parsed.success ? parsed.data.id : null;
 }
 
-// CSV cells that start with = + - @ are read as formulas by spreadsheets: neutralise them.
-const csvCell = (v: string) => {
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
-function exportColumns(locale: "id" | "en") {
+/** The export's columns: typed (dates, numbers), phone numbers and codes as text. */
+function exportColumns(locale: "id" | "en"): Column<RequestRow>[] {
   const L = (key: MessageKey) => t(locale, key);
   return [
-    [L("admin.col.code"), (r: RequestRow) => r.code],
-    [L("admin.col.createdAt"), (r: RequestRow) => formatDateTime(r.createdAt, r.office.timeZone)],
-    [L("admin.col.requesterName"), (r: RequestRow) => r.requesterName],
-    [L("admin.col.nip"), (r: RequestRow) => r.requesterNip ?? ""],
-    [L("admin.col.phone"), (r: RequestRow) => r.requesterPhone],
-    [L("admin.col.email"), (r: RequestRow) => r.requesterEmail],
-    [L("admin.col.agency"), (r: RequestRow) => r.agencyName],
-    [L("admin.col.level"), (r: RequestRow) => labelOf(AGENCY_LEVELS, r.agencyLevel, locale)],
-    [L("admin.col.dataProducer"), (r: RequestRow) => L(r.isDataProducer ? "admin.yes" : "admin.no")],
-    [L("admin.col.service"), (r: RequestRow) => labelOf(SERVICE_TYPES, r.serviceType, locale)],
-    [L("admin.col.topics"), (r: RequestRow) => r.topics.map((c) => labelOf(TOPICS, c, locale)).join("; ")],
-    [L("admin.col.description"), (r: RequestRow) => r.description],
-    [L("admin.col.location"), (r: RequestRow) => r.location],
-    [L("admin.col.mode"), (r: RequestRow) => labelOf(MODES, r.mode, locale)],
-    [L("admin.col.start"), (r: RequestRow) => formatDateTime(r.startAt, r.office.timeZone)],
-    [L("admin.col.end"), (r: RequestRow) => formatDateTime(r.endAt, r.office.timeZone)],
-    [L("admin.col.picName"), (r: RequestRow) => r.picName],
-    [L("admin.col.picPhone"), (r: RequestRow) => r.picPhone],
-    [L("admin.col.status"), (r: RequestRow) => labelOf(STATUSES, r.status, locale)],
-    [L("admin.col.coaches"), (r: RequestRow) => r.assignments.map((a) => a.coach.name).join("; ")],
-    [L("admin.col.office"), (r: RequestRow) => r.office.name],
-    [L("admin.col.attachments"), (r: RequestRow) => String(r.attachments.length)],
-    [L("admin.col.rejectionReason"), (r: RequestRow) => r.rejectionReason ?? ""],
-  ] as const;
+    { header: L("admin.col.code"), width: 16, get: (r) => r.code },
+    { header: L("admin.col.createdAt"), width: 17, get: (r) => r.createdAt },
+    { header: L("admin.col.requesterName"), width: 24, get: (r) => r.requesterName },
+    { header: L("admin.col.nip"), width: 20, get: (r) => r.requesterNip ?? "" },
+    { header: L("admin.col.phone"), width: 16, get: (r) => r.requesterPhone },
+    { header: L("admin.col.email"), width: 26, get: (r) => r.requesterEmail },
+    { header: L("admin.col.agency"), width: 36, get: (r) => r.agencyName },
+    { header: L("admin.col.level"), width: 22, get: (r) => labelOf(AGENCY_LEVELS, r.agencyLevel, locale) },
+    { header: L("admin.col.dataProducer"), width: 10, get: (r) => L(r.isDataProducer ? "admin.yes" : "admin.no") },
+    { header: L("admin.col.service"), width: 22, get: (r) => labelOf(SERVICE_TYPES, r.serviceType, locale) },
+    { header: L("admin.col.topics"), width: 30, get: (r) => r.topics.map((c) => labelOf(TOPICS, c, locale)).join("; ") },
+    { header: L("admin.col.description"), width: 50, get: (r) => r.description },
+    { header: L("admin.col.location"), width: 30, get: (r) => r.location },
+    { header: L("admin.col.mode"), width: 14, get: (r) => labelOf(MODES, r.mode, locale) },
+    { header: L("admin.col.start"), width: 17, get: (r) => r.startAt },
+    { header: L("admin.col.end"), width: 17, get: (r) => r.endAt },
+    { header: L("admin.col.picName"), width: 24, get: (r) => r.picName },
+    { header: L("admin.col.picPhone"), width: 16, get: (r) => r.picPhone },
+    { header: L("admin.col.status"), width: 18, get: (r) => labelOf(STATUSES, r.status, locale) },
+    { header: L("admin.col.coaches"), width: 30, get: (r) => r.assignments.map((a) => a.coach.name).join("; ") },
+    { header: L("admin.col.office"), width: 26, get: (r) => r.office.name },
+    { header: L("admin.col.attachments"), width: 10, get: (r) => r.attachments.length },
+    { header: L("admin.col.rejectionReason"), width: 30, get: (r) => r.rejectionReason ?? "" },
+  ];
 }
 
 const OUTBOX_STATE: Record<string, MessageKey> = {
@@ -147,31 +142,30 @@ export async function requestRoutes(app: FastifyInstance) {
 
   app.get("/requests/export.csv", { onRequest: allow("request.export") }, async (request, reply) => {
     const query = filterSchema.parse(queryOf(request.query));
-    const filters = toFilters(query, request.staff!.office.timeZone);
-    const columns = exportColumns(request.locale);
+    const zone = request.staff!.office.timeZone;
+    const filters = toFilters(query, zone);
     const actor = actorOf(request);
     let rows = 0;
-    async function* lines() {
-      yield `\uFEFF${columns.map(([h]) => csvCell(h)).join(",")}\r\n`;
+    async function* counted() {
       for await (const r of exportRequests(ctx.db, actor, filters)) {
         rows++;
-        yield `${columns.map(([, get]) => csvCell(get(r))).join(",")}\r\n`;
+        yield r;
       }
       await audit(request, "request.export", "CoachingRequest", null, { format: "csv", filters: query, rows });
     }
     const { Readable } = await import("node:stream");
     reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="pengajuan.csv"');
-    return reply.send(Readable.from(lines()));
+    return reply.send(Readable.from(csvLines(exportColumns(request.locale), counted(), separatorOf(request.query), zone)));
   });
 
   app.get("/requests/export.xlsx", { onRequest: allow("request.export") }, async (request, reply) => {
     const query = filterSchema.parse(queryOf(request.query));
-    const filters = toFilters(query, request.staff!.office.timeZone);
-    const columns = exportColumns(request.locale);
-    const data: string[][] = [columns.map(([h]) => h)];
-    for await (const r of exportRequests(ctx.db, actorOf(request), filters, XLSX_LIMIT)) data.push(columns.map(([, get]) => get(r)));
-    const buffer = await writeXlsxFile(data.map((row, i) => row.map((value) => ({ value, fontWeight: i === 0 ? ("bold" as const) : undefined })))).toBuffer();
-    await audit(request, "request.export", "CoachingRequest", null, { format: "xlsx", filters: query, rows: data.length - 1 });
+    const zone = request.staff!.office.timeZone;
+    const filters = toFilters(query, zone);
+    const rows: RequestRow[] = [];
+    for await (const r of exportRequests(ctx.db, actorOf(request), filters, XLSX_LIMIT)) rows.push(r);
+    const buffer = await xlsxOf(t(request.locale, "admin.nav.requests"), exportColumns(request.locale), rows, zone);
+    await audit(request, "request.export", "CoachingRequest", null, { format: "xlsx", filters: query, rows: rows.length });
     return reply
       .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
       .header("content-disposition", 'attachment; filename="pengajuan.xlsx"')
@@ -208,12 +202,27 @@ export async function requestRoutes(app: FastifyInstance) {
       reply.code(stored.reason === "too_large" ? 413 : 415);
       return renderForm(reply, "new", form, { attachments: `admin.upload.${stored.reason}` as MessageKey });
     }
+    // Files kept from the duplicate warning's first post: only this staff member's, not yet attached.
+    const keptIds = list(body, "keptAttachments").filter((v) => z.uuid().safeParse(v).success);
+    const kept = keptIds.length
+      ? await ctx.db.attachment.findMany({ where: { id: { in: keptIds }, uploadedById: staff.id, requestId: null }, select: { id: true, fileName: true } })
+      : [];
+    const attachmentIds = [...kept.map((k) => k.id), ...stored.attachmentIds];
+    // The same duplicate check as the chat: an open request of this agency and service within 7 days.
+    const duplicates = str(body, "confirmDuplicate") === "yes" ? [] : await findDuplicates(ctx.db, result.input);
+    // "1 hari" may mean a working day or a full day: the end it gives is shown and saved only when confirmed.
+    const endToConfirm = isDayDuration(form.end) && str(body, "endConfirmed") !== form.end.trim() ? result.input.endAt : null;
+    if (duplicates.length > 0 || endToConfirm) {
+      reply.code(409);
+      const files = await ctx.db.attachment.findMany({ where: { id: { in: attachmentIds } }, select: { id: true, fileName: true } });
+      return renderForm(reply, "new", form, {}, { duplicates: duplicates.map((d) => d.code), kept: files, endToConfirm, zone: staff.office.timeZone });
+    }
     const { request: created } = await submitRequest(ctx.db, result.input, {
       channel: "web",
       defaultOfficeId: staff.officeId,
       actorUserId: staff.id,
       actorIp: request.ip,
-      attachmentIds: stored.attachmentIds,
+      attachmentIds,
       locale: "id",
     });
     flash(request, "ok", "admin.request.created", { code: created.code });
@@ -223,7 +232,12 @@ export async function requestRoutes(app: FastifyInstance) {
   });
 
   // ----- detail
-  async function detailView(request: FastifyRequest, reply: FastifyReply, id: string, extra: { clarifyText?: string; clarifyError?: MessageKey } = {}) {
+  async function detailView(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: { clarifyText?: string; clarifyError?: MessageKey; completeEarlyReason?: string; completeEarlyError?: MessageKey } = {},
+  ) {
     const actor = actorOf(request);
     const r = await requestDetail(ctx.db, actor, id);
     // Who was not notified, and why (per channel), for staff recipients.
@@ -260,6 +274,14 @@ export async function requestRoutes(app: FastifyInstance) {
       canEscalate: can(actor.roles, "request.escalate") && AWAITING_DECISION.includes(r.status) && !!r.office.parentId,
       clarifyText: extra.clarifyText ?? "",
       clarifyError: extra.clarifyError ?? null,
+      // The chat this request came from, in the Inbox.
+      conversation:
+        can(actor.roles, "inbox.view") && r.identityId
+          ? await ctx.db.conversation.findUnique({ where: { identityId: r.identityId }, select: { id: true, state: true } })
+          : null,
+      completeEarly: can(actor.roles, "request.completeEarly") && r.status === "APPROVED" && r.startAt > new Date(),
+      completeEarlyError: extra.completeEarlyError ?? null,
+      completeEarlyReason: extra.completeEarlyReason ?? "",
     });
   }
 
@@ -355,6 +377,26 @@ export async function requestRoutes(app: FastifyInstance) {
       if (!isDomainError(e) || e.code === "NOT_FOUND" || e.code === "FORBIDDEN") throw e;
       reply.code(409);
       return statusView(request, reply, id, form, { key: e.messageKey, params: statusParams(e.params, request.locale) });
+    }
+  });
+
+  // ----- Selesai before the coaching's start (ADMIN, with a written reason; audited in the same transaction)
+  app.post("/requests/:id/complete-early", { onRequest: allow("request.completeEarly") }, async (request, reply) => {
+    const id = requestId(request);
+    if (!id) return reply.callNotFound();
+    const reason = str(request.body as FormBody, "reason").slice(0, LIMITS.reason * 2);
+    if (!reason.trim()) {
+      reply.code(422);
+      return detailView(request, reply, id, { completeEarlyReason: reason, completeEarlyError: "error.overrideReasonRequired" });
+    }
+    try {
+      const { request: after } = await changeStatus(ctx.db, actorOf(request), { requestId: id, to: "DONE", override: reason });
+      flash(request, "ok", "admin.completeEarly.done", { code: after.code });
+      return reply.redirect(`/requests/${id}`);
+    } catch (e) {
+      if (!isDomainError(e) || e.code === "NOT_FOUND" || e.code === "FORBIDDEN") throw e;
+      flash(request, "error", e.messageKey, statusParams(e.params, request.locale));
+      return reply.redirect(`/requests/${id}`);
     }
   });
 

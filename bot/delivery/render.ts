@@ -9,6 +9,11 @@ import { isNoticeKind, type NoticeKind } from "../../core/notifications/kinds.js
 import { REPORT_KINDS } from "../../core/programme/reference.js";
 import { DOCUMENTATION_KINDS, type Locale, labelOf, MODES, SERVICE_TYPES, STATUSES } from "../../core/reference/index.js";
 import { formatDate, formatDateTime, formatTime } from "../../core/validation/datetime.js";
+import type { Choice, OutboundDocument } from "../channels/types.js";
+import { FEATURES } from "../flows/index.js";
+import type { Links } from "./links.js";
+
+export { type Links, panelLinks } from "./links.js";
 
 export interface NoticeRequest {
   id: string;
@@ -41,24 +46,8 @@ export interface NoticeData {
   missing: DocumentationKind[];
   /** The account an account notice is about (account.under_attack). */
   account?: { name: string; email: string } | null;
-}
-
-export interface Links {
-  base: string;
-  request(id: string): string;
-  documentation(id: string): string;
-  channels(): string;
-}
-
-/** Panel links from PUBLIC_URL, or http://HOST:PORT when it is not set. */
-export function panelLinks(config: { PUBLIC_URL?: string | undefined; HOST: string; PORT: number }): Links {
-  const base = (config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, "");
-  return {
-    base,
-    request: (id) => `${base}/requests/${id}`,
-    documentation: (id) => `${base}/coachings/${id}/documentation`,
-    channels: () => `${base}/channels`,
-  };
+  /** An Inbox notice: the staff reply (text and file), or who is waiting for staff. */
+  inbox?: { text: string; document: OutboundDocument | null; person: string; channel: string } | null;
 }
 
 /** +6281234567890 → 081234567890, the way the SPEKTRAL notice writes numbers. */
@@ -69,7 +58,17 @@ export function localPhone(e164: string): string {
 export interface RenderedNotice {
   title: string;
   text: string;
+  /** A staff reply's file (a module or an upload). */
+  document?: OutboundDocument;
+  /** Buttons: the main menu when a conversation goes back to the bot. */
+  choices?: Choice[];
 }
+
+/** The main menu's entries, as the bot shows them (flow ids are the menu's choice ids). */
+const mainMenu = (locale: Locale): Choice[] =>
+  FEATURES.filter((f) => f.menu)
+    .sort((a, b) => a.menu!.order - b.menu!.order)
+    .map((f) => ({ id: f.id, label: t(locale, f.menu!.label) }));
 
 const excerpt = (s: string | null, max = 600) => (s && s.length > max ? `${s.slice(0, max - 1)}…` : (s ?? ""));
 
@@ -152,7 +151,13 @@ const RENDERERS: Record<NoticeKind, Renderer> = {
   "request.rejected": aboutRequest("request", (c, base, r) => c.tr("notify.request.rejected", { ...base, reason: excerpt(c.data.note ?? r.rejectionReason) })),
   "request.done": aboutRequest("request", (c, base) => c.tr("notify.request.done", { ...base, menuItem: c.tr("bot.menu.testimonial") })),
   "request.cancelled": statusNotice("notify.request.cancelled", "notify.supervisor.cancelled"),
-  "request.escalated": statusNotice("notify.supervisor.escalated", "notify.supervisor.escalated"),
+  // Supervisors of the new office get the request; the requester hears which office has it now
+  // (the office named when it happened: a later escalation has its own notice).
+  "request.escalated": aboutRequest("request", (c, base, r) =>
+    c.data.recipientKind === "SUPERVISOR"
+      ? c.tr("notify.supervisor.escalated", base)
+      : c.tr("notify.request.escalated", { ...base, office: String(c.data.payload.officeName ?? r.officeName) }),
+  ),
   "request.clarification": aboutRequest("request", (c, base) => c.tr("notify.clarification.question", { ...base, question: excerpt(c.data.note) })),
   "request.clarification_answer": aboutRequest("request", (c, base) => c.tr("notify.supervisor.answer", { ...base, answer: excerpt(c.data.note) })),
   "coach.assigned": aboutRequest("assigned", (c, base) => c.tr("notify.coach.assigned", base)),
@@ -207,6 +212,19 @@ const RENDERERS: Record<NoticeKind, Renderer> = {
     };
     return { title: tr("notify.title.admin"), text: tr(`notify.admin.whatsapp.${alert}`, params) };
   },
+  "inbox.reply": ({ data, tr }) => {
+    const reply = data.inbox;
+    return { title: tr("notify.title.inbox"), text: reply?.text || reply?.document?.fileName || "", ...(reply?.document ? { document: reply.document } : {}) };
+  },
+  "inbox.released": ({ tr, locale }) => ({ title: tr("notify.title.inbox"), text: tr("inbox.released"), choices: mainMenu(locale) }),
+  "inbox.waiting": ({ data, tr, links }) => ({
+    title: tr("notify.title.inbox"),
+    text: tr("notify.inbox.waiting", {
+      name: data.inbox?.person ?? "",
+      channel: data.inbox?.channel ?? "",
+      link: `${links.base}/inbox/${String(data.payload.conversationId ?? "")}`,
+    }),
+  }),
 };
 
 /** Composes a notice. Pure: the same data and locale always give the same text. */
@@ -243,7 +261,8 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
       })
     : null;
   let note: string | null = null;
-  if (typeof payload.messageId === "string") note = (await db.requestMessage.findUnique({ where: { id: payload.messageId } }))?.text ?? null;
+  if (typeof payload.messageId === "string" && !row.kind.startsWith("inbox."))
+    note = (await db.requestMessage.findUnique({ where: { id: payload.messageId } }))?.text ?? null;
   else if (typeof payload.statusChangeId === "string" && row.kind === "request.rejected")
     note = (await db.statusChange.findUnique({ where: { id: payload.statusChangeId } }))?.note ?? null;
   const missing = request && row.kind === "reminder.documentation" ? await documentationStillMissing(db, request.id) : [];
@@ -251,6 +270,7 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
     (row.kind === ACCOUNT_ALERT_KIND || row.kind === "account.welcome") && typeof payload.userId === "string"
       ? await db.user.findUnique({ where: { id: payload.userId }, select: { name: true, email: true } })
       : null;
+  const inbox = row.kind.startsWith("inbox.") ? await loadInbox(db, payload) : null;
   // A kind this version cannot render is a bug (or a row from a newer version): fail the job
   // visibly on the Channels page instead of sending a vague text.
   if (!isNoticeKind(row.kind)) throw new Error(`unknown notice kind: ${row.kind}`);
@@ -281,5 +301,31 @@ export async function loadNotice(db: Db, row: OutboxForNotice): Promise<NoticeDa
     note,
     missing,
     account,
+    inbox,
+  };
+}
+
+/** The staff reply of an Inbox notice, or the person a waiting conversation is about. */
+async function loadInbox(db: Db, payload: Record<string, unknown>): Promise<NoticeData["inbox"]> {
+  const message =
+    typeof payload.messageId === "string"
+      ? await db.conversationMessage.findUnique({
+          where: { id: payload.messageId },
+          include: { attachment: { select: { id: true, fileName: true, mimeType: true } } },
+        })
+      : null;
+  const conversation =
+    typeof payload.conversationId === "string"
+      ? await db.conversation.findUnique({
+          where: { id: payload.conversationId },
+          select: { identity: { select: { channel: true, displayName: true, requester: { select: { name: true } } } } },
+        })
+      : null;
+  const a = message?.attachment;
+  return {
+    text: message?.text ?? "",
+    document: a ? { attachmentId: a.id, fileName: a.fileName, mimeType: a.mimeType } : null,
+    person: conversation?.identity.requester?.name ?? conversation?.identity.displayName ?? "",
+    channel: conversation?.identity.channel ?? "",
   };
 }

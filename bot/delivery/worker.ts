@@ -3,6 +3,7 @@
 // recorded as delivered, and reserves a paced send slot. The Delivery row is written right
 // after the platform accepts the message, so a crash can repeat at most that one message.
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
+import { recordTranscript } from "../../core/inbox/service.js";
 import { stillRelevant } from "../../core/notifications/intents.js";
 import { ensureSuratTugas, LETTER_KINDS } from "../../core/programme/letters.js";
 import type { AppContext } from "../../core/runtime/context.js";
@@ -152,7 +153,13 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
       throw new UnrecoverableError("recipient is no longer reachable on this channel");
     }
     const notice = composeNotice(await loadNotice(db, row), target.locale, links);
-    const message: NoticeMessage = { text: notice.text, subject: notice.title, locale: target.locale };
+    const message: NoticeMessage = {
+      text: notice.text,
+      subject: notice.title,
+      locale: target.locale,
+      ...(notice.document ? { document: notice.document } : {}),
+      ...(notice.choices ? { choices: notice.choices } : {}),
+    };
     // The Surat Tugas and its calendar file travel as documents (made on first use, then reused).
     if (row.requestId && (LETTER_KINDS as readonly string[]).includes(row.kind)) {
       const files = await ensureSuratTugas(db, ctx.storage, row.requestId);
@@ -202,7 +209,29 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
     }
     // Recorded before the next send may start: a crash leaves at most this one unconfirmed.
     await recordSent(outboxId, target.address, result.messageId);
+    await intoTranscript(row, target.identityId, message);
     return "sent";
+  }
+
+  /**
+   * A notice that reached a person's chat is part of their conversation in the Inbox (staff
+   * replies and hand-backs are written there when they are made). Best effort: the notice is sent.
+   */
+  async function intoTranscript(
+    row: { kind: string; recipientUserId: string | null },
+    identityId: string | undefined,
+    message: { text: string; document?: { attachmentId: string } },
+  ) {
+    if (!identityId || row.recipientUserId || row.kind.startsWith("inbox.")) return;
+    try {
+      const identity = await db.channelIdentity.findUnique({ where: { id: identityId }, select: { requesterId: true, userId: true } });
+      if (!identity || identity.userId) return;
+      await recordTranscript(db, { identityId, requesterId: identity.requesterId, defaultOfficeId: ctx.defaultOfficeId }, [
+        { author: "BOT", text: message.text, attachmentId: message.document?.attachmentId ?? null },
+      ]);
+    } catch (err) {
+      log.warn({ err: shortError(err) }, "notice not added to the transcript");
+    }
   }
 
   /** The whole channel waits (worker.rateLimit) and the job goes back without using an attempt. */

@@ -3,6 +3,8 @@
 // session → global words, link codes, ticket codes → the current step → save → replies.
 import { z } from "zod";
 import { findLinkCode, redeemLinkCode } from "../../core/auth/link-codes.js";
+import type { ConversationState } from "../../core/db/generated/enums.js";
+import { conversationState, recordTranscript, releaseByPerson, type TranscriptLine } from "../../core/inbox/service.js";
 import { isLocale, type MessageKey, type Params, t } from "../../core/messages/index.js";
 import { queueIdleReminder } from "../../core/notifications/idle.js";
 import type { Locale } from "../../core/reference/index.js";
@@ -13,10 +15,11 @@ import { storeAttachment } from "../../core/storage/index.js";
 import { findTicketCode } from "../../core/validation/request.js";
 import { boundRaw } from "../../core/validation/text.js";
 import { type ConversationEngine, FileTooLargeError, type InboundEvent, type OutboundMessage } from "../channels/types.js";
+import { handOffToStaff } from "../flows/human.js";
 import { describeTicketWithFiles } from "../flows/status.js";
 import type { Answer, Flow, Outcome, Prompt, StoredFile, StoreFileOptions, Turn, Who } from "./flow.js";
 import { saveLocale } from "./identity.js";
-import { globalWord, matchChoice, matchChoiceList } from "./input.js";
+import { globalWord, handoffWord, matchChoice, matchChoiceList } from "./input.js";
 import { IdentityLocks } from "./lock.js";
 import { safeError } from "./log.js";
 import { type IdleJob, IdleReminders } from "./reminders.js";
@@ -104,7 +107,14 @@ interface TurnState {
   now: Date;
   replies: OutboundMessage[];
   outcome: string;
+  /** The Inbox conversation's state: WAITING or HUMAN keep the bot quiet (null: never recorded). */
+  conversation: ConversationState | null;
+  /** What the person sent, as the transcript shows it (a pressed button's label, a stored file). */
+  inbound: { text: string; attachmentId: string | null };
 }
+
+/** Outcomes of an answer the bot did not understand. */
+const MISSES = new Set(["invalid-choice", "invalid", "empty", "stale", "file-not-expected"]);
 
 export class ChatEngine implements Engine {
   private readonly flows = new Map<string, Flow>();
@@ -187,11 +197,16 @@ export class ChatEngine implements Engine {
         session.locale = event.languageHint;
         await saveLocale(db, who, session.locale);
       }
-      const ts: TurnState = { event, who, session, now, replies: [], outcome: "step" };
+      const conversation = await conversationState(db, who.identityId);
+      const inboundText = event.kind === "text" ? (event.text ?? "") : event.kind === "file" ? (event.file?.caption ?? "") : "";
+      const ts: TurnState = { event, who, session, now, replies: [], outcome: "step", conversation, inbound: { text: inboundText, attachmentId: null } };
       await this.turn(ts);
+      this.countMisses(ts);
       const armIdle = this.flows.get(session.flow)?.resumable && (session.data.idleDue ?? 0) <= now.getTime();
       if (armIdle) session.data.idleDue = now.getTime() + this.reminders.delay;
       await this.store.finish(event, who, session, now, this.ttlMs);
+      const replies = compact(ts.replies);
+      await this.recordTranscript(ts, replies);
       // Not awaited: the reply need not wait for Redis; a failure only costs one reminder.
       if (armIdle)
         this.reminders.schedule(session.id, session.data.idleDue!).catch((err) => this.log.warn({ err: safeError(err) }, "idle reminder not scheduled"));
@@ -207,7 +222,7 @@ export class ChatEngine implements Engine {
         },
         "message handled",
       );
-      return compact(ts.replies);
+      return replies;
     } catch (err) {
       // The update is not marked as handled, so a redelivery tries again.
       if (isServiceOutage(err)) {
@@ -216,6 +231,31 @@ export class ChatEngine implements Engine {
       }
       this.log.error({ err: safeError(err), channel: event.channel, kind: event.kind }, "message handling failed");
       return [{ text: t(locale, "bot.error") }];
+    }
+  }
+
+  /** The turn in the Inbox transcript: what the person sent, then the bot's replies. */
+  private async recordTranscript(ts: TurnState, replies: readonly OutboundMessage[]): Promise<void> {
+    const lines: TranscriptLine[] = [{ author: "PERSON", text: ts.inbound.text.slice(0, 4000), attachmentId: ts.inbound.attachmentId }];
+    for (const r of replies) {
+      const choices = r.choices?.length ? `\n${r.choices.map((c, i) => `${i + 1}. ${c.label}`).join("\n")}` : "";
+      lines.push({ author: "BOT", text: `${r.text}${choices}`, attachmentId: r.document?.attachmentId ?? null });
+    }
+    const person = { identityId: ts.who.identityId, requesterId: ts.who.requester?.id ?? null, defaultOfficeId: this.ctx.defaultOfficeId };
+    await recordTranscript(this.ctx.db, person, lines, ts.now);
+  }
+
+  /** Two answers in a row not understood: offer a member of staff. */
+  private countMisses(ts: TurnState): void {
+    const data = ts.session.data;
+    if (!MISSES.has(ts.outcome)) {
+      data.misses = undefined;
+      return;
+    }
+    data.misses = (data.misses ?? 0) + 1;
+    if (data.misses >= 2) {
+      data.misses = undefined;
+      this.say(ts, "inbox.handoff.offer");
     }
   }
 
@@ -249,6 +289,44 @@ export class ChatEngine implements Engine {
     }
 
     const text = event.kind === "text" && event.text ? boundRaw(event.text) : "";
+
+    // Human takeover: asking for staff works everywhere; while staff handle the conversation the
+    // bot stays quiet, except for the global words and "selesai", which hands it back.
+    const handoff = event.kind === "text" ? handoffWord(text) : null;
+    if (handoff === "handoff") {
+      ts.outcome = "handoff";
+      ts.replies.push({ text: await handOffToStaff(this.ctx, ts.who, tr, now) });
+      ts.conversation = "WAITING";
+      return;
+    }
+    const quiet = ts.conversation === "WAITING" || ts.conversation === "HUMAN";
+    if (quiet && handoff === "release") {
+      ts.outcome = "release";
+      await releaseByPerson(this.ctx.db, ts.who.identityId);
+      ts.conversation = "BOT";
+      session.data.pending = undefined;
+      resetSession(session);
+      this.say(ts, "inbox.released");
+      ts.replies.push(this.menuPrompt(ts));
+      return;
+    }
+    if (quiet) {
+      const word = event.kind === "text" ? globalWord(text) : null;
+      if (word) {
+        ts.outcome = `word:${word}`;
+        await this.globalWord(ts, word);
+        this.say(ts, "inbox.handoff.note");
+        return;
+      }
+      ts.outcome = "with-staff";
+      if (event.kind === "choice") ts.inbound.text = event.choiceId ?? "";
+      if (event.kind === "file") {
+        // Kept for staff to see in the transcript; refused files are explained as usual.
+        const stored = await this.storeFile(ts);
+        if (!stored.ok) ts.replies.push(stored.reply);
+      }
+      return;
+    }
 
     if (event.kind === "text") {
       const word = globalWord(text);
@@ -305,6 +383,7 @@ export class ChatEngine implements Engine {
     switch (event.kind) {
       case "choice": {
         const choice = findChoice(choices, event.choiceId);
+        ts.inbound.text = choice?.label ?? event.choiceId ?? "";
         if (!choice) {
           ts.outcome = "stale";
           this.say(ts, "bot.invalid.staleButton");
@@ -634,6 +713,7 @@ export class ChatEngine implements Engine {
     });
     if (!stored.ok) return refuse(stored.reason === "too_large" ? "bot.file.tooLarge" : stored.reason === "empty" ? "bot.file.empty" : "bot.file.badType");
     const a = stored.attachment;
+    ts.inbound.attachmentId = a.id;
     return { ok: true, attachment: { id: a.id, fileName: a.fileName, mimeType: a.mimeType, size: a.size } };
   }
 

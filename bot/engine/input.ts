@@ -84,3 +84,25 @@ export function matchChoiceList(text: string, choices: readonly StepChoice[]): S
   }
   return picked.length ? picked : undefined;
 }
+
+const HANDOFF: Record<string, "handoff" | "release"> = {
+  petugas: "handoff",
+  "hubungi petugas": "handoff",
+  "bicara dengan petugas": "handoff",
+  "bicara dengan admin": "handoff",
+  "bicara dengan orang": "handoff",
+  operator: "handoff",
+  human: "handoff",
+  "talk to staff": "handoff",
+  "/petugas": "handoff",
+  selesai: "release",
+  "kembalikan ke bot": "release",
+  "kembali ke bot": "release",
+  "back to bot": "release",
+  "/selesai": "release",
+};
+
+/** Asking for a person ("hubungi petugas"), or ending that ("selesai", "kembalikan ke bot"). */
+export function handoffWord(text: string): "handoff" | "release" | null {
+  return HANDOFF[normalise(text.replace(/@\w+$/, ""))] ?? null;
+}

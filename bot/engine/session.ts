@@ -26,6 +26,8 @@ export interface SessionData {
   paused?: PausedFlow;
   /** When the armed idle-reminder job fires (epoch ms); a new one is armed only after that. */
   idleDue?: number;
+  /** Answers in a row the bot did not understand (after two it offers a member of staff). */
+  misses?: number;
 }
 
 export interface Session {
@@ -62,5 +64,5 @@ export function parseData(raw: unknown): SessionData {
 export function resetSession(s: Session): void {
   s.flow = MENU_FLOW;
   s.step = MENU_STEP;
-  s.data = { ...emptyData(), run: s.data.run, paused: s.data.paused, idleDue: s.data.idleDue };
+  s.data = { ...emptyData(), run: s.data.run, paused: s.data.paused, idleDue: s.data.idleDue, misses: s.data.misses };
 }

@@ -13,7 +13,7 @@ import { DOCUMENTATION_KINDS, type Locale, labelOf } from "../../core/reference/
 import { ACCEPTED_TYPES, VIDEO_TYPES } from "../../core/storage/index.js";
 import { formatDate } from "../../core/validation/datetime.js";
 import type { OutboundMessage } from "../channels/types.js";
-import { panelLinks } from "../delivery/render.js";
+import { panelLinks } from "../delivery/links.js";
 import { type Answer, defineFlow, end, go, type Outcome, retry, say, stay, type Turn } from "../engine/flow.js";
 
 interface Candidate {

@@ -5,6 +5,7 @@
 import type { Flow } from "../engine/flow.js";
 import { coachDocumentationFlow } from "./coach-documentation.js";
 import { contactFlow } from "./contact.js";
+import { humanFlow } from "./human.js";
 import { createMenuFlow } from "./menu.js";
 import { modulesFlow } from "./modules.js";
 import { requestForm } from "./request-form.js";
@@ -18,6 +19,7 @@ export const FEATURES: readonly Flow[] = [
   testimonialFlow,
   contactFlow,
   coachDocumentationFlow,
+  humanFlow,
   // more flows here, one line each
 ];
 

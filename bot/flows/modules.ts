@@ -82,7 +82,7 @@ export const modulesFlow = defineFlow<ModulesState>({
       freeText: true, // another keyword searches again
       prompt: (turn) => ({
         text: turn.t("modules.next"),
-        choices: (turn.state.found ?? []).map((m, i) => ({ id: `module:${m.id}`, label: `${i + 1}. ${m.title}` })),
+        choices: (turn.state.found ?? []).map((m) => ({ id: `module:${m.id}`, label: m.title })),
       }),
       answer: (a, turn) => {
         const m = turn.state.found?.find((x) => a.choice?.id === `module:${x.id}`);

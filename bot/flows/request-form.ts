@@ -10,7 +10,7 @@ import type { MessageKey } from "../../core/messages/index.js";
 import { AGENCY_LEVELS, labelOf, MODES, SERVICE_TYPES, TOPICS } from "../../core/reference/index.js";
 import { routeRequest } from "../../core/requests/routing.js";
 import { findDuplicates, findRequestsFor, submitRequest } from "../../core/requests/service.js";
-import { formatDate, formatDateTime, parseEnd, parseStart } from "../../core/validation/datetime.js";
+import { formatDate, formatDateTime, isDayDuration, parseEnd, parseStart } from "../../core/validation/datetime.js";
 import { fieldSchemas } from "../../core/validation/request.js";
 import { type Answer, defineFlow, end, go, invalidKey, type Outcome, type Prompt, retry, type StepChoice, say, stay, type Turn } from "../engine/flow.js";
 import { recordConsent, requesterRef } from "../engine/identity.js";
@@ -44,6 +44,8 @@ export interface FormState {
   zone?: TimeZone;
   startAt?: string;
   endAt?: string;
+  /** An end read from an ambiguous duration ("1 hari"), waiting for the person's confirmation. */
+  pendingEndAt?: string;
   picName?: string;
   picPhone?: string;
   attachment?: { id: string; name: string } | null;
@@ -485,8 +487,36 @@ export const requestForm = defineFlow<FormState>({
         if (!s.startAt) return go("start");
         const r = parseEnd(a.text, new Date(s.startAt), s.zone ?? "WIB");
         if (!r.ok) return retry(turn, invalidKey(r.error));
+        if (isDayDuration(a.text)) {
+          s.pendingEndAt = r.value.toISOString();
+          return go("endConfirm");
+        }
         s.endAt = r.value.toISOString();
         return then(turn, "pic");
+      },
+    },
+
+    // "1 hari" may mean a working day or a full day: show the end it gives and ask.
+    endConfirm: {
+      prompt: (turn) => ({
+        text: turn.t("form.end.confirm", { end: formatDateTime(new Date(turn.state.pendingEndAt ?? turn.state.startAt ?? 0), turn.state.zone ?? "WIB") }),
+        choices: [
+          { id: "yes", label: turn.t("form.end.confirm.yes"), aliases: ["ya", "y", "yes", "iya", "benar", "betul"] },
+          { id: "no", label: turn.t("form.end.confirm.no"), aliases: ["tidak", "no", "n", "bukan", "ubah", "change"] },
+        ],
+      }),
+      answer: (a, turn) => {
+        const s = turn.state;
+        if (a.choice?.id === "yes" && s.pendingEndAt) {
+          s.endAt = s.pendingEndAt;
+          delete s.pendingEndAt;
+          return then(turn, "pic");
+        }
+        if (a.choice?.id === "no") {
+          delete s.pendingEndAt;
+          return go("end", { text: turn.t("form.end.confirm.again") });
+        }
+        return retry(turn, "bot.invalid.choice");
       },
     },
 

@@ -68,6 +68,9 @@ export interface AuditQuery {
   action?: string;
   entity?: string;
   actorUserId?: string;
+  /** Entries at or after this instant, and before `to`. */
+  from?: Date;
+  to?: Date;
   cursor?: { createdAt: Date; id: string } | null;
   take?: number;
 }
@@ -80,6 +83,7 @@ export async function listAudit(db: Db, q: AuditQuery) {
       action: q.action ? { startsWith: q.action } : undefined,
       entity: q.entity || undefined,
       actorUserId: q.actorUserId || undefined,
+      createdAt: q.from || q.to ? { gte: q.from, lt: q.to } : undefined,
       ...(q.cursor ? { OR: [{ createdAt: { lt: q.cursor.createdAt } }, { createdAt: q.cursor.createdAt, id: { lt: q.cursor.id } }] } : {}),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

@@ -68,19 +68,36 @@ export function totpKeyring(config: Pick<Config, "TOTP_ENCRYPTION_KEY" | "TOTP_E
 }
 
 async function localKey(file: string): Promise<Buffer> {
+  const key = parseKey(await writtenOnce(file));
+  if (!key) throw new Error(`${file} does not hold a 64-hex-character key; set TOTP_ENCRYPTION_KEY or restore the file`);
+  return key;
+}
+
+/** 32 random bytes as hex, generated into `file` (mode 600) the first time and read after that. */
+async function writtenOnce(file: string): Promise<string> {
   const existing = await readFile(file, "utf8").catch(() => null);
-  if (existing !== null) {
-    const key = parseKey(existing.trim());
-    if (!key) throw new Error(`${file} does not hold a 64-hex-character key; set TOTP_ENCRYPTION_KEY or restore the file`);
-    return key;
-  }
+  if (existing !== null) return existing.trim();
   await mkdir(path.dirname(file), { recursive: true });
-  const key = randomBytes(32);
-  // wx: two processes starting together never overwrite each other's key.
-  await writeFile(file, `${key.toString("hex")}\n`, { flag: "wx", mode: 0o600 }).catch(async (e: NodeJS.ErrnoException) => {
+  // wx: two processes starting together never overwrite each other's value.
+  await writeFile(file, `${randomBytes(32).toString("hex")}\n`, { flag: "wx", mode: 0o600 }).catch(async (e: NodeJS.ErrnoException) => {
     if (e.code !== "EEXIST") throw e;
   });
-  return parseKey((await readFile(file, "utf8")).trim())!;
+  return (await readFile(file, "utf8")).trim();
+}
+
+const SESSION_SECRET_FILE = ".session-secret";
+
+/**
+ * The secret that signs session cookies: SESSION_SECRET, or (development and the demo only) one
+ * generated once into STORAGE_DIR/.session-secret, so a restart does not sign everyone out and
+ * nothing secret is committed (storage/ is ignored by git).
+ */
+export async function sessionSecret(config: Pick<Config, "SESSION_SECRET" | "STORAGE_DIR" | "NODE_ENV">): Promise<string> {
+  if (config.SESSION_SECRET) return config.SESSION_SECRET;
+  if (config.NODE_ENV === "production") throw new Error("SESSION_SECRET is required in production");
+  const value = await writtenOnce(path.resolve(config.STORAGE_DIR, SESSION_SECRET_FILE));
+  if (value.length < 32) throw new Error(`${SESSION_SECRET_FILE} in STORAGE_DIR is too short; delete it or set SESSION_SECRET`);
+  return value;
 }
 
 /**

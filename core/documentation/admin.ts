@@ -8,7 +8,7 @@ import type { DocumentationKind } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
 import { can, canUploadDocumentation } from "../permissions.js";
 import { REQUIRED_DOCUMENTATION } from "../reference/index.js";
-import { missingDocumentation } from "./service.js";
+import { missingDocumentation, reportingDeadline } from "./service.js";
 
 /** Requests a staff member may see in coaching lists: their offices', or a coach's own. */
 async function coachingScope(db: Db, actor: StaffActor): Promise<Prisma.CoachingRequestWhereInput> {
@@ -54,8 +54,11 @@ export async function listCoachings(db: Db, actor: StaffActor, f: CoachingFilter
   return { rows: withStatus, more: rows.length > take };
 }
 
-/** A coach's own assignments, soonest first for open ones, with the PIC's contact. */
-export async function myAssignments(db: Db, coachId: string) {
+/**
+ * A coach's own assignments: done coachings still missing documentation first (soonest
+ * reporting deadline first), then upcoming ones (soonest first), then the rest (newest first).
+ */
+export async function myAssignments(db: Db, coachId: string, now = new Date()) {
   const rows = await db.coachingRequest.findMany({
     where: { deletedAt: null, assignments: { some: { coachId } } },
     orderBy: [{ startAt: "desc" }],
@@ -66,9 +69,31 @@ export async function myAssignments(db: Db, coachId: string) {
       office: { select: { timeZone: true, name: true } },
     },
   });
-  return rows.map((r) => {
+  const shaped = rows.map((r) => {
     const kinds = [...new Set(r.documentation.map((d) => d.kind))];
-    return { ...r, kinds, missing: r.status === "DONE" ? missingDocumentation(kinds) : [] };
+    const missing = r.status === "DONE" ? missingDocumentation(kinds) : [];
+    const deadline = reportingDeadline(r.endAt, r.office.timeZone);
+    return { ...r, kinds, missing, deadline, overdue: missing.length > 0 && deadline < now };
+  });
+  const group = (r: (typeof shaped)[number]) => (r.missing.length > 0 ? 0 : r.status === "APPROVED" && r.endAt >= now ? 1 : 2);
+  return shaped.sort((a, b) => {
+    const g = group(a) - group(b);
+    if (g !== 0) return g;
+    if (group(a) === 0) return a.deadline.getTime() - b.deadline.getTime();
+    if (group(a) === 1) return a.startAt.getTime() - b.startAt.getTime();
+    return b.startAt.getTime() - a.startAt.getTime();
+  });
+}
+
+/** How many of a coach's done coachings still miss documentation (for the home page). */
+export async function missingDocumentationCount(db: Db, coachId: string): Promise<number> {
+  return db.coachingRequest.count({
+    where: {
+      deletedAt: null,
+      status: "DONE",
+      assignments: { some: { coachId } },
+      NOT: { AND: REQUIRED_DOCUMENTATION.map((kind) => ({ documentation: { some: { kind, deletedAt: null } } })) },
+    },
   });
 }
 
@@ -90,7 +115,8 @@ export async function documentationWorkspace(db: Db, actor: StaffActor, requestI
       : new DomainError("FORBIDDEN", "error.forbidden");
   }
   const kinds = [...new Set(request.documentation.map((d) => d.kind))];
-  return { request, kinds, missing: missingDocumentation(kinds) };
+  const deadline = reportingDeadline(request.endAt, request.office.timeZone);
+  return { request, kinds, missing: missingDocumentation(kinds), deadline, open: new Date() <= deadline };
 }
 
 export interface DocumentationFilters {

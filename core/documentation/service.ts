@@ -3,12 +3,12 @@ import { z } from "zod";
 import type { StaffActor } from "../access/index.js";
 import { auditIn } from "../audit/service.js";
 import type { Db } from "../db/client.js";
-import type { DocumentationKind } from "../db/generated/enums.js";
+import type { DocumentationKind, TimeZone } from "../db/generated/enums.js";
 import { DomainError } from "../errors.js";
-import { alertedSupervisorsOf } from "../notifications/intents.js";
+import { addWorkingDays, alertedSupervisorsOf } from "../notifications/intents.js";
 import { writePanelNotices } from "../notifications/panel.js";
 import { canUploadDocumentation } from "../permissions.js";
-import { codesOf, DOCUMENTATION_KINDS, REQUIRED_DOCUMENTATION } from "../reference/index.js";
+import { codesOf, DOCUMENTATION_KINDS, REQUIRED_DOCUMENTATION, TIME_ZONES } from "../reference/index.js";
 import { cleanText, LIMITS } from "../validation/text.js";
 
 export interface DocumentationInput {
@@ -116,4 +116,40 @@ export async function addDocumentationSet(db: Db, actor: StaffActor, input: Docu
 /** Which required kinds a done coaching still lacks. */
 export function missingDocumentation(kinds: readonly DocumentationKind[]): DocumentationKind[] {
   return REQUIRED_DOCUMENTATION.filter((k) => !kinds.includes(k));
+}
+
+/** Working days after the coaching's end within which its documentation is reported. */
+export const REPORTING_WORKING_DAYS = 5;
+
+/**
+ * The reporting deadline: five working days after the coaching ends, on the office's clock
+ * (the guideline leaves the number to the coaching secretariat; this is Sibina's default).
+ */
+export function reportingDeadline(endAt: Date, zone: TimeZone): Date {
+  return addWorkingDays(endAt, REPORTING_WORKING_DAYS, TIME_ZONES[zone].offsetMinutes);
+}
+
+/**
+ * A coach removes their own upload (to correct a mistake), until the reporting deadline.
+ * `replacedBy` names the new entries when it is a replacement. Audited in the same transaction.
+ */
+export async function removeOwnDocumentation(db: Db, actor: StaffActor, id: string, opts: { replacedBy?: string[]; now?: Date } = {}) {
+  const now = opts.now ?? new Date();
+  return db.$transaction(async (tx) => {
+    const doc = await tx.documentation.findFirst({
+      where: { id, deletedAt: null },
+      include: { request: { select: { id: true, code: true, status: true, endAt: true, office: { select: { timeZone: true } } } } },
+    });
+    if (!doc || doc.uploadedById !== actor.userId) throw new DomainError("NOT_FOUND", "error.notFound");
+    const deadline = reportingDeadline(doc.request.endAt, doc.request.office.timeZone);
+    if (now > deadline) throw new DomainError("DEADLINE_PASSED", "error.doc.deadlinePassed");
+    await tx.documentation.update({ where: { id }, data: { deletedAt: now } });
+    await auditIn(tx, actor, opts.replacedBy ? "documentation.replace" : "documentation.delete", "CoachingRequest", doc.request.id, {
+      code: doc.request.code,
+      kind: doc.kind,
+      attachmentId: doc.attachmentId,
+      replacedBy: opts.replacedBy,
+    });
+    return doc;
+  });
 }

@@ -2,6 +2,7 @@
 import type { Locale } from "../reference/index.js";
 import { admin } from "./admin.js";
 import { adoption } from "./adoption.js";
+import { backoffice } from "./backoffice.js";
 import { bot } from "./bot.js";
 import { common } from "./common.js";
 import { notify } from "./notify.js";
@@ -9,8 +10,8 @@ import { programme } from "./programme.js";
 import { whatsapp } from "./whatsapp.js";
 
 const catalogs = {
-  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id, ...programme.id, ...whatsapp.id, ...adoption.id },
-  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en, ...programme.en, ...whatsapp.en, ...adoption.en },
+  id: { ...common.id, ...bot.id, ...admin.id, ...notify.id, ...programme.id, ...whatsapp.id, ...adoption.id, ...backoffice.id },
+  en: { ...common.en, ...bot.en, ...admin.en, ...notify.en, ...programme.en, ...whatsapp.en, ...adoption.en, ...backoffice.en },
 };
 
 export type MessageKey = keyof typeof catalogs.id;

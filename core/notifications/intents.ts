@@ -111,6 +111,15 @@ export function requesterIntent(request: RequestRef, statusChangeId: string, to:
   };
 }
 
+/** The requester is told their request went to another office, with that office's name. */
+export function escalatedIntent(request: RequestRef, statusChangeId: string, officeName: string): OutboxRow {
+  return {
+    ...requesterIntent(request, statusChangeId, "SUBMITTED"),
+    kind: "request.escalated",
+    payload: { requestId: request.id, statusChangeId, officeName },
+  };
+}
+
 /** Each newly assigned coach gets the SPEKTRAL assignment notice, and reminders are scheduled. */
 export function assignmentIntents(request: RequestRef, coachIds: readonly string[], now: Date): OutboxRow[] {
   const rows: OutboxRow[] = [];

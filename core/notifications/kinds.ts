@@ -33,6 +33,10 @@ export const NOTICE_KINDS = [
   "account.welcome",
   "channel.whatsapp_logged_out",
   "channel.whatsapp_alert",
+  // The Inbox: a staff reply and the hand-back to the person; a waiting conversation to supervisors.
+  "inbox.reply",
+  "inbox.released",
+  "inbox.waiting",
 ] as const;
 
 export type NoticeKind = (typeof NOTICE_KINDS)[number];

@@ -6,13 +6,19 @@ import type { Db, Prisma, Tx } from "../db/client.js";
 
 export const PANEL_CHANNEL = "sibina_panel_notice";
 
-/** The outbox kinds that also appear in the bell, and the page each opens. */
-const PANEL_KINDS: Record<string, (requestId: string) => string> = {
-  "request.submitted": (id) => `/requests/${id}`,
-  "request.escalated": (id) => `/requests/${id}`,
-  "request.clarification_answer": (id) => `/requests/${id}#messages`,
-  "coach.assigned": (id) => `/requests/${id}`,
-  "documentation.uploaded": (id) => `/coachings/${id}/documentation`,
+/** The outbox kinds that also appear in the bell, and the page each opens (null: no page, no bell item). */
+const byRequest = (path: string) => (r: NoticeSource) => (r.requestId ? `/requests/${r.requestId}${path}` : null);
+const PANEL_KINDS: Record<string, (r: NoticeSource) => string | null> = {
+  "request.submitted": byRequest(""),
+  "request.escalated": byRequest(""),
+  "request.clarification_answer": byRequest("#messages"),
+  "coach.assigned": byRequest(""),
+  "documentation.uploaded": (r) => (r.requestId ? `/coachings/${r.requestId}/documentation` : null),
+  // A PIC asked for a person (issue 13): the conversation in the Inbox.
+  "inbox.waiting": (r) => {
+    const id = (r.payload as { conversationId?: unknown } | null | undefined)?.conversationId;
+    return typeof id === "string" ? `/inbox/${id}` : null;
+  },
 };
 export const PANEL_NOTICE_KINDS = Object.keys(PANEL_KINDS);
 
@@ -21,19 +27,16 @@ interface NoticeSource {
   dedupeKey: string;
   requestId?: string | null;
   recipientUserId?: string | null;
+  payload?: unknown;
 }
 
 /** Writes the bell's rows for these outbox rows (staff recipients of the kinds above) and announces them. */
 export async function writePanelNotices(tx: Tx, rows: readonly (Prisma.OutboxCreateManyInput | NoticeSource)[]): Promise<number> {
-  const notices = rows
-    .filter((r) => r.recipientUserId && r.requestId && PANEL_KINDS[r.kind])
-    .map((r) => ({
-      userId: r.recipientUserId!,
-      kind: r.kind,
-      requestId: r.requestId!,
-      link: PANEL_KINDS[r.kind]!(r.requestId!),
-      dedupeKey: `panel:${r.dedupeKey}`,
-    }));
+  const notices = rows.flatMap((r) => {
+    const link = r.recipientUserId ? PANEL_KINDS[r.kind]?.(r as NoticeSource) : null;
+    if (!link) return [];
+    return [{ userId: r.recipientUserId!, kind: r.kind, requestId: r.requestId ?? null, link, dedupeKey: `panel:${r.dedupeKey}` }];
+  });
   if (notices.length === 0) return 0;
   const { count } = await tx.panelNotice.createMany({ data: notices, skipDuplicates: true });
   for (const userId of new Set(notices.map((n) => n.userId))) await tx.$executeRaw`SELECT pg_notify(${PANEL_CHANNEL}, ${userId})`;

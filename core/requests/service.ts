@@ -12,6 +12,7 @@ import {
   assignmentIntents,
   cancelPendingReminders,
   documentationReminderIntents,
+  escalatedIntent,
   letterIntents,
   picReminderIntent,
   receiptIntent,
@@ -23,6 +24,7 @@ import {
 import { writePanelNotices } from "../notifications/panel.js";
 import { can, requesterOwns } from "../permissions.js";
 import { TIME_ZONES } from "../reference/index.js";
+import { formatDateTime } from "../validation/datetime.js";
 import { type RequestInput, requestInputSchema } from "../validation/request.js";
 import { cleanText, LIMITS } from "../validation/text.js";
 import { AWAITING_DECISION, checkTransition, OPEN_STATUSES, WITH_COACHES } from "./lifecycle.js";
@@ -173,6 +175,8 @@ export interface ChangeStatusInput {
   coachIds?: string[];
   reason?: string | null;
   note?: string | null;
+  /** An admin's written reason to mark a coaching Selesai before its start (audited). */
+  override?: string | null;
   now?: Date;
 }
 
@@ -185,7 +189,9 @@ function trailText(text: string | null | undefined, max: number): string | null 
 
 /** A supervisor moves a request along the lifecycle. */
 export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatusInput) {
-  if (!can(actor.roles, "request.changeStatus")) throw new DomainError("FORBIDDEN", "error.forbidden");
+  const override = trailText(input.override, LIMITS.reason);
+  const overriding = input.to === "DONE" && override !== null && can(actor.roles, "request.completeEarly");
+  if (!can(actor.roles, "request.changeStatus") && !overriding) throw new DomainError("FORBIDDEN", "error.forbidden");
   const now = input.now ?? new Date();
   const reason = trailText(input.reason, LIMITS.reason);
   const note = trailText(input.note, LIMITS.message);
@@ -193,6 +199,13 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
     const request = await getRequestForStaff(tx, actor, input.requestId);
     const coachIds = [...new Set(input.coachIds ?? [])];
     checkTransition({ from: request.status, to: input.to, by: "SUPERVISOR", coachIds, reason });
+    // A coaching cannot be done before it has started (it would thank the PIC and count it as done);
+    // only an admin, with a written reason, may record it early.
+    const early = input.to === "DONE" && now < request.startAt;
+    if (early && !overriding) {
+      const office = await tx.office.findUniqueOrThrow({ where: { id: request.officeId }, select: { timeZone: true } });
+      throw new DomainError("NOT_STARTED", "error.coachingNotStarted", { date: formatDateTime(request.startAt, office.timeZone) });
+    }
     if (input.to === "APPROVED") {
       const eligible = new Set((await eligibleCoaches(tx, request.officeId)).map((c) => c.id));
       if (coachIds.some((id) => !eligible.has(id))) throw new DomainError("COACH_NOT_ELIGIBLE", "error.coachNotEligible");
@@ -209,7 +222,7 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
         fromStatus: request.status,
         toStatus: input.to,
         actorUserId: actor.userId,
-        note: input.to === "REJECTED" ? reason : note,
+        note: input.to === "REJECTED" ? reason : early ? override : note,
       },
     });
     const rows = [requesterIntent(request, change.id, input.to)];
@@ -237,10 +250,11 @@ export async function changeStatus(db: Db, actor: StaffActor, input: ChangeStatu
     }
     if (input.to === "REJECTED" || input.to === "CANCELLED") await cancelPendingReminders(tx, request.id);
     await tx.outbox.createMany({ data: rows, skipDuplicates: true });
-    await auditIn(tx, actor, "request.status", "CoachingRequest", request.id, {
+    // Selesai before the start is its own action in the log, with the admin's reason.
+    await auditIn(tx, actor, early ? "request.completeEarly" : "request.status", "CoachingRequest", request.id, {
       status: { from: request.status, to: input.to },
       coachIds: input.to === "APPROVED" ? coachIds : undefined,
-      reason: input.to === "REJECTED" ? reason : undefined,
+      reason: input.to === "REJECTED" ? reason : early ? override : undefined,
     });
     return { request: await tx.coachingRequest.findUniqueOrThrow({ where: { id: request.id } }), change };
   });
@@ -297,13 +311,15 @@ export async function escalate(db: Db, actor: StaffActor, requestId: string, not
       },
     });
     const supervisors = await supervisorsOf(tx, office.parentId);
+    const parent = await tx.office.findUniqueOrThrow({ where: { id: office.parentId }, select: { name: true } });
     const alerts = supervisorIntents(
       "request.escalated",
       request.id,
       supervisors.map((s) => s.id),
       change.id,
     );
-    await tx.outbox.createMany({ data: alerts, skipDuplicates: true });
+    // The requester hears who handles their request now.
+    await tx.outbox.createMany({ data: [...alerts, escalatedIntent(request, change.id, parent.name)], skipDuplicates: true });
     await writePanelNotices(tx, alerts);
     await auditIn(tx, actor, "request.escalate", "CoachingRequest", requestId, { fromOfficeId: office.id, toOfficeId: office.parentId, note: cleanNote });
     return change;

@@ -169,6 +169,14 @@ const HOURS_PER_UNIT: Record<string, number> = {
 };
 
 /**
+ * A duration in days ("1 hari", "2 days") is ambiguous: a working day of 8 hours, or until
+ * the same time the next day? The reading is shown to the person to confirm.
+ */
+export function isDayDuration(text: string): boolean {
+  return /^\s*\d+(?:[.,]\d+)? ?(?:hari|days?)\s*$/i.test(text);
+}
+
+/**
  * Parses how long a coaching lasts: a duration ("2 jam", "90 menit", "1,5 jam", "2 hari"),
  * an end time on the same day ("15:00", "sampai 15.30") or a full end date and time.
  */

@@ -12,6 +12,7 @@ import { WebChannel } from "../../bot/channels/web/channel.js";
 import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
 import { formatDate } from "../../core/validation/datetime.js";
 import { tinyPdf } from "../../prisma/seed-data.js";
+import { coachingHasStarted } from "../helpers/requests.js";
 import { DEMO_PASSWORD, emailOf, type Panel, startPanel } from "./helpers.js";
 
 const SHOTS = path.resolve("artifacts/screenshots");
@@ -170,7 +171,8 @@ it("runs the whole story from the chat to documentation", async () => {
   await expect(card.textContent()).resolves.toContain("Ratna Sari Dewi");
   await shot(coach, "10-coach-assignments");
 
-  // ---- Done; the coach uploads the attendance list and photos.
+  // ---- The coaching takes place; done; the coach uploads the attendance list and photos.
+  await coachingHasStarted(p.ctx.db, detailUrl.split("/").pop()!);
   await sup.click("[data-testid=change-status]");
   await sup.selectOption("[data-testid=status-select]", "DONE");
   await sup.click("[data-testid=status-submit]");
@@ -195,9 +197,11 @@ it("runs the whole story from the chat to documentation", async () => {
   const admin = await newPage();
   await signIn(admin, emailOf("ADMIN"));
   await admin.goto(`${base}/users`);
+  // Roles are edited on the user's page (issue 13), not with checkboxes in every row.
   const userRow = admin.locator('tr[data-email="pembina2@sibina.test"]');
-  await userRow.locator('input[name=roles][value="OPERATOR"]').check();
-  await userRow.locator("[data-testid=roles-save]").click();
+  await userRow.locator("[data-testid=user-edit]").click();
+  await admin.locator('input[name=roles][value="OPERATOR"]').check();
+  await admin.locator("[data-testid=user-save]").click();
   await admin.waitForSelector("[data-testid=flash]");
   expect((await p.ctx.db.user.findUniqueOrThrow({ where: { email: "pembina2@sibina.test" } })).roles.sort()).toEqual(["COACH", "OPERATOR"]);
   await shot(admin, "12-admin-users");

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeStatus, submitRequest } from "../../core/requests/service.js";
 import { storeAttachment } from "../../core/storage/index.js";
 import { actorOf, makeUser, requestInput } from "../helpers/fixtures.js";
+import { coachingHasStarted } from "../helpers/requests.js";
 import { BotApiServer } from "../support/bot-api-server.js";
 import { type BotTestContext, botTestContext } from "./support/context.js";
 import { fakePdf, jpeg, pdf } from "./support/files.js";
@@ -43,6 +44,7 @@ describe("request form on Telegram", () => {
       "Cari modul & pembinaan",
       "Beri testimoni",
       "Kontak kantor BPS",
+      "Hubungi petugas",
     ]);
     expect(u.text()).toContain("1. Ajukan pembinaan\n2. Cek status pengajuan");
     await u.press("Ajukan pembinaan");
@@ -250,6 +252,9 @@ describe("request form on Telegram", () => {
     await u.press("Offline");
     await u.say(`${inDays(25)} 08:00`);
     await u.say("1 day");
+    // "1 day" is ambiguous: the bot shows the end it computed (a working day) and asks.
+    expect(u.text()).toContain(`The coaching will be recorded as ending ${inDays(25)} 16:00 WIB. Is that right?`);
+    await u.press("Yes, that's right");
     await u.press("Same as me");
     await u.press("Skip");
     expect(u.text()).toContain("Summary of your request:");
@@ -392,6 +397,7 @@ describe("modules, testimonials and contact on Telegram", () => {
     const coach = await makeUser(b.ctx.db, b.offices.pekanbaru.id, ["COACH"]);
     await changeStatus(b.ctx.db, actorOf(supervisor), { requestId: request!.id, to: "IN_REVIEW" });
     await changeStatus(b.ctx.db, actorOf(supervisor), { requestId: request!.id, to: "APPROVED", coachIds: [coach.id] });
+    await coachingHasStarted(b.ctx.db, request!.id);
     await changeStatus(b.ctx.db, actorOf(supervisor), { requestId: request!.id, to: "DONE" });
     await u.say("menu");
     await u.press("Beri testimoni");

@@ -65,6 +65,9 @@ describe("simulator page", () => {
     expect(id.body).toContain("<title>Simulator chat Sibina</title>");
     expect(id.body).toContain('<script src="/simulator/app.js" defer></script>');
     expect(id.body).not.toMatch(/<script>|<script [^>]*>[^<]+<\/script>|style="/);
+    // A browser that prefers English still gets Indonesian until the person chooses English.
+    const browserEn = await app.inject({ method: "GET", url: "/simulator", headers: { "accept-language": "en-US,en;q=0.9" } });
+    expect(browserEn.body).toContain('<html lang="id">');
     const en = await app.inject({ method: "GET", url: "/simulator?lang=en" });
     expect(en.body).toContain('<html lang="en">');
     expect(en.body).toContain("Sibina chat simulator");
@@ -81,7 +84,7 @@ describe("simulator API", () => {
     const start = await send({ sessionId: sid, text: "/start" });
     expect(start.status).toBe(200);
     expect(start.replies[0]?.text).toContain("Halo! Saya Sibina");
-    expect(start.replies[0]?.choices?.map((c) => c.id)).toEqual(["request", "status", "modules", "testimonial", "contact"]);
+    expect(start.replies[0]?.choices?.map((c) => c.id)).toEqual(["request", "status", "modules", "testimonial", "contact", "human"]);
     const form = await send({ sessionId: sid, choiceId: "request" });
     expect(form.replies[0]?.choices?.map((c) => c.label)).toEqual(["Setuju", "Tidak setuju"]);
     const name = await send({ sessionId: sid, text: "1" });
@@ -167,7 +170,8 @@ describe("simulator API", () => {
     await send({ sessionId: reader, choiceId: "modules" });
     const found = await send({ sessionId: reader, text: "gsbpm" });
     const moduleChoice = found.replies.at(-1)?.choices?.[0];
-    expect(moduleChoice?.label).toBe("1. GSBPM untuk Pemula");
+    // Channels number the choices themselves: the label carries no number of its own ("1. 1. …").
+    expect(moduleChoice?.label).toBe("GSBPM untuk Pemula");
     const sent = await send({ sessionId: reader, choiceId: moduleChoice!.id });
     const doc = sent.replies.find((r) => r.document)?.document;
     expect(doc).toEqual({ attachmentId: stored.attachment.id, fileName: "Modul GSBPM.pdf", mimeType: "application/pdf" });

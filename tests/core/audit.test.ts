@@ -11,7 +11,7 @@ import { createUser, deleteUser, setRoles, updateUser } from "../../core/users/s
 import { enableTotp } from "../../core/users/totp.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { actorOf, codeOf, makeUser, requestInput, seedOffices } from "../helpers/fixtures.js";
-import { requestIn } from "../helpers/requests.js";
+import { coachingHasStarted, requestIn } from "../helpers/requests.js";
 
 let t: TestDb;
 let offices: Awaited<ReturnType<typeof seedOffices>>;
@@ -73,6 +73,7 @@ describe("a failed audit write undoes the change", () => {
     await refused(assignCoaches(t.db, as(supervisor), r.id, [second.id]));
     expect(await t.db.assignment.count({ where: { requestId: r.id } })).toBe(1);
     await breakAuditWrites(false);
+    await coachingHasStarted(t.db, r.id);
     await changeStatus(t.db, as(supervisor), { requestId: r.id, to: "DONE" });
     await breakAuditWrites(true);
     await refused(addDocumentation(t.db, as(coach), { requestId: r.id, kind: "ATTENDANCE", link: "https://drive.example.go.id/absen" }));

@@ -7,7 +7,7 @@ import { ALL_STATUSES, checkTransition, nextStatuses } from "../../core/requests
 import { assignCoaches, cancelByRequester, changeStatus } from "../../core/requests/service.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { actorOf, codeOf, makeUser, seedOffices } from "../helpers/fixtures.js";
-import { requestIn } from "../helpers/requests.js";
+import { coachingHasStarted, requestIn } from "../helpers/requests.js";
 
 let t: TestDb;
 let offices: Awaited<ReturnType<typeof seedOffices>>;
@@ -79,6 +79,7 @@ describe("supervisor changes status on the real database (6 × 6)", () => {
   it.each(pairs)("%s → %s", async (from, to) => {
     const request = await newRequest(from);
     expect(request.status).toBe(from);
+    if (to === "DONE") await coachingHasStarted(t.db, request.id);
     const before = new Date();
     const newOutbox = await outboxSince(request.id);
     const trailBefore = await t.db.statusChange.count({ where: { requestId: request.id } });

@@ -8,6 +8,7 @@ import { askClarification, recordClarificationAnswer } from "../../core/requests
 import { changeStatus, escalate, submitRequest } from "../../core/requests/service.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { actorOf, makeUser, requestInput, seedOffices } from "../helpers/fixtures.js";
+import { coachingHasStarted } from "../helpers/requests.js";
 
 let t: TestDb;
 beforeAll(async () => {
@@ -40,6 +41,8 @@ it("writes one bell item per cause and recipient, linking to its page", async ()
   await changeStatus(t.db, actorOf(supRiau), { requestId: request.id, to: "IN_REVIEW" });
   await changeStatus(t.db, actorOf(supRiau), { requestId: request.id, to: "APPROVED", coachIds: [coach.id] });
   expect(await kinds(coach.id)).toEqual(["coach.assigned"]);
+  // Selesai is accepted only once the coaching has started.
+  await coachingHasStarted(t.db, request.id);
   await changeStatus(t.db, actorOf(supRiau), { requestId: request.id, to: "DONE" });
   await addDocumentation(t.db, actorOf(coach), { requestId: request.id, kind: "PHOTO", link: "https://drive.example.go.id/foto" });
   const officeSupervisors = await t.db.user.findMany({

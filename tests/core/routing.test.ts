@@ -123,7 +123,13 @@ describe("escalation", () => {
     const after = await t.db.coachingRequest.findUniqueOrThrow({ where: { id: request.id } });
     expect(after).toMatchObject({ officeId: offices.riau.id, status: "IN_REVIEW" });
     const notices = await t.db.outbox.findMany({ where: { requestId: request.id, kind: "request.escalated" } });
-    expect(notices.map((n) => [n.recipientKind, n.recipientUserId])).toEqual([["SUPERVISOR", sup.riau.userId]]);
+    const toSupervisors = notices.filter((n) => n.recipientKind === "SUPERVISOR");
+    expect(toSupervisors.map((n) => n.recipientUserId)).toEqual([sup.riau.userId]);
+    // The requester is told too, with the new office's name.
+    const toRequester = notices.filter((n) => n.recipientKind === "REQUESTER");
+    expect(toRequester).toHaveLength(1);
+    expect(toRequester[0]!.payload).toMatchObject({ officeName: offices.riau.name });
+    expect(toRequester[0]!.recipientPhone).toBe(request.requesterPhone);
     // The city office no longer handles it; the province does, and can approve with its own coaches.
     expect(await codeOf(getRequestForStaff(t.db, sup.pekanbaru, request.id))).toBe("NOT_FOUND");
     expect(await codeOf(getRequestForStaff(t.db, sup.riau, request.id))).toBe("OK");

@@ -35,8 +35,23 @@ export async function requestIn(db: Db, status: RequestStatus, opts: RequestInOp
     ...opts.submit,
   });
   for (const to of PATH_TO[status]) {
+    if (to === "DONE") await coachingHasStarted(db, request.id);
     await changeStatus(db, opts.supervisor, { requestId: request.id, to, coachIds: opts.coachIds, reason: opts.reason ?? "Jadwal penuh bulan ini." });
   }
   if (status === "CANCELLED") await cancelByRequester(db, { phones: [request.requesterPhone] }, request.id);
   return db.coachingRequest.findUniqueOrThrow({ where: { id: request.id } });
+}
+
+/**
+ * Time passes until the coaching has started (an hour ago, same length), so it may be marked
+ * Selesai: the product refuses Selesai before the start.
+ */
+export async function coachingHasStarted(db: Db, requestId: string, now = new Date()) {
+  const r = await db.coachingRequest.findUniqueOrThrow({ where: { id: requestId }, select: { startAt: true, endAt: true } });
+  if (r.startAt <= now) return r;
+  const startAt = new Date(now.getTime() - 3600_000);
+  return db.coachingRequest.update({
+    where: { id: requestId },
+    data: { startAt, endAt: new Date(startAt.getTime() + (r.endAt.getTime() - r.startAt.getTime())) },
+  });
 }

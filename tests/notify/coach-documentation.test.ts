@@ -34,9 +34,10 @@ async function doneCoaching(coachId: string, agencyName: string, daysAgo: number
   });
   await changeStatus(b.t.db, sup, { requestId: request.id, to: "IN_REVIEW" });
   await changeStatus(b.t.db, sup, { requestId: request.id, to: "APPROVED", coachIds: [coachId] });
-  await changeStatus(b.t.db, sup, { requestId: request.id, to: "DONE" });
   const startAt = new Date(Date.now() - daysAgo * 24 * HOUR);
-  return b.t.db.coachingRequest.update({ where: { id: request.id }, data: { startAt, endAt: new Date(startAt.getTime() + HOUR) } });
+  await b.t.db.coachingRequest.update({ where: { id: request.id }, data: { startAt, endAt: new Date(startAt.getTime() + HOUR) } });
+  await changeStatus(b.t.db, sup, { requestId: request.id, to: "DONE" });
+  return b.t.db.coachingRequest.findUniqueOrThrow({ where: { id: request.id } });
 }
 
 async function linkedChat(name: string, channel: "telegram" | "whatsapp", roles: Role[] = ["COACH"]) {

@@ -11,6 +11,7 @@ import { cancelByRequester, changeStatus, submitRequest } from "../../core/reque
 import type { AppContext } from "../../core/runtime/context.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { actorOf, makeUser, requestInput, seedOffices } from "../helpers/fixtures.js";
+import { coachingHasStarted } from "../helpers/requests.js";
 import { closeContext, notifyContext, type RecordingSender, recordingSender, waitFor } from "./helpers.js";
 
 let t: TestDb;
@@ -119,6 +120,7 @@ describe("reminders", () => {
 
   it("documentation: asked on DONE, again after 3 working days, and a reminder cancelled while queued is never sent", async () => {
     const { request, sup, coach } = await approved("docs", new Date(Date.now() + 2 * 3600_000));
+    await coachingHasStarted(t.db, request.id);
     const doneAt = new Date();
     await changeStatus(t.db, sup, { requestId: request.id, to: "DONE", now: doneAt });
     const rows = await t.db.outbox.findMany({ where: { requestId: request.id, kind: "reminder.documentation" }, orderBy: { availableAt: "asc" } });

@@ -104,6 +104,12 @@ describe("notice texts", () => {
     expect(docs.en).toContain("Attendance list, Minutes");
   });
 
+  it("the requester hears that the request went to another office, named", () => {
+    const d = both(data("request.escalated", "REQUESTER", { payload: { officeName: "BPS Provinsi Riau" } }));
+    expect(d.id).toContain("dialihkan ke BPS Provinsi Riau");
+    expect(d.en).toContain("passed on to BPS Provinsi Riau");
+  });
+
   it("every kind renders fully in both languages", () => {
     // Every kind in the list, each to the recipients it goes to (and requesters for status kinds).
     const recipientsOf = (kind: NoticeKind): RecipientKind[] => {
@@ -111,7 +117,8 @@ describe("notice texts", () => {
       if (kind.startsWith("account.")) return ["STAFF", "ADMIN"];
       if (kind === "coach.assigned" || kind === "reminder.documentation") return ["COACH"];
       if (kind === "reminder.session") return ["COACH", "PIC"];
-      if (kind === "request.escalated" || kind === "request.clarification_answer") return ["SUPERVISOR"];
+      if (kind === "request.clarification_answer" || kind === "inbox.waiting") return ["SUPERVISOR"];
+      if (kind === "request.escalated") return ["SUPERVISOR", "REQUESTER"];
       if (kind === "request.submitted" || kind === "request.cancelled") return ["SUPERVISOR", "REQUESTER"];
       return ["REQUESTER"];
     };
@@ -126,11 +133,19 @@ describe("notice texts", () => {
               payload: { userId: "u", stage: "totp", failures: 3, clients: 2 },
               account: { name: "Rina", email: "rina@bps.go.id" },
             })
-          : data(kind, who, { note: "Catatan" });
+          : kind.startsWith("inbox.")
+            ? data(kind, who, {
+                request: null,
+                payload: { conversationId: "c" },
+                inbox: { text: "Halo dari petugas", document: null, person: "Siti", channel: "web" },
+              })
+            : data(kind, who, { note: "Catatan" });
       const { id, en } = both(d);
       expect(id, kind).not.toMatch(/\{\w+\}/);
       expect(en, kind).not.toMatch(/\{\w+\}/);
-      expect(id, kind).not.toBe(en);
+      // A staff reply is the staff's own words, in whatever language they wrote.
+      if (kind === "inbox.reply") expect(id).toBe("Halo dari petugas");
+      else expect(id, kind).not.toBe(en);
     }
     expect(localPhone("+6281234567890")).toBe("081234567890");
   });

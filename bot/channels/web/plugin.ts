@@ -109,7 +109,8 @@ export async function simulatorPlugin(app: FastifyInstance, opts: SimulatorOptio
 
   app.get("/simulator", async (request, reply) => {
     const lang = localeSchema.safeParse((request.query as { lang?: unknown })?.lang);
-    const locale: Locale = lang.success ? lang.data : /^en\b/i.test(request.headers["accept-language"] ?? "") ? "en" : "id";
+    // Indonesian unless the person chooses English (the browser's language does not decide).
+    const locale: Locale = lang.success ? lang.data : "id";
     return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(page(locale, maxMb));
   });
   app.get("/simulator/app.js", async (_request, reply) => reply.type("text/javascript; charset=utf-8").header("cache-control", "public, max-age=300").send(js));
