@@ -3,7 +3,7 @@
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INVENTORY_COLUMNS } from "../../core/programme/inventory-import.js";
-import { type Client, DEMO_PASSWORD, type Panel, signedIn, startPanel } from "../admin/helpers.js";
+import { type Client, type Panel, signedIn, startPanel } from "../admin/helpers.js";
 import { pdfText } from "./pdf-text.js";
 
 let p: Panel;
@@ -20,7 +20,6 @@ beforeAll(async () => {
   other = await signedIn(p.app, "pembina.pekanbaru@sibina.test");
   riauId = (await p.ctx.db.office.findUniqueOrThrow({ where: { code: "1400" } })).id;
   lokusId = (await p.ctx.db.agency.findFirstOrThrow({ where: { name: "Dinas Kesehatan Provinsi Riau" } })).id;
-  expect(DEMO_PASSWORD).toBeTruthy();
 });
 afterAll(async () => p?.close());
 

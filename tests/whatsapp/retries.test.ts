@@ -50,7 +50,8 @@ describe("retry receipts", () => {
     const { channel, fake, timer } = await linkedWithReconnect();
     const sender = new WhatsAppSender(channel, { db: h.t.db, storage: h.ctx.storage });
     const { messageId } = await sender.send(USER_JID, { text: "Pengajuan Anda disetujui." });
-    expect(messageId).toBeTruthy();
+    // The id WhatsApp gave the message, under which it is kept for retries.
+    expect(await h.t.db.whatsappSentMessage.count({ where: { id: messageId! } })).toBe(1);
 
     const second = await reconnect(fake, timer, channel);
     expect(await second.retryReceipt(USER_JID, messageId!)).toBe(true);
