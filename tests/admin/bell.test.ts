@@ -1,24 +1,15 @@
 // The bell in real Chromium: a supervisor's open page gets its unread count raised live (server-
 // sent events, no reload) when the PIC answers a clarification question in the web simulator.
-import { type Browser, chromium, type Page } from "playwright-core";
+
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { WebChannel } from "../../bot/channels/web/channel.js";
 import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
 import { askClarification } from "../../core/requests/clarification.js";
 import { formatDate } from "../../core/validation/datetime.js";
+import { launchChromium } from "../helpers/browser.js";
 import { actorOf } from "../helpers/fixtures.js";
 import { DEMO_PASSWORD, emailOf, type Panel, startPanel } from "./helpers.js";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let p: Panel;
 let browser: Browser;
@@ -29,7 +20,7 @@ beforeAll(async () => {
   p = await startPanel({ listen: true });
   base = `http://127.0.0.1:${(p.app.server.address() as { port: number }).port}`;
   delivery = startDelivery(p.ctx, [new WebChannel(p.ctx)], { relay: { pollMs: 100 } });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -3,29 +3,21 @@
 // with two coaches; the coach sees the assignment, the supervisor marks it done, the coach
 // uploads the attendance list and photos, and an admin changes a role. Screenshots of every
 // page go to artifacts/screenshots/.
+
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { WebChannel } from "../../bot/channels/web/channel.js";
 import { type Delivery, startDelivery } from "../../bot/delivery/index.js";
 import { formatDate } from "../../core/validation/datetime.js";
 import { tinyPdf } from "../../prisma/seed-data.js";
+import { launchChromium } from "../helpers/browser.js";
 import { coachingHasStarted } from "../helpers/requests.js";
 import { DEMO_PASSWORD, emailOf, type Panel, startPanel } from "./helpers.js";
 
 const SHOTS = path.resolve("artifacts/screenshots");
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
 
 let p: Panel;
@@ -41,7 +33,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${addr.port}`;
   // Notices (the clarification question) reach the simulator through the real delivery pipeline.
   delivery = startDelivery(p.ctx, [new WebChannel(p.ctx)], { relay: { pollMs: 100 } });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   await mkdir(SHOTS, { recursive: true });
   files = await mkdtemp(path.join(tmpdir(), "sibina-e2e-"));
   await writeFile(path.join(files, "daftar-hadir.pdf"), tinyPdf("Daftar hadir peserta"));

@@ -6,27 +6,16 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../core/config.js";
 import { createContext } from "../../core/runtime/context.js";
 import { buildApp } from "../../main.js";
+import { launchChromium } from "../helpers/browser.js";
 import { DEMO_PASSWORD, emailOf, type Panel, startPanel } from "./helpers.js";
 
 const HOST = "sibina.kantor";
 const SHOTS = path.resolve("artifacts/screenshots");
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
-];
-
 let secure: Panel;
 let insecure: Panel;
 let browser: Browser;
@@ -35,7 +24,7 @@ const urlOf = (p: Panel) => `http://${HOST}:${(p.app.server.address() as { port:
 beforeAll(async () => {
   [secure, insecure] = await Promise.all([startPanel({ listen: true }), startPanel({ listen: true, env: { ALLOW_INSECURE_HTTP: "true" } })]);
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium([`--host-resolver-rules=MAP ${HOST} 127.0.0.1`]);
 }, 90_000);
 
 afterAll(async () => {

@@ -1,26 +1,17 @@
 // In real Chromium: a Tim Monev member (a coach whose only extra right is her team role) signs in,
 // finds the monitoring page in the menu, picks semester I, reads the indicators and downloads
 // the XLSX and the PDF. Also checked at phone width. Screenshots go to artifacts/screenshots/.
+
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import ExcelJS from "exceljs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEMO_PASSWORD, type Panel, startPanel } from "../admin/helpers.js";
+import { launchChromium } from "../helpers/browser.js";
 import { pdfText } from "./pdf-text.js";
 
 const SHOTS = path.resolve("artifacts/screenshots");
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 let p: Panel;
 let browser: Browser;
 let base = "";
@@ -28,7 +19,7 @@ let base = "";
 beforeAll(async () => {
   p = await startPanel({ listen: true });
   base = `http://127.0.0.1:${(p.app.server.address() as { port: number }).port}`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   await mkdir(SHOTS, { recursive: true });
 });
 afterAll(async () => {

@@ -2,21 +2,11 @@
 // axe-core injected into pages on demand.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { DEMO_PASSWORD } from "../../admin/helpers.js";
+import { launchChromium } from "../../helpers/browser.js";
 
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-export const launch = (): Promise<Browser> => chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+export const launch = launchChromium;
 
 export async function newContext(browser: Browser, viewport = { width: 1366, height: 768 }, locale = "id-ID"): Promise<BrowserContext> {
   // The panel's CSP allows no inline script; axe is injected by the test, so the test context bypasses it.
