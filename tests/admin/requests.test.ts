@@ -209,8 +209,19 @@ describe("clarification and notices", () => {
     const r = await byAgency("Dinas Komunikasi dan Informatika Kota Pekanbaru");
     const row = await p.ctx.db.outbox.findFirstOrThrow({ where: { requestId: r.id, kind: "request.clarification" } });
     await p.ctx.db.outbox.update({ where: { id: row.id }, data: { status: "UNREACHABLE", lastError: "no channel" } });
-    const sent = await p.ctx.db.outbox.findFirstOrThrow({ where: { requestId: r.id, kind: "request.submitted" } });
-    await p.ctx.db.outbox.update({ where: { id: sent.id }, data: { status: "SENT" } });
+    // A notice of its own that went out (the demo's own alert rows depend on who was seeded when).
+    const supervisor = await p.ctx.db.user.findUniqueOrThrow({ where: { email: "supervisor@sibina.test" } });
+    const sent = await p.ctx.db.outbox.create({
+      data: {
+        kind: "request.submitted",
+        dedupeKey: `test-sent:${r.id}`,
+        requestId: r.id,
+        recipientKind: "SUPERVISOR",
+        recipientUserId: supervisor.id,
+        payload: { requestId: r.id },
+        status: "SENT",
+      },
+    });
     await p.ctx.db.delivery.create({ data: { outboxId: sent.id, channel: "telegram", address: "123", status: "SENT" } });
     const html = (await sup.get(`/requests/${r.id}`)).body;
     expect(html).toContain('data-outbox-state="UNREACHABLE"');
