@@ -1,9 +1,10 @@
 // Exports people can open: XLSX with typed cells (dates as dates in the office's clock, numbers as
 // numbers, phone numbers and codes as text), a frozen header row and column widths; CSV for
 // Indonesian-locale Excel (";" between fields, UTF-8 with a BOM), "," on request.
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import type { TimeZone } from "../../core/db/generated/enums.js";
 import { TIME_ZONES } from "../../core/reference/index.js";
+import { loadExcel } from "../../core/runtime/libraries.js";
 import { formatDateTime } from "../../core/validation/datetime.js";
 
 export type Cell = string | number | Date | null;
@@ -22,7 +23,7 @@ const DATE_FORMAT = "dd/mm/yyyy hh:mm";
 
 /** One sheet: bold, frozen header with a filter; dates formatted; text stays text (no leading apostrophe). */
 export async function xlsxOf<R>(sheetName: string, columns: readonly Column<R>[], rows: AsyncIterable<R> | Iterable<R>, zone: TimeZone): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
+  const book = new (await loadExcel()).Workbook();
   book.creator = "Sibina";
   const sheet = book.addWorksheet(sheetName.slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.columns = columns.map((c, i) => ({ header: c.header, key: String(i), width: c.width }));

@@ -1,10 +1,10 @@
 // The Telegram deep link (t.me/<bot>?start=LINK-…) and its QR code for a staff member, when
 // the Telegram channel has started (it records the bot's @username).
-import QRCode from "qrcode";
 import type { AuditActor } from "../../core/audit/service.js";
 import { createWelcomeLinkCode, currentLinkCode, telegramStartLink } from "../../core/auth/link-codes.js";
 import { readBotUsername } from "../../core/runtime/channel-status.js";
 import type { AppContext } from "../../core/runtime/context.js";
+import { loadQrCode } from "../../core/runtime/libraries.js";
 
 export interface TelegramLink {
   url: string;
@@ -18,5 +18,5 @@ export async function telegramLinkFor(ctx: AppContext, self: AuditActor & { user
   if (!username) return null;
   const code = newAccount ? await createWelcomeLinkCode(ctx.db, self, newAccount) : await currentLinkCode(ctx.db, self);
   const url = telegramStartLink(username, code);
-  return { url, code, qr: await QRCode.toDataURL(url, { margin: 1, width: 200 }) };
+  return { url, code, qr: await (await loadQrCode()).toDataURL(url, { margin: 1, width: 200 }) };
 }

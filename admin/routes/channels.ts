@@ -1,10 +1,10 @@
 // Channels (ADMIN): Telegram and WhatsApp connection state, the WhatsApp QR or pairing code,
 // and the outbound notification queues with failed jobs and a retry button.
 import type { FastifyInstance, FastifyReply } from "fastify";
-import QRCode from "qrcode";
 import { type FailedJob, type PairingRefusal, type QueueOverview, QueueUnavailableError } from "../../core/channels/operations.js";
 import type { MessageKey } from "../../core/messages/index.js";
 import { overallStatus, readChannelStatus, readInstanceStatuses } from "../../core/runtime/channel-status.js";
+import { loadQrCode } from "../../core/runtime/libraries.js";
 import { maskPhone } from "../../core/validation/identity.js";
 import { audit, flash } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
@@ -28,7 +28,7 @@ export async function channelRoutes(app: FastifyInstance) {
       readChannelStatus(ctx.redis, ctx.redisPrefix, "whatsapp"),
     ]);
     const telegram = overallStatus(telegramInstances);
-    const qr = whatsapp.state === "qr" && whatsapp.qr ? await QRCode.toDataURL(whatsapp.qr, { margin: 1, width: 260 }) : null;
+    const qr = whatsapp.state === "qr" && whatsapp.qr ? await (await loadQrCode()).toDataURL(whatsapp.qr, { margin: 1, width: 260 }) : null;
     let queues: QueueOverview[] | null = null;
     let failed: FailedJob[] = [];
     let queueError = false;

@@ -1,12 +1,12 @@
 // The staff member's own profile: chat linking code, two-factor setup, password change (also
 // the page a temporary password leads to, before anything else opens).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import QRCode from "qrcode";
 import { createLinkCode } from "../../core/auth/link-codes.js";
 import { MIN_PASSWORD } from "../../core/auth/password-policy.js";
 import { openSecret, sealSecret, totpKeyring } from "../../core/auth/secrets.js";
 import { isDomainError } from "../../core/errors.js";
 import type { MessageKey } from "../../core/messages/index.js";
+import { loadQrCode } from "../../core/runtime/libraries.js";
 import { totpRequiredFor, totpRequiredRoles } from "../../core/settings/service.js";
 import { changeOwnPassword, checkNewPassword } from "../../core/users/service.js";
 import { disableTotp, enableTotp, newTotpSecret, totpUri, verifyTotp } from "../../core/users/totp.js";
@@ -88,7 +88,7 @@ export async function profileRoutes(app: FastifyInstance) {
       const pending = request.session.totpSetup ? openSecret(keyring, staff.id, request.session.totpSetup) : null;
       secret = pending ?? newTotpSecret();
       if (!pending) request.session.totpSetup = sealSecret(keyring, staff.id, secret);
-      qr = await QRCode.toDataURL(totpUri(secret, staff.email), { margin: 1, width: 220 });
+      qr = await (await loadQrCode()).toDataURL(totpUri(secret, staff.email), { margin: 1, width: 220 });
     }
     reply.header("cache-control", "no-store");
     return reply.view("security", { title: reply.locals?.t("admin.totp.setupTitle"), required, qr, secret, error: null });

@@ -1,7 +1,7 @@
 // The senders delivery can use. Any ChannelSender from bot/channels (Telegram, WhatsApp, web)
 // fits; email is delivery's own. startDelivery() takes whichever are running, so a
 // deployment without a Telegram token or WhatsApp simply has fewer channels.
-import { createTransport } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Config } from "../../core/config.js";
 import { t } from "../../core/messages/index.js";
 import type { Locale } from "../../core/reference/index.js";
@@ -61,13 +61,16 @@ export function isChannelDown(err: unknown): boolean {
 
 /** Email through SMTP (SMTP_URL), for people with no chat channel linked, or in addition. */
 export function emailSender(config: Pick<Config, "SMTP_URL" | "SMTP_FROM">): Sender | null {
-  if (!config.SMTP_URL) return null;
-  const transport = createTransport(config.SMTP_URL);
+  const url = config.SMTP_URL;
+  if (!url) return null;
+  // nodemailer is loaded with the first email, not at start (idle memory).
+  let transport: Promise<Transporter> | undefined;
+  const mailer = () => (transport ??= import("nodemailer").then((m) => m.createTransport(url)));
   return {
     channel: "email",
     async send(address, message) {
       const locale = message.locale ?? "id";
-      const info = await transport.sendMail({
+      const info = await (await mailer()).sendMail({
         from: config.SMTP_FROM,
         to: address,
         subject: t(locale, "notify.email.subject", { title: message.subject ?? t(locale, "app.tagline") }),

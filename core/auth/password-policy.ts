@@ -2,10 +2,10 @@
 // realistic attacker. Strength is estimated offline with zxcvbn-ts and its common-password,
 // English and Indonesian dictionaries, plus the person's own details and the product's name.
 import { randomInt } from "node:crypto";
-import { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import * as common from "@zxcvbn-ts/language-common";
-import * as en from "@zxcvbn-ts/language-en";
-import * as id from "@zxcvbn-ts/language-id";
+import { createRequire } from "node:module";
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
+
+const require = createRequire(import.meta.url);
 
 export const MIN_PASSWORD = 12;
 export const MAX_PASSWORD = 128;
@@ -17,11 +17,18 @@ export const MIN_GUESSES_LOG10 = 9;
 
 export type PasswordProblem = "too_short" | "too_long" | "too_weak";
 
-// Built on first use (about a second: the dictionaries are unpacked). The estimate looks at the
-// first 64 characters with few l33t substitutions, which keeps one check well under a second.
+// Loaded and built on first use (about a second: the dictionaries are unpacked), not at start: they
+// hold about 10 MB that an idle process does not need. Required (their CommonJS builds) so that the
+// check stays synchronous. The estimate looks at the first 64 characters with few l33t
+// substitutions, which keeps one check well under a second.
 let factory: ZxcvbnFactory | undefined;
 const estimator = () => {
-  factory ??= new ZxcvbnFactory({
+  if (factory) return factory;
+  const { ZxcvbnFactory: Factory } = require("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
+  const common = require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
+  const en = require("@zxcvbn-ts/language-en") as typeof import("@zxcvbn-ts/language-en");
+  const id = require("@zxcvbn-ts/language-id") as typeof import("@zxcvbn-ts/language-id");
+  factory = new Factory({
     dictionary: { ...common.dictionary, ...en.dictionary, ...id.dictionary },
     graphs: common.adjacencyGraphs,
     translations: en.translations,

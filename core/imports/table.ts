@@ -2,8 +2,7 @@
 // Refused with a clear reason: not CSV/XLSX, empty, a formula anywhere (its stored result may be
 // stale and it would import what a spreadsheet computed, not what a person typed), a number
 // too long to be exact (an 18-digit NIP typed as a number has already lost its last digits).
-import ExcelJS from "exceljs";
-import { fileTypeFromBuffer } from "file-type";
+import { loadExcel, loadFileType } from "../runtime/libraries.js";
 
 export type TableProblem = "empty" | "bad_type" | "formula" | "inexact_number" | "too_many_rows" | "bad_encoding";
 export type ReadTable = { ok: true; header: string[]; rows: string[][]; format: "csv" | "xlsx" } | { ok: false; problem: TableProblem; cell?: string };
@@ -61,6 +60,7 @@ export function parseCsv(text: string): string[][] {
 const columnName = (n: number): string => (n <= 0 ? "" : columnName(Math.floor((n - 1) / 26)) + String.fromCharCode(65 + ((n - 1) % 26)));
 
 async function readXlsx(bytes: Buffer): Promise<ReadTable> {
+  const ExcelJS = await loadExcel();
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   const sheet = wb.worksheets[0];
@@ -111,7 +111,7 @@ function finish(all: string[][], format: "csv" | "xlsx"): ReadTable {
 /** Reads an upload: XLSX when its bytes say so, else UTF-8 CSV text. */
 export async function readTable(bytes: Buffer): Promise<ReadTable> {
   if (bytes.length === 0) return { ok: false, problem: "empty" };
-  const type = await fileTypeFromBuffer(bytes);
+  const type = await (await loadFileType()).fileTypeFromBuffer(bytes);
   if (type?.mime === XLSX_MIME) {
     try {
       return await readXlsx(bytes);
@@ -134,6 +134,7 @@ export function writeCsv(header: readonly string[], rows: readonly (readonly str
 
 /** An XLSX workbook with every cell as text (so NIPs and phone numbers stay exact). */
 export async function writeXlsx(sheetName: string, header: readonly string[], rows: readonly (readonly string[])[]): Promise<Buffer> {
+  const ExcelJS = await loadExcel();
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet(sheetName);
   ws.addRow([...header]).font = { bold: true };

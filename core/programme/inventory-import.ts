@@ -1,9 +1,10 @@
 // Inventaris kegiatan statistik from a spreadsheet: every row is checked and shown first (new,
 // unchanged, changed, or refused with the reason), then applied all-or-nothing. Rows are keyed by
 // (instansi, judul, unit produsen), so importing the same file twice changes nothing.
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
+import { loadExcel } from "../runtime/libraries.js";
 import { audited, type ProgrammeActor, requireOffice } from "./access.js";
 import { COLLECTION_METHODS, DATA_USES } from "./reference.js";
 import { inventorySchema } from "./validation.js";
@@ -41,7 +42,7 @@ function cellText(v: ExcelJS.CellValue): string {
 
 /** Reads the first sheet: the header row is found by its "Judul Kegiatan Statistik" cell. */
 export async function readInventorySheet(bytes: Buffer) {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
@@ -128,7 +129,7 @@ export async function applyInventoryImport(db: Db, actor: ProgrammeActor, office
 
 /** An empty sheet with the columns (and the numbered choices as a reminder). */
 export async function inventoryTemplate(): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   const ws = wb.addWorksheet("Inventaris");
   ws.addRow([...INVENTORY_COLUMNS]).font = { bold: true };
   ws.columns.forEach((c, i) => {

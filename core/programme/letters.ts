@@ -3,14 +3,13 @@
 // plus an .ics calendar file. Made once per coaching (later calls return the same files) and sent
 // to each coach as documents through the outbox (kinds coach.letter and coach.calendar).
 import { createHash } from "node:crypto";
-import { createEvent } from "ics";
-import PDFDocument from "pdfkit";
 import type { Db, Prisma, Tx } from "../db/client.js";
 
 export { LETTER_KINDS, letterIntents } from "../notifications/intents.js";
 
 import { t } from "../messages/index.js";
 import { labelOf, SERVICE_TYPES } from "../reference/index.js";
+import { loadIcs, loadPdfKit } from "../runtime/libraries.js";
 import { newStorageKey, type Storage } from "../storage/index.js";
 import { formatDate, formatTime, toLocal } from "../validation/datetime.js";
 import { letterheadBlock } from "./reports.js";
@@ -51,7 +50,7 @@ export async function ensureSuratTugas(db: Db, storage: Storage, requestId: stri
     if (!request.letterNumber) await tx.coachingRequest.update({ where: { id: requestId }, data: { letterNumber: number } });
     const signer = request.statusChanges[0]?.actorUser ?? null;
     const pdfBytes = await letterPdf({ request, number, signer, now });
-    const icsBytes = calendarFile(request);
+    const icsBytes = await calendarFile(request);
     const base = `${LETTER_PREFIX}${request.code}`;
     return {
       pdf: pdf ?? (await storeRaw(tx, storage, pdfBytes, `${base}.pdf`, "application/pdf", requestId)),
@@ -80,9 +79,10 @@ type LetterRequest = Prisma.CoachingRequestGetPayload<{
   include: { office: true; assignments: { include: { coach: { select: { name: true; nip: true; position: true } } } } };
 }>;
 
-export function calendarFile(
+export async function calendarFile(
   request: Pick<LetterRequest, "id" | "code" | "serviceType" | "agencyName" | "location" | "startAt" | "endAt" | "description">,
-): Buffer {
+): Promise<Buffer> {
+  const { createEvent } = await loadIcs();
   const parts = (d: Date) =>
     [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()] as [number, number, number, number, number];
   const { error, value } = createEvent({
@@ -101,7 +101,7 @@ export function calendarFile(
   return Buffer.from(value, "utf8");
 }
 
-export function letterPdf(v: {
+export async function letterPdf(v: {
   request: LetterRequest;
   number: string;
   signer: { name: string; nip: string | null; position: string | null } | null;
@@ -110,6 +110,7 @@ export function letterPdf(v: {
   const { request: r, number } = v;
   const zone = r.office.timeZone;
   const tr = (key: Parameters<typeof t>[1], params?: Parameters<typeof t>[2]) => t("id", key, params);
+  const PDFDocument = await loadPdfKit();
   const doc = new PDFDocument({ size: "A4", margin: 56, info: { Title: `Surat Tugas ${number}`, Author: r.office.name } });
   const chunks: Buffer[] = [];
   doc.on("data", (c: Buffer) => chunks.push(c));

@@ -1,10 +1,10 @@
 // What admins and the Tim Monev enter for monitoring: reporting deadlines per year and kind,
 // fullday allocations, capacity-building events with attendance, and IPS scores per lokus.
-import ExcelJS from "exceljs";
 import { z } from "zod";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
 import { can } from "../permissions.js";
+import { loadExcel } from "../runtime/libraries.js";
 import { audited, type ProgrammeActor, requireAgency, requireOffice } from "./access.js";
 import { allocationSchema, capacityEventSchema, deadlineSchema, ipsSchema } from "./validation.js";
 
@@ -109,7 +109,7 @@ export async function setLetterFormat(db: Db, actor: ProgrammeActor, input: z.in
  */
 export async function importIpsScores(db: Db, actor: ProgrammeActor, officeId: string, year: number, bytes: Buffer) {
   await requireOffice(db, actor, "monitoring.manage", officeId);
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {

@@ -1,9 +1,9 @@
 // The semester report as files: XLSX with typed cells (exceljs) and a printable PDF with the
 // office's letterhead (pdfkit). Both are built from the same SemesterReport as the page.
-import ExcelJS from "exceljs";
-import PDFDocument from "pdfkit";
+import type ExcelJS from "exceljs";
 import { type MessageKey, type Params, t } from "../messages/index.js";
 import type { Locale } from "../reference/index.js";
+import { loadExcel, loadPdfKit } from "../runtime/libraries.js";
 import { formatDate } from "../validation/datetime.js";
 import { type OfficeReport, type Outcome, ratios, type SemesterReport, type Totals } from "./monitoring.js";
 import { labelIn, REPORT_KINDS } from "./reference.js";
@@ -57,7 +57,7 @@ const PERCENT_LABELS = new Set<MessageKey>(["admin.monitoring.completeness", "ad
 export async function reportXlsx(report: SemesterReport, locale: Locale, now = new Date()): Promise<Buffer> {
   const tr = (k: MessageKey, p?: Params) => t(locale, k, p);
   const o = report.office;
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = "Sibina";
   wb.created = now;
   const percentLabels = new Set([...PERCENT_LABELS].map((k) => tr(k)));
@@ -150,9 +150,10 @@ export async function reportXlsx(report: SemesterReport, locale: Locale, now = n
 const fmt = (v: number | null, percent = false) => (v === null ? "–" : percent ? `${(v * 100).toFixed(1)}%` : String(v));
 
 /** A printable A4 report with the office letterhead. */
-export function reportPdf(report: SemesterReport, letterhead: Letterhead, locale: Locale, now = new Date()): Promise<Buffer> {
+export async function reportPdf(report: SemesterReport, letterhead: Letterhead, locale: Locale, now = new Date()): Promise<Buffer> {
   const tr = (k: MessageKey, p?: Params) => t(locale, k, p);
   const o = report.office;
+  const PDFDocument = await loadPdfKit();
   const doc = new PDFDocument({
     size: "A4",
     margin: 48,

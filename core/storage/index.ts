@@ -6,8 +6,8 @@ import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { fileTypeFromBuffer, fileTypeFromStream } from "file-type";
 import type { Db, Tx } from "../db/client.js";
+import { loadFileType } from "../runtime/libraries.js";
 
 export interface Storage {
   put(key: string, bytes: Buffer): Promise<void>;
@@ -78,7 +78,7 @@ export type FileCheck = { ok: true; mimeType: string; ext: string; label: string
 export async function checkFile(bytes: Buffer, maxBytes: number, allowed: Record<string, { ext: string; label: string }> = ACCEPTED_TYPES): Promise<FileCheck> {
   if (bytes.length === 0) return { ok: false, reason: "empty" };
   if (bytes.length > maxBytes) return { ok: false, reason: "too_large" };
-  const detected = await fileTypeFromBuffer(bytes);
+  const detected = await (await loadFileType()).fileTypeFromBuffer(bytes);
   const kind = detected ? allowed[detected.mime] : undefined;
   if (!detected || !kind) return { ok: false, reason: "bad_type" };
   return { ok: true, mimeType: detected.mime, ...kind };
@@ -147,7 +147,7 @@ export async function recordStagedAttachment(
   else {
     const stream = await storage.stream(staged.storageKey);
     try {
-      const detected = await fileTypeFromStream(Readable.toWeb(stream) as ReadableStream<Uint8Array>);
+      const detected = await (await loadFileType()).fileTypeFromStream(Readable.toWeb(stream) as ReadableStream<Uint8Array>);
       const kind = detected ? allowed[detected.mime] : undefined;
       check = detected && kind ? { ok: true, mimeType: detected.mime, ...kind } : { ok: false, reason: "bad_type" };
     } finally {
