@@ -27,8 +27,11 @@ export interface PollingOptions {
   log: Logger;
 }
 
-/** Waits `ms`, or less when `signal` aborts. */
-const pause = (ms: number, signal: AbortSignal) =>
+/**
+ * Waits `ms`, or less when `signal` aborts or `until` settles. Either way its timer and listener go
+ * at once (under load, pauses left pending after `until` won piled up listeners on the signal).
+ */
+const pause = (ms: number, signal: AbortSignal, until?: Promise<unknown>) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
     const done = () => {
@@ -38,6 +41,7 @@ const pause = (ms: number, signal: AbortSignal) =>
     };
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done);
+    until?.then(done, done);
   });
 
 /** Seconds to wait after a failed getUpdates: Telegram's retry_after, or a backoff growing to 30 s. */
@@ -85,7 +89,7 @@ export class PipelinedPolling {
       // The earliest update in flight holds the offset: Telegram would answer at once with it.
       if (this.inFlight.size) {
         const holder = this.inFlight.get(this.offset());
-        await Promise.race([holder, pause(this.opts.heldOffsetWaitMs ?? 500, this.abort.signal)]);
+        await pause(this.opts.heldOffsetWaitMs ?? 500, this.abort.signal, holder);
         if (this.stopped) break;
       }
       const offset = this.offset();
