@@ -65,6 +65,16 @@ interface Stats {
   seconds: number;
   latencies: number[];
   retries: number;
+  /** CPU time of this process (the bot) during the run: on a busy machine, steadier than the rate. */
+  cpuMs: number;
+}
+
+/** CPU time of this process while `run` runs, in ms. */
+async function withCpu<T>(run: () => Promise<T>): Promise<T & { cpuMs: number }> {
+  const c0 = process.cpuUsage();
+  const result = await run();
+  const c = process.cpuUsage(c0);
+  return { ...result, cpuMs: (c.user + c.system) / 1000 };
 }
 
 const sortedOf = (l: readonly number[]) => [...l].sort((a, b) => a - b);
@@ -72,7 +82,7 @@ const rateOf = (s: Stats) => s.messages / s.seconds;
 function line(label: string, s: Stats) {
   const sorted = sortedOf(s.latencies);
   console.log(
-    `  ${label.padEnd(32)} ${String(s.messages).padStart(6)} msgs in ${s.seconds.toFixed(2).padStart(6)} s = ${rateOf(s).toFixed(0).padStart(5)} msgs/s   p50 ${percentile(sorted, 50).toFixed(1)} ms  p95 ${percentile(sorted, 95).toFixed(1)} ms  p99 ${percentile(sorted, 99).toFixed(1)} ms${s.retries ? `   (${s.retries} sent again after an apology)` : ""}`,
+    `  ${label.padEnd(32)} ${String(s.messages).padStart(6)} msgs in ${s.seconds.toFixed(2).padStart(6)} s = ${rateOf(s).toFixed(0).padStart(5)} msgs/s   p50 ${percentile(sorted, 50).toFixed(1)} ms  p95 ${percentile(sorted, 95).toFixed(1)} ms  p99 ${percentile(sorted, 99).toFixed(1)} ms   cpu ${(s.cpuMs / s.messages).toFixed(2)} ms/msg${s.retries ? `   (${s.retries} sent again after an apology)` : ""}`,
   );
 }
 
@@ -200,7 +210,8 @@ async function main() {
 
     // The engine in process, sessions in PostgreSQL.
     const engine = createEngine(ctx, { reminders: false });
-    const runEngine = async (tag: string, thinkMs: readonly [number, number]): Promise<Stats> => {
+    const runEngine = (tag: string, thinkMs: readonly [number, number]) => withCpu(() => runEngineOnce(tag, thinkMs));
+    const runEngineOnce = async (tag: string, thinkMs: readonly [number, number]) => {
       const latencies: number[] = [];
       let submitted = 0;
       let retries = 0;
@@ -240,7 +251,8 @@ async function main() {
     };
     const channel = new TelegramChannel(ctx, tgEngine, { token: SIBINA_TOKEN, apiRoot: child.apiRoot, onHandled: ({ ms }) => tgLat.push(ms) });
     await channel.start();
-    const runTelegram = async (tag: string, thinkMs: readonly [number, number]) => {
+    const runTelegram = (tag: string, thinkMs: readonly [number, number]) => withCpu(() => runTelegramOnce(tag, thinkMs));
+    const runTelegramOnce = async (tag: string, thinkMs: readonly [number, number]) => {
       tgLat = [];
       tgEngineLat = [];
       const r = await child.run(SIBINA_TOKEN, USERS, tag, thinkMs);
@@ -270,7 +282,8 @@ async function main() {
     await new Promise<void>((resolve) => {
       echo.launch(() => resolve()).catch(() => {});
     });
-    const runEcho = async (tag: string, thinkMs: readonly [number, number]): Promise<Stats> => {
+    const runEcho = (tag: string, thinkMs: readonly [number, number]): Promise<Stats> => withCpu(() => runEchoOnce(tag, thinkMs));
+    const runEchoOnce = async (tag: string, thinkMs: readonly [number, number]) => {
       echoLat = [];
       const r = await child.run(ECHO_TOKEN, USERS, tag, thinkMs);
       return { messages: r.roundTrips.length, seconds: r.seconds, latencies: echoLat, retries: 0 };
@@ -332,6 +345,10 @@ async function main() {
     console.log("");
     if (sat.telegram.length && sat.echo.length) {
       const ratio = median(sat.telegram.map(rateOf)) / median(sat.echo.map(rateOf));
+      const cpuPer = (runs: Stats[]) => median(runs.map((r) => r.cpuMs / r.messages));
+      console.log(
+        `bot CPU per message, saturated: Telegram + Sibina ${cpuPer(sat.telegram).toFixed(2)} ms, bare echo bot ${cpuPer(sat.echo).toFixed(2)} ms (a busy machine slows the rates, not these)`,
+      );
       console.log(
         `target Telegram + Sibina ≥ ${TARGET.ratio}× the echo bot's saturated throughput (${median(sat.telegram.map(rateOf)).toFixed(0)} / ${median(sat.echo.map(rateOf)).toFixed(0)} msgs/s = ${ratio.toFixed(2)}×): ${verdict(ratio >= TARGET.ratio)}`,
       );

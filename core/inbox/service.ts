@@ -69,16 +69,24 @@ async function ensureConversation(tx: Db | Tx, who: PersonRef) {
   });
 }
 
-/** Appends lines to the transcript (one turn of the chat), in order. */
-export async function recordTranscript(db: Db, who: PersonRef, lines: readonly TranscriptLine[], now = new Date()) {
-  // What people type is kept as text: control characters removed, bounded like every chat text.
+/** A turn's transcript as it is stored, or null when there is nothing to keep. */
+export interface TranscriptEntries {
+  messages: { author: TranscriptAuthor; text: string; attachmentId: string | null; authorUserId: string | null; outboxId: string | null; createdAt: Date }[];
+  /** The conversation's new lastMessageAt and lastMessage (the list's preview). */
+  lastMessageAt: Date;
+  lastMessage: string;
+}
+
+/**
+ * The lines as stored: what people type is kept as text (control characters removed, bounded like
+ * every chat text), empty lines are dropped, and the lines are one millisecond apart so the order
+ * within a turn survives sorting by time. The chat engine writes these itself, with its turn.
+ */
+export function transcriptEntries(lines: readonly TranscriptLine[], now: Date): TranscriptEntries | null {
   const kept = lines.map((l) => ({ ...l, text: cleanText(l.text).slice(0, TRANSCRIPT_MAX) })).filter((l) => l.text || l.attachmentId);
   if (kept.length === 0) return null;
-  const conversation = await ensureConversation(db, who);
-  // One millisecond apart, so the order within a turn survives sorting by time.
-  await db.conversationMessage.createMany({
-    data: kept.map((l, i) => ({
-      conversationId: conversation.id,
+  return {
+    messages: kept.map((l, i) => ({
       author: l.author,
       text: l.text,
       attachmentId: l.attachmentId ?? null,
@@ -86,12 +94,18 @@ export async function recordTranscript(db: Db, who: PersonRef, lines: readonly T
       outboxId: l.outboxId ?? null,
       createdAt: new Date(now.getTime() + i),
     })),
-  });
-  const last = kept[kept.length - 1]!;
-  await db.conversation.update({
-    where: { id: conversation.id },
-    data: { lastMessageAt: new Date(now.getTime() + kept.length - 1), lastMessage: preview(last.text) },
-  });
+    lastMessageAt: new Date(now.getTime() + kept.length - 1),
+    lastMessage: preview(kept[kept.length - 1]!.text),
+  };
+}
+
+/** Appends lines to the transcript (one turn of the chat), in order. */
+export async function recordTranscript(db: Db, who: PersonRef, lines: readonly TranscriptLine[], now = new Date()) {
+  const entries = transcriptEntries(lines, now);
+  if (!entries) return null;
+  const conversation = await ensureConversation(db, who);
+  await db.conversationMessage.createMany({ data: entries.messages.map((m) => ({ conversationId: conversation.id, ...m })) });
+  await db.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: entries.lastMessageAt, lastMessage: entries.lastMessage } });
   return conversation;
 }
 

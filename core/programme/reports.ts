@@ -1,6 +1,5 @@
 // The semester report as files: XLSX with typed cells (exceljs) and a printable PDF with the
 // office's letterhead (pdfkit). Both are built from the same SemesterReport as the page.
-import type ExcelJS from "exceljs";
 import { type MessageKey, type Params, t } from "../messages/index.js";
 import type { Locale } from "../reference/index.js";
 import { loadExcel, loadPdfKit } from "../runtime/libraries.js";
