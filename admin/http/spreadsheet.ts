@@ -1,7 +1,6 @@
 // Exports people can open: XLSX with typed cells (dates as dates in the office's clock, numbers as
 // numbers, phone numbers and codes as text), a frozen header row and column widths; CSV for
 // Indonesian-locale Excel (";" between fields, UTF-8 with a BOM), "," on request.
-import type ExcelJS from "exceljs";
 import type { TimeZone } from "../../core/db/generated/enums.js";
 import { TIME_ZONES } from "../../core/reference/index.js";
 import { loadExcel } from "../../core/runtime/libraries.js";
