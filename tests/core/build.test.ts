@@ -86,6 +86,25 @@ describe("npm start", () => {
     expect(environ).not.toMatch(/tsx|--import|--loader|--experimental-loader/);
     expect(readFileSync(path.join(root, "dist/main.js"), "utf8")).toMatch(/export async function runFromCommandLine/);
   });
+
+  it("loads at start none of the libraries only some pages need (they cost idle memory)", async () => {
+    // Run after the test above built dist/. These are CommonJS packages, so Node's require cache
+    // lists them once anything imported them.
+    const script = `await import("./dist/main.js");
+      const { createRequire } = await import("node:module");
+      console.log(JSON.stringify(Object.keys(createRequire(process.cwd() + "/").cache)));`;
+    const out = await new Promise<string>((resolve, reject) => {
+      const proc = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+      let text = "";
+      proc.stdout?.on("data", (d) => (text += d));
+      proc.on("error", reject);
+      proc.on("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}`))));
+    });
+    const loaded = JSON.parse(out) as string[];
+    const packages = new Set(loaded.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1]).filter(Boolean));
+    expect(packages.has("telegraf")).toBe(true); // the check itself sees CommonJS packages
+    for (const lazy of ["exceljs", "pdfkit", "qrcode", "ics", "nodemailer", "@zxcvbn-ts/language-en", "@zxcvbn-ts/core"]) expect(packages).not.toContain(lazy);
+  });
 });
 
 /** npm start (the built product) with the given services; resolves when it exits. */
