@@ -9,6 +9,7 @@ import { conversationState } from "../../core/inbox/service.js";
 import { isLocale, t } from "../../core/messages/index.js";
 import type { Locale } from "../../core/reference/index.js";
 import type { AppContext } from "../../core/runtime/context.js";
+import { ChatTurnLocks } from "../../core/runtime/locks.js";
 import { isServiceOutage } from "../../core/runtime/outage.js";
 import { type Redis, reportRedisOutages } from "../../core/runtime/redis.js";
 import { boundRaw } from "../../core/validation/text.js";
@@ -20,7 +21,6 @@ import { groupHint } from "./group.js";
 import { answerTakeover } from "./handoff.js";
 import { globalWord } from "./input.js";
 import { adoptFirstContactLocale } from "./language.js";
-import { IdentityLocks } from "./lock.js";
 import { safeError } from "./log.js";
 import { showMenu } from "./navigation.js";
 import { armIdleReminder, deliverIdleReminder, IdleReminders } from "./reminders.js";
@@ -67,7 +67,7 @@ const eventSchema = z.object({
 
 export class ChatEngine implements Engine {
   private readonly env: TurnEnv;
-  private readonly locks: IdentityLocks;
+  private readonly locks: ChatTurnLocks;
   private readonly reminders: IdleReminders;
   private readonly store: TurnStore;
   private readonly lockRedis: Redis;
@@ -93,7 +93,7 @@ export class ChatEngine implements Engine {
     // service is briefly disturbed) instead of waiting, or running late on a fresh Redis.
     this.lockRedis = ctx.redis.duplicate({ enableAutoPipelining: true, enableOfflineQueue: false });
     reportRedisOutages(this.lockRedis, this.log, "locks");
-    this.locks = new IdentityLocks(this.lockRedis, ctx.redisPrefix, { ttlMs: opts.lockTtlMs });
+    this.locks = new ChatTurnLocks(this.lockRedis, ctx.redisPrefix, { ttlMs: opts.lockTtlMs });
     this.reminders = new IdleReminders(ctx, opts.idleReminderMs ?? 30 * 60_000);
     this.store = new TurnStore(ctx);
     if (opts.reminders !== false) {

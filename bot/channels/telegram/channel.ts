@@ -8,7 +8,7 @@ import type { Update } from "telegraf/types";
 import { z } from "zod";
 import { type ChannelStatus, INSTANCE_ID, removeInstanceStatus, writeBotUsername, writeInstanceStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
-import { LeaseKeeper, RedisLease, telegramLeaseKey } from "../../../core/runtime/lease.js";
+import { LeaseKeeper, RedisLease, telegramLeaseKey } from "../../../core/runtime/locks.js";
 import { redisDeadline } from "../../../core/runtime/outage.js";
 import { safeError } from "../../engine/log.js";
 import type { ConversationEngine } from "../types.js";

@@ -22,7 +22,7 @@ import { t } from "../../../core/messages/index.js";
 import type { ChannelAlertCause } from "../../../core/notifications/intents.js";
 import { type ChannelState, type ChannelStatus, writeChannelStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
-import { RedisLease, whatsappLeaseKey } from "../../../core/runtime/lease.js";
+import { RedisLease, whatsappLeaseKey } from "../../../core/runtime/locks.js";
 import type { Logger } from "../../../core/runtime/logger.js";
 import { dailyCap, NO_PACING, Pacer, whatsappRule } from "../../delivery/pacing.js";
 import { recordRejection } from "../../delivery/rejections.js";
@@ -162,7 +162,7 @@ export class WhatsAppChannel {
   private renewTimer?: unknown;
   private expiryGuard?: unknown;
   private readonly timers: LeaseTimers;
-  /** Fencing token of our lease (lease.ts); re-checked in Redis before each send and connect. */
+  /** Fencing token of our lease (core/runtime/locks.ts); re-checked in Redis before each send and connect. */
   private leaseToken = 0;
   /** One auth object and save queue per lease, shared by its sockets. */
   private auth?: PostgresAuthState;
