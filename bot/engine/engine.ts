@@ -4,16 +4,15 @@
 //   → route: expiry, staff takeover, global words, codes, engine questions, the flow's step
 //   → save (one statement) → transcript → replies.
 // Each stage lives in a module named after it; they share the turn state of turn.ts.
-import { z } from "zod";
 import { conversationState } from "../../core/inbox/service.js";
-import { isLocale, t } from "../../core/messages/index.js";
+import { t } from "../../core/messages/index.js";
 import type { Locale } from "../../core/reference/index.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { ChatTurnLocks } from "../../core/runtime/locks.js";
 import { isServiceOutage } from "../../core/runtime/outage.js";
 import { type Redis, reportRedisOutages } from "../../core/runtime/redis.js";
 import { boundRaw } from "../../core/validation/text.js";
-import type { ConversationEngine, InboundEvent, OutboundMessage } from "../channels/types.js";
+import type { Arrival, ConversationEngine, InboundEvent, OutboundMessage } from "../channels/types.js";
 import { answerCode } from "./codes.js";
 import type { Flow } from "./flow.js";
 import { answerGlobalWord } from "./global-words.js";
@@ -30,6 +29,7 @@ import { answerStep, countMisses } from "./step.js";
 import { TurnStore } from "./store.js";
 import { recordTurn } from "./transcript.js";
 import { FlowRegistry, type TurnEnv, type TurnState } from "./turn.js";
+import { chatOf, disturbed, isValidEvent, receiveInTurn } from "./turns.js";
 
 export { compact } from "./replies.js";
 
@@ -55,15 +55,6 @@ export interface Engine extends ConversationEngine {
   /** Waits for queued messages, stops the reminder worker. Does not close ctx. */
   close(): Promise<void>;
 }
-
-const eventSchema = z.object({
-  channel: z.enum(["telegram", "whatsapp", "web"]),
-  externalId: z.string().min(1).max(200),
-  updateId: z.string().min(1).max(200),
-  kind: z.enum(["text", "choice", "file", "unsupported", "group"]),
-  text: z.string().optional(),
-  choiceId: z.string().max(200).optional(),
-});
 
 export class ChatEngine implements Engine {
   private readonly env: TurnEnv;
@@ -109,18 +100,21 @@ export class ChatEngine implements Engine {
     }
   }
 
-  /** Receive: validate, then handle under the chat's lock (one turn per chat at a time, in order). */
+  /** Receive (web channel, tests): validate, then handle in the chat's turn; the caller sends the replies. */
   handle(event: InboundEvent): Promise<OutboundMessage[]> {
-    const parsed = eventSchema.safeParse(event);
-    if (!parsed.success || this.closed) return Promise.resolve([]);
+    if (!isValidEvent(event) || this.closed) return Promise.resolve([]);
     return this.locks
-      .run(`${event.channel}:${event.externalId}`, () => this.handleLocked(event))
+      .run(chatOf(event), () => this.handleLocked(event))
       .catch((err) => {
         if (!isServiceOutage(err)) throw err;
-        // Redis (the per-person lock) unreachable: nothing was handled; say so politely at once.
-        this.log.warn({ err: safeError(err), channel: event.channel }, "message not handled: a service is unreachable");
-        return [{ text: t(isLocale(event.languageHint) ? event.languageHint : "id", "bot.disturbed") }];
+        return disturbed(this.log, event, err);
       });
+  }
+
+  /** Receive (chat apps): the event is worked out, handled and its replies sent in the chat's turn. */
+  receive(arrival: Arrival): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return receiveInTurn(this.locks, arrival, (event) => this.handleLocked(event), this.log);
   }
 
   async close(): Promise<void> {
