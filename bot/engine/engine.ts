@@ -29,7 +29,7 @@ import { answerStep, countMisses } from "./step.js";
 import { TurnStore } from "./store.js";
 import { recordTurn } from "./transcript.js";
 import { FlowRegistry, type TurnEnv, type TurnState } from "./turn.js";
-import { chatOf, disturbed, isValidEvent, receiveInTurn } from "./turns.js";
+import { chatOf, disturbed, isValidEvent, receiveInTurn } from "./turn-order.js";
 
 export { compact } from "./replies.js";
 

@@ -32,6 +32,9 @@ export async function answerGlobalWord(env: TurnEnv, ts: TurnState, word: Global
     case "lang_id":
     case "lang_en":
       return switchLanguage(env, ts, word === "lang_en" ? "en" : "id");
+    default:
+      // A word added to input.ts without its case here does not compile.
+      return word satisfies never;
   }
 }
 

@@ -7,7 +7,7 @@ import { DEFAULT_CONNECTION_CONFIG, type WAVersion } from "@whiskeysockets/baile
 import { pino } from "pino";
 import type { ConversationEngine, InboundEvent, OutboundMessage } from "../../bot/channels/types.js";
 import { WhatsAppChannel, type WhatsAppOptions } from "../../bot/channels/whatsapp/channel.js";
-import { receiveInTurn } from "../../bot/engine/turns.js";
+import { receiveInTurn } from "../../bot/engine/turn-order.js";
 import { parseConfig } from "../../core/config.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { ChatTurnLocks } from "../../core/runtime/locks.js";
