@@ -2,9 +2,9 @@
 // This file is the turn pipeline, top to bottom:
 //   receive (validate) → lock the chat → dedupe + load who and session (one statement, store.ts)
 //   → route: expiry, staff takeover, global words, codes, engine questions, the flow's step
-//   → save (one statement) → transcript → replies.
+//   → save with the transcript (one statement) → replies.
 // Each stage lives in a module named after it; they share the turn state of turn.ts.
-import { conversationState } from "../../core/inbox/service.js";
+import { transcriptEntries } from "../../core/inbox/service.js";
 import { t } from "../../core/messages/index.js";
 import type { Locale } from "../../core/reference/index.js";
 import type { AppContext } from "../../core/runtime/context.js";
@@ -27,7 +27,7 @@ import { compact } from "./replies.js";
 import { answerPending, askToResume, expireIfStale } from "./resume.js";
 import { answerStep, countMisses } from "./step.js";
 import { TurnStore } from "./store.js";
-import { recordTurn } from "./transcript.js";
+import { recordTurn, transcriptLines } from "./transcript.js";
 import { FlowRegistry, type TurnEnv, type TurnState } from "./turn.js";
 import { chatOf, disturbed, isValidEvent, receiveInTurn } from "./turn-order.js";
 
@@ -138,7 +138,7 @@ export class ChatEngine implements Engine {
         this.log.debug({ channel: event.channel, update: event.updateId }, "duplicate update ignored");
         return [];
       }
-      const { who, session } = start;
+      const { who, session, conversation } = start;
       locale = who.locale;
       await adoptFirstContactLocale(this.ctx.db, event, who, session);
       const ts: TurnState = {
@@ -148,15 +148,18 @@ export class ChatEngine implements Engine {
         now,
         replies: [],
         outcome: "step",
-        conversation: await conversationState(this.ctx.db, who.identityId),
+        conversation: conversation?.state ?? null,
         inbound: { text: inboundText(event), attachmentId: null },
       };
       await this.route(ts);
       countMisses(ts);
       const idleDue = armIdleReminder(this.env.flows, session, now, this.reminders.delay);
-      await this.store.finish(event, who, session, now, this.ttlMs);
       const replies = compact(ts.replies);
-      await recordTurn(this.ctx, ts, replies);
+      // The transcript goes with the session in one statement when the conversation exists; a
+      // person's first turn creates it through core/inbox (it needs their office).
+      const entries = transcriptEntries(transcriptLines(ts.inbound, replies), now);
+      const saved = await this.store.finish(event, who, session, now, this.ttlMs, { conversationId: conversation?.id ?? null, entries });
+      if (!saved.transcribed) await recordTurn(this.ctx, ts, replies);
       // Not awaited: the reply need not wait for Redis; a failure only costs one reminder.
       if (idleDue !== null) this.reminders.schedule(session.id, idleDue).catch((err) => this.log.warn({ err: safeError(err) }, "idle reminder not scheduled"));
       this.logTurn(ts, started);

@@ -1,14 +1,16 @@
 // The two database round trips of every message. Hot path: one read-only statement to start
-// (dedupe check, who, session) and one statement to finish (mark the update handled, touch the
-// identity, save the session): one commit per message instead of the ten or so queries the ORM
-// would send. The per-chat turn lock (core/runtime/locks.ts) makes the read-then-write safe.
+// (dedupe check, who, session, the Inbox conversation's state) and one statement to finish (mark
+// the update handled, touch the identity, save the session, append the turn to the Inbox
+// transcript): one commit per message instead of the ten or so queries the ORM would send. The
+// per-chat turn lock (core/runtime/locks.ts) makes the read-then-write safe.
 //
 // Measured (bench/bot.ts), the ORM's own work was the largest cost left per message, so these
 // two statements go through a small pg pool as named prepared statements (parsed and planned
 // once per connection). The pool is used only after checking it reaches the same database as
 // ctx.db; otherwise the same SQL runs through Prisma. Everything else uses Prisma as usual.
 import pg from "pg";
-import type { Role } from "../../core/db/generated/enums.js";
+import type { ConversationState, Role } from "../../core/db/generated/enums.js";
+import type { TranscriptEntries } from "../../core/inbox/service.js";
 import { isLocale } from "../../core/messages/index.js";
 import type { Locale } from "../../core/reference/index.js";
 import type { AppContext } from "../../core/runtime/context.js";
@@ -42,9 +44,14 @@ export interface TurnRow {
   version: number | null;
   expiresAt: Date | null;
   sessionUpdatedAt: Date | null;
+  conversationId: string | null;
+  conversationState: ConversationState | null;
 }
 
-export type TurnStart = { fresh: false } | { fresh: true; who: Who & { locale: Locale }; session: Session };
+/** The person's Inbox conversation (null: none yet, the bot answers and the first turn creates it). */
+export type TurnConversation = { id: string; state: ConversationState } | null;
+
+export type TurnStart = { fresh: false } | { fresh: true; who: Who & { locale: Locale }; session: Session; conversation: TurnConversation };
 
 // Timestamp columns hold UTC wall-clock time (as Prisma writes DateTime); they are read back
 // as timestamptz so every driver turns them into the right instant.
@@ -54,14 +61,33 @@ const WHO_AND_SESSION = `
   r."nip" AS "requesterNip", r."consentAt" AT TIME ZONE 'UTC' AS "consentAt",
   u."id"::text AS "userId", u."name" AS "userName", u."roles"::text[] AS "userRoles", u."officeId"::text AS "userOfficeId",
   s."id"::text AS "sessionId", s."flow", s."step", s."data", s."locale" AS "sessionLocale", s."version",
-  s."expiresAt" AT TIME ZONE 'UTC' AS "expiresAt", s."updatedAt" AT TIME ZONE 'UTC' AS "sessionUpdatedAt"`;
+  s."expiresAt" AT TIME ZONE 'UTC' AS "expiresAt", s."updatedAt" AT TIME ZONE 'UTC' AS "sessionUpdatedAt",
+  c."id"::text AS "conversationId", c."state"::text AS "conversationState"`;
 
 const JOINS = `
   LEFT JOIN "Requester" r ON r."id" = i."requesterId"
   LEFT JOIN "User" u ON u."id" = i."userId" AND u."deletedAt" IS NULL
-  LEFT JOIN "ConversationSession" s ON s."channel" = $1::"Channel" AND s."externalId" = $2`;
+  LEFT JOIN "ConversationSession" s ON s."channel" = $1::"Channel" AND s."externalId" = $2
+  LEFT JOIN "Conversation" c ON c."identityId" = i."id"`;
 
 const UTC = (n: number) => `$${n}::timestamptz AT TIME ZONE 'UTC'`;
+
+/**
+ * The turn's lines appended to the person's Inbox transcript and the conversation's preview moved,
+ * in the statement that saves the session: only when the session was saved (a finishExisting that
+ * found no session writes nothing, and finish then does it all) and the conversation exists.
+ * Lines as core/inbox's transcriptEntries() makes them; the timestamps are UTC, as Prisma writes.
+ */
+const TRANSCRIPT = `, said AS (
+      INSERT INTO "ConversationMessage" ("id", "conversationId", "author", "text", "attachmentId", "authorUserId", "outboxId", "createdAt")
+      SELECT gen_random_uuid(), $14::uuid, m."author"::"TranscriptAuthor", m."text", m."attachmentId"::uuid, m."authorUserId"::uuid, m."outboxId"::uuid,
+        m."createdAt"::timestamptz AT TIME ZONE 'UTC'
+      FROM jsonb_to_recordset($15::jsonb) AS m("author" text, "text" text, "attachmentId" text, "authorUserId" text, "outboxId" text, "createdAt" text)
+      WHERE $14::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM saved)
+    ), heard AS (
+      UPDATE "Conversation" SET "lastMessageAt" = ${UTC(16)}, "lastMessage" = $17, "updatedAt" = ${UTC(5)}
+      WHERE "id" = $14::uuid AND EXISTS (SELECT 1 FROM saved)
+    )`;
 
 export const TURN_SQL = {
   /** $1 channel, $2 externalId, $3 updateId */
@@ -90,14 +116,18 @@ export const TURN_SQL = {
         "displayName" = COALESCE($6, "displayName"), "phone" = COALESCE($7, "phone")
       WHERE "id" = $4::uuid AND ("lastSeenAt" IS NULL OR "lastSeenAt" < ${UTC(5)} - interval '1 minute'
         OR "displayName" IS DISTINCT FROM COALESCE($6, "displayName") OR "phone" IS DISTINCT FROM COALESCE($7, "phone"))
-    )
-    UPDATE "ConversationSession" SET "flow" = $9, "step" = $10, "data" = $11::jsonb, "locale" = $12,
-      "updatedAt" = ${UTC(5)}, "version" = "version" + 1,
-      "expiresAt" = CASE WHEN "expiresAt" < ${UTC(13)} - interval '1 hour' THEN ${UTC(13)} ELSE "expiresAt" END
-    WHERE "id" = $8::uuid AND "channel" = $1::"Channel" AND "externalId" = $2
-    RETURNING "id"::text AS "id", "version"`,
+    ), saved AS (
+      UPDATE "ConversationSession" SET "flow" = $9, "step" = $10, "data" = $11::jsonb, "locale" = $12,
+        "updatedAt" = ${UTC(5)}, "version" = "version" + 1,
+        "expiresAt" = CASE WHEN "expiresAt" < ${UTC(13)} - interval '1 hour' THEN ${UTC(13)} ELSE "expiresAt" END
+      WHERE "id" = $8::uuid AND "channel" = $1::"Channel" AND "externalId" = $2
+      RETURNING "id"::text AS "id", "version"
+    )${TRANSCRIPT}
+    SELECT "id", "version" FROM saved`,
   /** $1 channel, $2 externalId, $3 updateId, $4 identityId, $5 now, $6 displayName, $7 phone,
-   *  $8 sessionId, $9 flow, $10 step, $11 data, $12 locale, $13 expiresAt */
+   *  $8 sessionId, $9 flow, $10 step, $11 data, $12 locale, $13 expiresAt,
+   *  $14 conversationId (null: the transcript is written separately), $15 transcript lines (JSON),
+   *  $16 lastMessageAt, $17 lastMessage */
   finish: `
     WITH handled AS (
       INSERT INTO "ProcessedUpdate" ("channel", "updateId") VALUES ($1::"Channel", $3) ON CONFLICT DO NOTHING
@@ -107,17 +137,19 @@ export const TURN_SQL = {
         "displayName" = COALESCE($6, "displayName"), "phone" = COALESCE($7, "phone")
       WHERE "id" = $4::uuid AND ("lastSeenAt" IS NULL OR "lastSeenAt" < ${UTC(5)} - interval '1 minute'
         OR "displayName" IS DISTINCT FROM COALESCE($6, "displayName") OR "phone" IS DISTINCT FROM COALESCE($7, "phone"))
-    )
-    INSERT INTO "ConversationSession" ("id", "channel", "externalId", "flow", "step", "data", "locale", "version", "expiresAt", "updatedAt")
-    VALUES ($8::uuid, $1::"Channel", $2, $9, $10, $11::jsonb, $12, 1, ${UTC(13)}, ${UTC(5)})
-    ON CONFLICT ("channel", "externalId") DO UPDATE SET
-      "flow" = EXCLUDED."flow", "step" = EXCLUDED."step", "data" = EXCLUDED."data", "locale" = EXCLUDED."locale",
-      "updatedAt" = EXCLUDED."updatedAt", "version" = "ConversationSession"."version" + 1,
-      -- Expiry is decided from updatedAt; the indexed expiresAt (for clean-up) moves at most hourly,
-      -- so most saves are heap-only updates that touch no index.
-      "expiresAt" = CASE WHEN "ConversationSession"."expiresAt" < EXCLUDED."expiresAt" - interval '1 hour'
-        THEN EXCLUDED."expiresAt" ELSE "ConversationSession"."expiresAt" END
-    RETURNING "id"::text AS "id", "version"`,
+    ), saved AS (
+      INSERT INTO "ConversationSession" ("id", "channel", "externalId", "flow", "step", "data", "locale", "version", "expiresAt", "updatedAt")
+      VALUES ($8::uuid, $1::"Channel", $2, $9, $10, $11::jsonb, $12, 1, ${UTC(13)}, ${UTC(5)})
+      ON CONFLICT ("channel", "externalId") DO UPDATE SET
+        "flow" = EXCLUDED."flow", "step" = EXCLUDED."step", "data" = EXCLUDED."data", "locale" = EXCLUDED."locale",
+        "updatedAt" = EXCLUDED."updatedAt", "version" = "ConversationSession"."version" + 1,
+        -- Expiry is decided from updatedAt; the indexed expiresAt (for clean-up) moves at most hourly,
+        -- so most saves are heap-only updates that touch no index.
+        "expiresAt" = CASE WHEN "ConversationSession"."expiresAt" < EXCLUDED."expiresAt" - interval '1 hour'
+          THEN EXCLUDED."expiresAt" ELSE "ConversationSession"."expiresAt" END
+      RETURNING "id"::text AS "id", "version"
+    )${TRANSCRIPT}
+    SELECT "id", "version" FROM saved`,
 } as const;
 
 const displayNameOf = (event: InboundEvent) => (event.displayName ? oneLine(event.displayName).slice(0, 100) || null : null);
@@ -184,13 +216,30 @@ export class TurnStore {
     }
     const row = rows[0];
     if (!row?.identityId) throw new Error("chat identity could not be created");
-    return { fresh: true, ...toTurn(row, event, now, ttlMs) };
+    return {
+      fresh: true,
+      ...toTurn(row, event, now, ttlMs),
+      conversation: row.conversationId && row.conversationState ? { id: row.conversationId, state: row.conversationState } : null,
+    };
   }
 
-  /** Marks the update handled, touches the identity and saves the session (bumping its version). */
-  async finish(event: InboundEvent, who: Who, s: Session, now: Date, ttlMs: number): Promise<number> {
+  /**
+   * Marks the update handled, touches the identity, saves the session (bumping its version) and,
+   * when `transcript` names an existing conversation, appends the turn to it. Returns whether the
+   * transcript was written (false: the caller records it through core/inbox).
+   */
+  async finish(
+    event: InboundEvent,
+    who: Who,
+    s: Session,
+    now: Date,
+    ttlMs: number,
+    transcript: { conversationId: string | null; entries: TranscriptEntries | null } = { conversationId: null, entries: null },
+  ): Promise<{ version: number; transcribed: boolean }> {
     // A session deleted meanwhile (clean-up) is simply written again by the upsert.
     let rows: { id: string; version: number }[] = [];
+    const { entries } = transcript;
+    const conversationId = entries ? transcript.conversationId : null;
     const values = [
       event.channel,
       event.externalId,
@@ -205,6 +254,10 @@ export class TurnStore {
       JSON.stringify(s.data),
       s.locale,
       new Date(now.getTime() + ttlMs).toISOString(),
+      conversationId,
+      JSON.stringify(entries?.messages ?? []),
+      (entries?.lastMessageAt ?? now).toISOString(),
+      entries?.lastMessage ?? null,
     ];
     if (!s.isNew) rows = await this.query<{ id: string; version: number }>("finishExisting", values);
     if (rows.length === 0) rows = await this.query<{ id: string; version: number }>("finish", values);
@@ -212,7 +265,7 @@ export class TurnStore {
     s.id = row.id;
     s.isNew = false;
     s.version = row.version;
-    return row.version;
+    return { version: row.version, transcribed: conversationId !== null };
   }
 
   async close(): Promise<void> {

@@ -65,6 +65,27 @@ describe("the bot side", () => {
     expect(said.some((s) => s.startsWith("BOT:Baik, percakapan ini kami teruskan"))).toBe(true);
   });
 
+  it("keeps every turn's transcript once and in order, whether the turn created the conversation or saved it with the session", async () => {
+    const c = new Chat(engine);
+    await c.say("/start"); // the first turn creates the conversation (through core/inbox)
+    await c.say("bahasa"); // later turns are written in the statement that saves the session
+    const event = { channel: c.channel, externalId: c.externalId, updateId: `${c.externalId}-again`, kind: "text" as const, text: "x\u0007yz" };
+    const reply = await engine.handle(event);
+    expect(await engine.handle(event)).toEqual([]); // the same update again: handled once
+    const convo = await conversationOf(c);
+    const people = convo.messages.filter((m) => m.author === "PERSON").map((m) => m.text);
+    expect(people).toEqual(["/start", "bahasa", "xyz"]); // control characters removed, as core/inbox does
+    const bot = convo.messages.filter((m) => m.author === "BOT");
+    expect(bot).toHaveLength(3);
+    expect(bot[2]!.text.startsWith(reply[0]!.text)).toBe(true);
+    // Each person's line first, then the bot's answer; one millisecond apart, so sorting keeps the order.
+    expect(convo.messages.map((m) => m.author)).toEqual(["PERSON", "BOT", "PERSON", "BOT", "PERSON", "BOT"]);
+    const times = convo.messages.map((m) => m.createdAt.getTime());
+    expect(new Set(times).size).toBe(times.length);
+    expect(convo.lastMessageAt.getTime()).toBe(times[times.length - 1]);
+    expect(convo.lastMessage).toBe(bot[2]!.text.length > 140 ? `${bot[2]!.text.slice(0, 139)}…` : bot[2]!.text);
+  });
+
   it("the menu item does the same; two answers not understood in a row offer staff", async () => {
     const c = new Chat(engine);
     await c.say("/start");

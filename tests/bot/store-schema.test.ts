@@ -44,6 +44,8 @@ const TURN_ROW_FIELDS: (keyof TurnRow)[] = [
   "version",
   "expiresAt",
   "sessionUpdatedAt",
+  "conversationId",
+  "conversationState",
 ];
 
 describe("the chat hot path's SQL matches the schema", () => {
