@@ -82,10 +82,11 @@ const TRANSCRIPT = `, said AS (
       INSERT INTO "ConversationMessage" ("id", "conversationId", "author", "text", "attachmentId", "authorUserId", "outboxId", "createdAt")
       SELECT gen_random_uuid(), $14::uuid, m."author"::"TranscriptAuthor", m."text", m."attachmentId"::uuid, m."authorUserId"::uuid, m."outboxId"::uuid,
         m."createdAt"::timestamptz AT TIME ZONE 'UTC'
-      FROM jsonb_to_recordset($15::jsonb) AS m("author" text, "text" text, "attachmentId" text, "authorUserId" text, "outboxId" text, "createdAt" text)
+      FROM unnest($15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
+        AS m("author", "text", "attachmentId", "authorUserId", "outboxId", "createdAt")
       WHERE $14::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM saved)
     ), heard AS (
-      UPDATE "Conversation" SET "lastMessageAt" = ${UTC(16)}, "lastMessage" = $17, "updatedAt" = ${UTC(5)}
+      UPDATE "Conversation" SET "lastMessageAt" = ${UTC(21)}, "lastMessage" = $22, "updatedAt" = ${UTC(5)}
       WHERE "id" = $14::uuid AND EXISTS (SELECT 1 FROM saved)
     )`;
 
@@ -126,8 +127,9 @@ export const TURN_SQL = {
     SELECT "id", "version" FROM saved`,
   /** $1 channel, $2 externalId, $3 updateId, $4 identityId, $5 now, $6 displayName, $7 phone,
    *  $8 sessionId, $9 flow, $10 step, $11 data, $12 locale, $13 expiresAt,
-   *  $14 conversationId (null: the transcript is written separately), $15 transcript lines (JSON),
-   *  $16 lastMessageAt, $17 lastMessage */
+   *  $14 conversationId (null: the transcript is written separately), $15–$20 the transcript lines':
+   *  author, text, attachmentId, authorUserId, outboxId, createdAt (arrays: text as text, never
+   *  as JSON, which PostgreSQL refuses for some strings people send), $21 lastMessageAt, $22 lastMessage */
   finish: `
     WITH handled AS (
       INSERT INTO "ProcessedUpdate" ("channel", "updateId") VALUES ($1::"Channel", $3) ON CONFLICT DO NOTHING
@@ -151,6 +153,16 @@ export const TURN_SQL = {
     )${TRANSCRIPT}
     SELECT "id", "version" FROM saved`,
 } as const;
+
+/** The transcript lines as one array per column, for the unnest() in TRANSCRIPT. */
+const transcriptColumns = (lines: TranscriptEntries["messages"]) => [
+  lines.map((l) => l.author),
+  lines.map((l) => l.text),
+  lines.map((l) => l.attachmentId),
+  lines.map((l) => l.authorUserId),
+  lines.map((l) => l.outboxId),
+  lines.map((l) => l.createdAt.toISOString()),
+];
 
 const displayNameOf = (event: InboundEvent) => (event.displayName ? oneLine(event.displayName).slice(0, 100) || null : null);
 
@@ -255,7 +267,7 @@ export class TurnStore {
       s.locale,
       new Date(now.getTime() + ttlMs).toISOString(),
       conversationId,
-      JSON.stringify(entries?.messages ?? []),
+      ...transcriptColumns(entries?.messages ?? []),
       (entries?.lastMessageAt ?? now).toISOString(),
       entries?.lastMessage ?? null,
     ];
