@@ -213,18 +213,21 @@ async function main() {
     const runEngine = (tag: string, thinkMs: readonly [number, number]) => withCpu(() => runEngineOnce(tag, thinkMs));
     const runEngineOnce = async (tag: string, thinkMs: readonly [number, number]) => {
       const latencies: number[] = [];
+      /** Latencies by the message's place in the form (0 = "/start", 19 = "kirim"). */
+      const byStep: number[][] = Array.from({ length: 20 }, () => []);
       let submitted = 0;
       let retries = 0;
       const t0 = performance.now();
       await Promise.all(
         Array.from({ length: USERS }, async (_, i) => {
           const externalId = `bench-${tag}-${i}`;
-          for (const text of requestForm(i, tag)) {
+          for (const [step, text] of requestForm(i, tag).entries()) {
             await think(thinkMs);
             for (;;) {
               const s = performance.now();
               const out = await engine.handle({ channel: "web", externalId, updateId: randomBytes(8).toString("hex"), kind: "text", text });
               latencies.push(performance.now() - s);
+              byStep[step]!.push(performance.now() - s);
               if (out.length !== 1) throw new Error(`expected one reply, got ${out.length} for "${text}"`);
               if (/terkirim dengan kode PB-/.test(out[0]!.text)) submitted++;
               if (!out[0]!.text.startsWith(APOLOGY)) break;
@@ -235,7 +238,7 @@ async function main() {
         }),
       );
       if (submitted !== USERS) throw new Error(`only ${submitted} of ${USERS} forms were submitted in process`);
-      return { messages: latencies.length, seconds: (performance.now() - t0) / 1000, latencies, retries };
+      return { messages: latencies.length, seconds: (performance.now() - t0) / 1000, latencies, retries, byStep };
     };
 
     // Telegram: Telegraf + Sibina's channel + engine, long polling against the Bot API server.
@@ -296,7 +299,11 @@ async function main() {
 
     type TgRun = Awaited<ReturnType<typeof runTelegram>>;
     const sat = { engine: [] as Stats[], telegram: [] as TgRun[], echo: [] as Stats[] };
-    const paced = { engine: [] as Stats[], telegram: [] as (TgRun & Omit<Awaited<ReturnType<typeof observed>>, "result">)[], echo: [] as Stats[] };
+    const paced = {
+      engine: [] as (Stats & { byStep: number[][] })[],
+      telegram: [] as (TgRun & Omit<Awaited<ReturnType<typeof observed>>, "result">)[],
+      echo: [] as Stats[],
+    };
     for (let run = 0; run <= RUNS; run++) {
       // Saturated, then paced, each path in turn: on a shared machine every path gets the same
       // chances of a quiet moment. Run 0 warms up (JIT, pools, identities known).
@@ -331,7 +338,19 @@ async function main() {
 
     console.log(`\npaced (${USERS} people, ${THINK[0]}–${THINK[1]} ms to answer), every run: handling latency`);
     for (let i = 0; i < RUNS; i++) {
-      if (paced.engine[i]) line(`engine in process, run ${i + 1}`, paced.engine[i]!);
+      const pe = paced.engine[i];
+      if (pe) {
+        line(`engine in process, run ${i + 1}`, pe);
+        // Which messages of the form make the tail: the slowest three by their own p95.
+        const form = requestForm(0, "");
+        const slowest = pe.byStep
+          .map((l, step) => ({ step, p95: percentile(sortedOf(l), 95), p50: percentile(sortedOf(l), 50) }))
+          .sort((a, b) => b.p95 - a.p95)
+          .slice(0, 3);
+        console.log(
+          `    slowest messages by p95: ${slowest.map((x) => `#${x.step + 1} "${form[x.step]}" p50 ${x.p50.toFixed(1)} p95 ${x.p95.toFixed(1)} ms`).join("; ")}`,
+        );
+      }
       const tg = paced.telegram[i];
       if (tg) {
         line(`Telegram + Sibina, run ${i + 1}`, tg);
