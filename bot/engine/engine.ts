@@ -27,7 +27,7 @@ import { compact } from "./replies.js";
 import { answerPending, askToResume, expireIfStale } from "./resume.js";
 import { answerStep, countMisses } from "./step.js";
 import { TurnStore } from "./store.js";
-import { recordTurn, transcriptLines } from "./transcript.js";
+import { transcriptLines } from "./transcript.js";
 import { FlowRegistry, type TurnEnv, type TurnState } from "./turn.js";
 import { chatOf, disturbed, isValidEvent, receiveInTurn } from "./turn-order.js";
 
@@ -155,11 +155,8 @@ export class ChatEngine implements Engine {
       countMisses(ts);
       const idleDue = armIdleReminder(this.env.flows, session, now, this.reminders.delay);
       const replies = compact(ts.replies);
-      // The transcript goes with the session in one statement when the conversation exists; a
-      // person's first turn creates it through core/inbox (it needs their office).
-      const entries = transcriptEntries(transcriptLines(ts.inbound, replies), now);
-      const saved = await this.store.finish(event, who, session, now, this.ttlMs, { conversationId: conversation?.id ?? null, entries });
-      if (!saved.transcribed) await recordTurn(this.ctx, ts, replies);
+      // The Inbox transcript is saved with the session, in one statement.
+      await this.store.finish(event, who, session, now, this.ttlMs, transcriptEntries(transcriptLines(ts.inbound, replies), now));
       // Not awaited: the reply need not wait for Redis; a failure only costs one reminder.
       if (idleDue !== null) this.reminders.schedule(session.id, idleDue).catch((err) => this.log.warn({ err: safeError(err) }, "idle reminder not scheduled"));
       this.logTurn(ts, started);

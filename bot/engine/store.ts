@@ -73,21 +73,39 @@ const JOINS = `
 const UTC = (n: number) => `$${n}::timestamptz AT TIME ZONE 'UTC'`;
 
 /**
- * The turn's lines appended to the person's Inbox transcript and the conversation's preview moved,
- * in the statement that saves the session: only when the session was saved (a finishExisting that
- * found no session writes nothing, and finish then does it all) and the conversation exists.
- * Lines as core/inbox's transcriptEntries() makes them; the timestamps are UTC, as Prisma writes.
+ * The turn's lines appended to the person's Inbox transcript, in the statement that saves the
+ * session, and only when the session was saved (a finishExisting that found no session writes
+ * nothing; finish then does it all). On a person's first turn the conversation is opened here too,
+ * for the office core/inbox would choose: of their latest request, else this deployment's ($14).
+ * A new conversation starts with the turn's preview; an existing one has its preview moved.
+ * Lines as core/inbox's transcriptEntries() makes them; timestamps are UTC, as Prisma writes them.
  */
-const TRANSCRIPT = `, said AS (
+const TRANSCRIPT = `, existing AS (
+      SELECT "id" FROM "Conversation" WHERE "identityId" = $4::uuid
+    ), opened AS (
+      INSERT INTO "Conversation" ("id", "identityId", "officeId", "lastMessageAt", "lastMessage", "createdAt", "updatedAt")
+      SELECT gen_random_uuid(), $4::uuid,
+        COALESCE((SELECT r."officeId" FROM "CoachingRequest" r
+          WHERE r."deletedAt" IS NULL AND (r."identityId" = $4::uuid
+            OR r."requesterId" = (SELECT ci."requesterId" FROM "ChannelIdentity" ci WHERE ci."id" = $4::uuid))
+          ORDER BY r."createdAt" DESC LIMIT 1), $14::uuid),
+        ${UTC(21)}, $22, ${UTC(5)}, ${UTC(5)}
+      WHERE cardinality($15::text[]) > 0 AND NOT EXISTS (SELECT 1 FROM existing) AND EXISTS (SELECT 1 FROM saved)
+      ON CONFLICT ("identityId") DO NOTHING
+      RETURNING "id"
+    ), target AS (
+      SELECT "id" FROM existing UNION ALL SELECT "id" FROM opened
+    ), said AS (
       INSERT INTO "ConversationMessage" ("id", "conversationId", "author", "text", "attachmentId", "authorUserId", "outboxId", "createdAt")
-      SELECT gen_random_uuid(), $14::uuid, m."author"::"TranscriptAuthor", m."text", m."attachmentId"::uuid, m."authorUserId"::uuid, m."outboxId"::uuid,
+      SELECT gen_random_uuid(), t."id", m."author"::"TranscriptAuthor", m."text", m."attachmentId"::uuid, m."authorUserId"::uuid, m."outboxId"::uuid,
         m."createdAt"::timestamptz AT TIME ZONE 'UTC'
       FROM unnest($15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
         AS m("author", "text", "attachmentId", "authorUserId", "outboxId", "createdAt")
-      WHERE $14::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM saved)
+      CROSS JOIN (SELECT "id" FROM target LIMIT 1) t
+      WHERE EXISTS (SELECT 1 FROM saved)
     ), heard AS (
       UPDATE "Conversation" SET "lastMessageAt" = ${UTC(21)}, "lastMessage" = $22, "updatedAt" = ${UTC(5)}
-      WHERE "id" = $14::uuid AND EXISTS (SELECT 1 FROM saved)
+      WHERE "id" = (SELECT "id" FROM existing) AND cardinality($15::text[]) > 0 AND EXISTS (SELECT 1 FROM saved)
     )`;
 
 export const TURN_SQL = {
@@ -127,7 +145,7 @@ export const TURN_SQL = {
     SELECT "id", "version" FROM saved`,
   /** $1 channel, $2 externalId, $3 updateId, $4 identityId, $5 now, $6 displayName, $7 phone,
    *  $8 sessionId, $9 flow, $10 step, $11 data, $12 locale, $13 expiresAt,
-   *  $14 conversationId (null: the transcript is written separately), $15–$20 the transcript lines':
+   *  $14 this deployment's office (a new conversation's, when the person has no request), $15–$20 the transcript lines':
    *  author, text, attachmentId, authorUserId, outboxId, createdAt (arrays: text as text, never
    *  as JSON, which PostgreSQL refuses for some strings people send), $21 lastMessageAt, $22 lastMessage */
   finish: `
@@ -176,7 +194,7 @@ export class TurnStore {
   private ready: Promise<void> | null = null;
 
   constructor(
-    private readonly ctx: Pick<AppContext, "db" | "config" | "log">,
+    private readonly ctx: Pick<AppContext, "db" | "config" | "log" | "defaultOfficeId">,
     private readonly opts: TurnStoreOptions = {},
   ) {}
 
@@ -236,22 +254,12 @@ export class TurnStore {
   }
 
   /**
-   * Marks the update handled, touches the identity, saves the session (bumping its version) and,
-   * when `transcript` names an existing conversation, appends the turn to it. Returns whether the
-   * transcript was written (false: the caller records it through core/inbox).
+   * Marks the update handled, touches the identity, saves the session (bumping its version) and
+   * appends the turn to the person's Inbox transcript (opening the conversation on their first turn).
    */
-  async finish(
-    event: InboundEvent,
-    who: Who,
-    s: Session,
-    now: Date,
-    ttlMs: number,
-    transcript: { conversationId: string | null; entries: TranscriptEntries | null } = { conversationId: null, entries: null },
-  ): Promise<{ version: number; transcribed: boolean }> {
+  async finish(event: InboundEvent, who: Who, s: Session, now: Date, ttlMs: number, transcript: TranscriptEntries | null): Promise<number> {
     // A session deleted meanwhile (clean-up) is simply written again by the upsert.
     let rows: { id: string; version: number }[] = [];
-    const { entries } = transcript;
-    const conversationId = entries ? transcript.conversationId : null;
     const values = [
       event.channel,
       event.externalId,
@@ -266,10 +274,10 @@ export class TurnStore {
       JSON.stringify(s.data),
       s.locale,
       new Date(now.getTime() + ttlMs).toISOString(),
-      conversationId,
-      ...transcriptColumns(entries?.messages ?? []),
-      (entries?.lastMessageAt ?? now).toISOString(),
-      entries?.lastMessage ?? null,
+      this.ctx.defaultOfficeId,
+      ...transcriptColumns(transcript?.messages ?? []),
+      (transcript?.lastMessageAt ?? now).toISOString(),
+      transcript?.lastMessage ?? null,
     ];
     if (!s.isNew) rows = await this.query<{ id: string; version: number }>("finishExisting", values);
     if (rows.length === 0) rows = await this.query<{ id: string; version: number }>("finish", values);
@@ -277,7 +285,7 @@ export class TurnStore {
     s.id = row.id;
     s.isNew = false;
     s.version = row.version;
-    return { version: row.version, transcribed: conversationId !== null };
+    return row.version;
   }
 
   async close(): Promise<void> {

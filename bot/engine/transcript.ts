@@ -1,7 +1,7 @@
 // The turn in the Inbox transcript: what the person sent, then the bot's replies as the person
 // saw them (buttons listed as numbered lines), so staff who take over can read the conversation.
-import { recordTranscript, type TranscriptLine } from "../../core/inbox/service.js";
-import type { AppContext } from "../../core/runtime/context.js";
+// store.ts saves them with the turn.
+import type { TranscriptLine } from "../../core/inbox/service.js";
 import type { OutboundMessage } from "../channels/types.js";
 import type { TurnState } from "./turn.js";
 
@@ -14,9 +14,4 @@ export function transcriptLines(inbound: TurnState["inbound"], replies: readonly
     lines.push({ author: "BOT", text: `${r.text}${choices}`, attachmentId: r.document?.attachmentId ?? null });
   }
   return lines;
-}
-
-export async function recordTurn(ctx: AppContext, ts: TurnState, replies: readonly OutboundMessage[]): Promise<void> {
-  const person = { identityId: ts.who.identityId, requesterId: ts.who.requester?.id ?? null, defaultOfficeId: ctx.defaultOfficeId };
-  await recordTranscript(ctx.db, person, transcriptLines(ts.inbound, replies), ts.now);
 }

@@ -65,14 +65,16 @@ describe("the bot side", () => {
     expect(said.some((s) => s.startsWith("BOT:Baik, percakapan ini kami teruskan"))).toBe(true);
   });
 
-  it("keeps every turn's transcript once and in order, whether the turn created the conversation or saved it with the session", async () => {
+  it("keeps every turn's transcript once and in order, the first turn opening the conversation for this deployment's office", async () => {
     const c = new Chat(engine);
-    await c.say("/start"); // the first turn creates the conversation (through core/inbox)
-    await c.say("bahasa"); // later turns are written in the statement that saves the session
+    await c.say("/start"); // opens the conversation
+    await c.say("bahasa");
     const event = { channel: c.channel, externalId: c.externalId, updateId: `${c.externalId}-again`, kind: "text" as const, text: "x\u0007yz" };
     const reply = await engine.handle(event);
     expect(await engine.handle(event)).toEqual([]); // the same update again: handled once
     const convo = await conversationOf(c);
+    expect(convo.officeId).toBe(b.ctx.defaultOfficeId); // no request yet: this deployment's office
+    expect(convo.state).toBe("BOT");
     const people = convo.messages.filter((m) => m.author === "PERSON").map((m) => m.text);
     expect(people).toEqual(["/start", "bahasa", "xyz"]); // control characters removed, as core/inbox does
     const bot = convo.messages.filter((m) => m.author === "BOT");
@@ -84,6 +86,22 @@ describe("the bot side", () => {
     expect(new Set(times).size).toBe(times.length);
     expect(convo.lastMessageAt.getTime()).toBe(times[times.length - 1]);
     expect(convo.lastMessage).toBe(bot[2]!.text.length > 140 ? `${bot[2]!.text.slice(0, 139)}…` : bot[2]!.text);
+  });
+
+  it("a person with a request but no conversation yet gets one for the office of their latest request", async () => {
+    const c = new Chat(engine);
+    const identity = await b.ctx.db.channelIdentity.create({ data: { channel: "web", externalId: c.externalId } });
+    const { request } = await submitRequest(b.ctx.db, requestInput({ agencyName: "Dinas Kota Pekanbaru", agencyLevel: "REGENCY" }), {
+      channel: "web",
+      identityId: identity.id,
+      defaultOfficeId: b.offices.pekanbaru.id,
+    });
+    expect(request.officeId).toBe(b.offices.pekanbaru.id);
+    expect(b.ctx.defaultOfficeId).not.toBe(b.offices.pekanbaru.id);
+    await c.say("/start");
+    const convo = await conversationOf(c);
+    expect(convo.officeId).toBe(b.offices.pekanbaru.id);
+    expect(convo.messages.map((m) => m.author)).toEqual(["PERSON", "BOT"]);
   });
 
   it("the menu item does the same; two answers not understood in a row offer staff", async () => {
