@@ -8,7 +8,7 @@ import multipart from "@fastify/multipart";
 import fastifyStatic from "@fastify/static";
 import view from "@fastify/view";
 import { Eta } from "eta";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type SignInThrottle, signInThrottle } from "../core/auth/throttle.js";
 import type { ChannelOperations } from "../core/channels/operations.js";
 import { DomainError } from "../core/errors.js";
@@ -59,6 +59,13 @@ function lingerInsteadOfReset(socket: Socket) {
   };
 }
 
+/** A body that declares itself multipart (whatever its method: GET with a body counts too). */
+const isMultipart = (request: FastifyRequest) =>
+  String(request.headers["content-type"] ?? "")
+    .trimStart()
+    .toLowerCase()
+    .startsWith("multipart/");
+
 export interface PanelOptions {
   ctx: AppContext;
   /** The running channels and queues, as the Channels page needs them (wired in main.ts). */
@@ -94,6 +101,11 @@ export interface PanelServices {
 export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   const { ctx } = opts;
   const uploadLimits = uploadLimitsFor(ctx.config.MAX_UPLOAD_MB);
+  // Multipart only where a route reads it: refused before the session is even looked up, and
+  // before a byte of the body is read (pre-auth bodies are the cheapest attack there is).
+  app.addHook("onRequest", async (request) => {
+    if (isMultipart(request) && !request.routeOptions.config.multipart) throw new DomainError("VALIDATION", "admin.error.multipartNotHere");
+  });
   const { store, sessionCookie } = await registerSecurity(app, ctx, { sessionSecret: opts.sessionSecret });
   app.decorate("panel", {
     ctx,
@@ -147,20 +159,16 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   });
 
   // Bodies are judged after the route's own session check (onRequest guards) and before a byte
-  // of them is read: multipart only where a route reads it, no form without the session that
-  // issued its CSRF token, no upload beyond the limits. Refusals are thrown to the error page.
+  // of them is read: no form without the session that issued its CSRF token, no upload beyond
+  // the limits. Refusals are thrown to the error page.
   app.addHook("preParsing", async (request, _reply, payload) => {
     if (SAFE_METHODS.has(request.method)) return payload;
-    const multipartBody = String(request.headers["content-type"] ?? "")
-      .toLowerCase()
-      .startsWith("multipart/");
-    if (multipartBody && !request.routeOptions.config.multipart) throw new DomainError("VALIDATION", "admin.error.multipartNotHere");
     if (!request.session?._csrf) {
       const problem = transportProblem(request, ctx.config.ALLOW_INSECURE_HTTP);
       if (problem) throw new DomainError("VALIDATION", `admin.transport.${problem}`, transportParams(request));
       throw new DomainError("FORBIDDEN", "admin.error.csrf");
     }
-    if (multipartBody && Number(request.headers["content-length"] ?? 0) > uploadLimits.totalBytes + FORM_OVERHEAD_BYTES) throw tooLarge();
+    if (isMultipart(request) && Number(request.headers["content-length"] ?? 0) > uploadLimits.totalBytes + FORM_OVERHEAD_BYTES) throw tooLarge();
     return payload;
   });
 
