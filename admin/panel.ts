@@ -1,6 +1,5 @@
 // The back office (SPEKTRAL section 4): server-rendered pages for supervisors, admins,
 // operators and coaches. Everything here is one encapsulated Fastify plugin.
-import { Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import formbody from "@fastify/formbody";
@@ -44,20 +43,6 @@ import { userRoutes } from "./routes/users.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-// After an early answer the client may still be sending. The answer says Connection: close,
-// and Node ends such a response with socket.destroySoon(): end of stream, then destroy once
-// written, which resets the connection while unread body bytes wait and can swallow the answer
-// before the client reads it. Instead: end of stream, read nothing more (the client's writes
-// stall against a full TCP window), and drop the connection a moment later ("lingering close").
-const LINGER_MS = 2000;
-function lingerInsteadOfReset(socket: Socket) {
-  socket.destroySoon = function lingeringClose(this: Socket) {
-    this.pause();
-    this.end();
-    setTimeout(() => this.destroy(), LINGER_MS).unref();
-  };
-}
 
 /** A body that declares itself multipart (whatever its method: GET with a body counts too). */
 const isMultipart = (request: FastifyRequest) =>
@@ -184,11 +169,6 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
     await discardStaged(ctx, request);
     // Pages and downloads of a session are never kept by browsers or proxies (static assets are).
     if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
-    // Answered before the body was read (refused early): close rather than read the rest.
-    if (request.raw.complete === false && request.raw.socket instanceof Socket) {
-      reply.header("connection", "close");
-      lingerInsteadOfReset(request.raw.socket);
-    }
     return payload;
   });
   // And when no answer could be sent (the client went away).

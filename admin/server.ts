@@ -10,6 +10,7 @@ import type { AppContext } from "../core/runtime/context.js";
 import { healthReport } from "../core/runtime/health.js";
 import { REDIS_REQUEST_TIMEOUT_MS } from "../core/runtime/outage.js";
 import { reportRedisOutages } from "../core/runtime/redis.js";
+import { closeIfBodyUnread } from "./http/early-answer.js";
 import { adminPanel, type PanelOptions } from "./panel.js";
 
 export interface ServerOptions {
@@ -32,6 +33,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   // and audit row. Such a request is taken as coming from the proxy itself: throttled together
   // with everything else the proxy could not vouch for, and never under an invented name.
   if (trustProxy) app.addHook("onRequest", async (request) => clientAddressOrSocket(request));
+  // Refused before its body was read (anywhere: panel, simulator, webhook): close, do not read on.
+  app.addHook("onSend", closeIfBodyUnread);
   const warning = transportWarning(ctx.config);
   if (warning) ctx.log.warn(warning);
 

@@ -285,6 +285,13 @@ describe("request bodies", () => {
       expect(res.status, cookie).toBe(400);
       expect(res.body).toContain(cookie === signedIn ? "tidak menerima unggahan berkas" : "does not take file uploads");
     }
+    // Outside the panel too: the simulator's JSON API and the webhook path have no multipart parser,
+    // and their refusal closes the connection instead of reading the rest.
+    for (const path of ["/simulator/api/send", "/telegram/webhook"]) {
+      const res = await rawMultipart(path, { localAddress: loopback(nextClient++), declaredLength: 50 * 1024 * 1024, sendBytes: 256 * 1024 });
+      expect(res.status, path).toBe(path === "/simulator/api/send" ? 415 : 400);
+      expect(res.closed, path).toBe(true);
+    }
     const anon = await rawMultipart("/modules", { localAddress: loopback(nextClient++), declaredLength: 50 * 1024 * 1024, sendBytes: 256 * 1024 });
     expect(anon.status).toBe(401);
     expect(anon.closed).toBe(true);
