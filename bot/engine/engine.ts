@@ -2,7 +2,7 @@
 // Per message: per-person lock → dedupe on the platform's update id → load who and the
 // session → global words, link codes, ticket codes → the current step → save → replies.
 import { z } from "zod";
-import { findLinkCode, redeemLinkCode } from "../../core/auth/link-codes.js";
+import { findLinkCode, linkCodeFailures, redeemLinkCode } from "../../core/auth/link-codes.js";
 import type { ConversationState } from "../../core/db/generated/enums.js";
 import { conversationState, recordTranscript, releaseByPerson, type TranscriptLine } from "../../core/inbox/service.js";
 import { isLocale, type MessageKey, type Params, t } from "../../core/messages/index.js";
@@ -337,8 +337,15 @@ export class ChatEngine implements Engine {
       const link = text.length <= 40 ? findLinkCode(text) : null;
       if (link) {
         ts.outcome = "link";
+        // Guessing codes is throttled per chat: a few wrong ones an hour, then not even a right one.
+        const failures = linkCodeFailures(this.ctx.redis, this.ctx.redisPrefix, ts.who.identityId);
+        if (await redisDeadline(failures.exhausted(), "link code failures")) {
+          ts.replies.push({ text: tr("bot.link.tooMany") });
+          return this.repromptUnlessMenu(ts);
+        }
         const user = await redeemLinkCode(this.ctx.db, link, ts.who.identityId, now);
         if (user) ts.who.user = { id: user.id, name: user.name, roles: user.roles, officeId: user.officeId };
+        else await redisDeadline(failures.add(), "link code failures");
         ts.replies.push({ text: user ? tr("bot.link.ok", { name: user.name }) : tr("bot.link.invalid") });
         return this.repromptUnlessMenu(ts);
       }
