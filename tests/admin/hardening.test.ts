@@ -8,6 +8,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composeNotice, loadNotice, panelLinks } from "../../bot/delivery/render.js";
 import { isSealed } from "../../core/auth/secrets.js";
+import { authenticate } from "../../core/users/service.js";
 import { currentTotp } from "../../core/users/totp.js";
 import { tinyPdf } from "../../prisma/seed-data.js";
 import { Client, DEMO_PASSWORD, emailOf, type Panel, startPanel } from "./helpers.js";
@@ -135,6 +136,25 @@ describe("sign-in throttling instead of lockout", () => {
     const unknown = await probe(client(), "tidak.ada@sibina.test");
     expect(unknown).toEqual(known);
     expect([...known, ...unknown].some((s) => s.status === 423)).toBe(false);
+  });
+
+  it("takes as long for an unknown email as for a wrong password (a real hash either way)", async () => {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const timed = async (email: string) => {
+      const t0 = performance.now();
+      const result = await authenticate(p.ctx.db, email, "bukan-sandinya");
+      expect(result.ok).toBe(false);
+      return performance.now() - t0;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    // Interleaved, so a busy moment of the machine falls on both alike.
+    for (let i = 0; i < 9; i++) {
+      unknown.push(await timed(`belum.pernah.${i}@sibina.test`));
+      known.push(await timed(emailOf("COACH")));
+    }
+    // An answer without a hash would take well under a tenth of one with it.
+    expect(median(unknown)).toBeGreaterThan(median(known) / 2);
   });
 
   it("alerts the owner and every admin once when an account is under attack (outbox intents), not for unknown emails", async () => {
