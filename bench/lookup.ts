@@ -95,7 +95,11 @@ async function main() {
     }
     const ratio = median(rounds.map((x) => x.prisma.perSecond / x.raw.perSecond));
     console.log(
-      `\nmedian of ${RUNS}: prisma ${median(rounds.map((x) => x.prisma.perSecond)).toFixed(0)}/s, raw pg ${median(rounds.map((x) => x.raw.perSecond)).toFixed(0)}/s, ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET}×: ${ratio >= TARGET ? "met" : "missed"})`,
+      `\nload average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(
+          " ",
+        )} · median of ${RUNS}: prisma ${median(rounds.map((x) => x.prisma.perSecond)).toFixed(0)}/s, raw pg ${median(rounds.map((x) => x.raw.perSecond)).toFixed(0)}/s, ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET}×: ${ratio >= TARGET ? "met" : "missed"})`,
     );
   } finally {
     await pool.end();
