@@ -63,6 +63,12 @@ export interface PanelOptions {
   dashboardFreshSeconds?: number;
   /** The clock of sign-in throttling (tests move it instead of sleeping). */
   now?: () => number;
+  /**
+   * Benchmark only (bench:admin): a GET with `x-bench-view: data` answers the data its page would
+   * render, as JSON, without the template: the same route, session and queries, so HTML/JSON
+   * throughput isolates the rendering. Never set in the product; pages' data is not an API.
+   */
+  viewDataForBench?: boolean;
 }
 
 declare module "fastify" {
@@ -173,6 +179,12 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   });
   // And when no answer could be sent (the client went away).
   app.addHook("onResponse", async (request) => discardStaged(ctx, request));
+
+  if (opts.viewDataForBench)
+    app.addHook("preHandler", async (request, reply) => {
+      if (request.method !== "GET" || request.headers["x-bench-view"] !== "data") return;
+      reply.view = ((_page: string, data?: object) => reply.send(data ?? {})) as unknown as typeof reply.view;
+    });
 
   // A one-time notice from the previous page.
   app.addHook("preHandler", async (request, reply) => {
