@@ -61,6 +61,24 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 `;
 
+// The recipient's clock again once the platform answered: their next message waits a full gap
+// from now, however long the request took to arrive. ARGV: the gap.
+const SENT_TO = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local at = now + tonumber(ARGV[1])
+local r = tonumber(redis.call('GET', KEYS[1]) or '0')
+if at > r then redis.call('SET', KEYS[1], at, 'PX', math.ceil(tonumber(ARGV[1])) + 60000) end
+return 1
+`;
+
+// Gives back one message of today's count (a send counted and then not made).
+const UNTAKE_DAILY = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 1
+`;
+
 const PAUSED_FOR = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -138,6 +156,11 @@ export class Pacer {
     private readonly rule: PacingRule,
   ) {}
 
+  /** The gap this rule keeps between two sends to one recipient. */
+  recipientGapMs(address: string): number {
+    return this.rule.recipientGapMs(address);
+  }
+
   private key(part: string) {
     return `${this.prefix}:pace:${this.channel}:${part}`;
   }
@@ -193,6 +216,20 @@ export class Pacer {
    */
   async takeDaily(cap: number, dayKey: string): Promise<boolean> {
     return Number(await this.redis.eval(DAILY, 1, this.key(`day:${dayKey}`), String(cap), String(2 * 24 * 3600_000))) === 1;
+  }
+
+  /** Undoes takeDaily when the message was not sent after all. */
+  async untakeDaily(dayKey: string): Promise<void> {
+    await this.redis.eval(UNTAKE_DAILY, 1, this.key(`day:${dayKey}`));
+  }
+
+  /**
+   * Call after the platform answered a send: the recipient's gap then also counts from the
+   * answer, so a request that left late (busy event loop) cannot arrive close to the next one.
+   */
+  async sentTo(address: string): Promise<void> {
+    const gap = this.rule.recipientGapMs(address);
+    if (gap > 0) await this.redis.eval(SENT_TO, 1, this.key(`to:${address}`), String(gap));
   }
 
   /** Proactive messages counted today. */
