@@ -136,13 +136,16 @@ describe("faults", () => {
     const first = child("a");
     const second = child("b");
     try {
-      await Promise.all([ready(first), ready(second)]);
-      // Kill the instance holding the 5th request the moment it reaches the Bot API.
-      const victim = await new Promise<ChildProcess>((resolve) => {
+      // Kill the instance holding the 5th request the moment it reaches the Bot API (listening
+      // from the start: with several sends in flight, one instance may get there before the
+      // other has even started).
+      const fifth = new Promise<ChildProcess>((resolve) => {
         onCall = (instance) => {
           if (calls.length === 5) resolve(instance === "a" ? first : second);
         };
       });
+      await Promise.all([ready(first), ready(second)]);
+      const victim = await fifth;
       victim.kill("SIGKILL");
       await once(victim, "exit");
       onCall = null;
