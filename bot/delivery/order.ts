@@ -34,10 +34,14 @@ export function recipientOrder() {
       active.set(t, null);
       return t;
     },
-    /** Resolves when every earlier job of this process that could be for `key` has finished. */
-    async turn(ticket: number, key: string): Promise<void> {
+    /** Names the job's recipient as soon as it is known, so later jobs for others need not wait for it. */
+    name(ticket: number, key: string): void {
       active.set(ticket, key);
       signal();
+    },
+    /** Resolves when every earlier job of this process that could be for `key` has finished. */
+    async turn(ticket: number, key: string): Promise<void> {
+      if (active.get(ticket) !== key) this.name(ticket, key);
       while (blocked(ticket, key)) await changed;
     },
     done(ticket: number): void {

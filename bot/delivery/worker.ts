@@ -1,6 +1,6 @@
 // One BullMQ worker per channel. Each job is one outbox row on one channel. Before sending,
 // the worker re-reads the row (a cancelled reminder is never sent), skips a channel already
-// recorded as delivered, reserves a paced send slot and writes a Delivery claim (SENDING);
+// recorded as delivered, writes a Delivery claim (SENDING) and reserves a paced send slot;
 // the claim becomes SENT once the platform accepted the message. Many jobs run at once (API
 // calls take 50–300 ms), but one person's notices go out one at a time and in queue order, so
 // a crash can repeat at most one message per person: the one whose claim it left behind.
@@ -48,9 +48,10 @@ export function pacingFor(ctx: AppContext, channel: DeliveryChannel): PacingRule
 }
 
 // Telegram: at 28 sends/s and 80–300 ms per API call, about 3–9 calls are in flight at once;
-// the rest of the jobs load and render meanwhile. WhatsApp's gaps are seconds long: a few jobs
-// prepare while one waits for its slot, so the database work never adds to the gap.
-const DEFAULT_CONCURRENCY: Record<DeliveryChannel, number> = { telegram: 24, whatsapp: 4, web: 4, email: 2 };
+// the rest of the jobs load and render meanwhile. WhatsApp's gaps are seconds long: the next
+// job prepares while one waits for its slot (more would only crowd the event loop between a
+// slot and its send), and a late wake-up is absorbed by the jitter (pacing.ts).
+const DEFAULT_CONCURRENCY: Record<DeliveryChannel, number> = { telegram: 24, whatsapp: 2, web: 4, email: 2 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -122,7 +123,10 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
   async function process(job: Job<NotifyJob>, token?: string): Promise<SendOutcome> {
     const ticket = order.ticket();
     try {
-      return await handle(job, token, (key) => order.turn(ticket, key));
+      return await handle(job, token, {
+        name: (key) => order.name(ticket, key),
+        turn: (key) => order.turn(ticket, key),
+      });
     } finally {
       order.done(ticket);
     }
@@ -152,7 +156,11 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
     return { waitMs: day.endsInMs };
   }
 
-  async function handle(job: Job<NotifyJob>, token: string | undefined, myTurn: (key: string) => Promise<void>): Promise<SendOutcome> {
+  async function handle(
+    job: Job<NotifyJob>,
+    token: string | undefined,
+    mine: { name(key: string): void; turn(key: string): Promise<void> },
+  ): Promise<SendOutcome> {
     const { outboxId } = job.data;
     const row = await db.outbox.findUnique({ where: { id: outboxId } });
     if (!row) return "missing";
@@ -172,6 +180,10 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
       await recordFailure(job, "no address on this channel any more", true);
       throw new UnrecoverableError("recipient is no longer reachable on this channel");
     }
+    // Named before rendering (a Surat Tugas PDF takes a while to make): jobs for other people
+    // behind this one need not wait for it.
+    const key = paceKey(channel, target.address);
+    mine.name(key);
     const notice = composeNotice(await loadNotice(db, row), target.locale, links);
     const message: NoticeMessage = {
       text: notice.text,
@@ -187,15 +199,11 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
       message.document = { attachmentId: file.id, fileName: file.fileName, mimeType: file.mimeType };
     }
 
-    const key = paceKey(channel, target.address);
-    await myTurn(key);
-    // Checked again right before sending: cancelled meanwhile, or sent by a re-run of a stalled job.
-    const now = await db.outbox.findUnique({
-      where: { id: outboxId },
-      select: { status: true, deliveries: { where: { channel, status: "SENT" }, select: { id: true } } },
-    });
+    await mine.turn(key);
+    // Checked again right before sending: cancelled meanwhile (a re-run of a stalled job that
+    // was sent meanwhile finds the claim SENT).
+    const now = await db.outbox.findUnique({ where: { id: outboxId }, select: { status: true } });
     if (!now || now.status === "CANCELLED") return "cancelled";
-    if (now.deliveries.length > 0) return "already_sent";
     // Today's count is taken before the claim and the slot: nothing but the send itself may come
     // between the paced slot and the message leaving.
     const counted = sender.dailyCap ? await countToday() : null;
