@@ -101,11 +101,20 @@ interface TelegramRun {
   overall: number;
   maxPerChat: number;
   tooMany: number;
+  /** Which limit each 429 enforced, e.g. "global: 1". */
+  reasons: string;
   lost: number;
   duplicates: number;
   outOfOrder: number;
   documents: number;
   wallSec: number;
+}
+
+/** "global: 2, chat: 1" */
+function countBy(items: string[]): string {
+  const counts = new Map<string, number>();
+  for (const x of items) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${k}: ${n}`).join(", ");
 }
 
 let interrupted = false;
@@ -185,6 +194,7 @@ async function telegramRun(): Promise<TelegramRun> {
       overall: accepted.length / span,
       maxPerChat: maxPerChatPerSecond(calls),
       tooMany: calls.filter((c) => c.status === 429).length,
+      reasons: countBy(calls.filter((c) => c.status === 429).map((c) => c.reason ?? "?")),
       // A notice is lost when its row is not SENT or its recorded message never reached "Telegram".
       lost: mix.total - sent + order.unmatched,
       duplicates: accepted.length - distinct.size,
@@ -211,7 +221,7 @@ async function telegramBench() {
     const r = await telegramRun();
     runs.push(r);
     console.log(
-      `    sustained ${r.sustained.toFixed(2)} msg/s (middle 90 %), overall ${r.overall.toFixed(2)} msg/s, wall ${r.wallSec.toFixed(0)} s, ${r.documents} documents, max ${r.maxPerChat}/s per chat, ${r.tooMany} × 429, ${r.lost} lost, ${r.duplicates} duplicates, ${r.outOfOrder} chats out of order`,
+      `    sustained ${r.sustained.toFixed(2)} msg/s (middle 90 %), overall ${r.overall.toFixed(2)} msg/s, wall ${r.wallSec.toFixed(0)} s, ${r.documents} documents, max ${r.maxPerChat}/s per chat, ${r.tooMany} × 429${r.reasons ? ` (${r.reasons})` : ""}, ${r.lost} lost, ${r.duplicates} duplicates, ${r.outOfOrder} chats out of order`,
     );
   }
   const med = (f: (r: TelegramRun) => number) => median(runs.map(f));

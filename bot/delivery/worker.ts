@@ -204,6 +204,8 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
     // was sent meanwhile finds the claim SENT).
     const now = await db.outbox.findUnique({ where: { id: outboxId }, select: { status: true } });
     if (!now || now.status === "CANCELLED") return "cancelled";
+    // Reads the send needs (a document's file record) before the slot, not between slot and send.
+    const fire = sender.prepare ? await sender.prepare(target.address, message) : () => sender.send(target.address, message);
     // Today's count is taken before the claim and the slot: nothing but the send itself may come
     // between the paced slot and the message leaving.
     const counted = sender.dailyCap ? await countToday() : null;
@@ -230,7 +232,7 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
 
     let result: { messageId?: string };
     try {
-      result = await withTimeout(opts.sendTimeoutMs ?? 30_000, sender.send(target.address, message));
+      result = await withTimeout(opts.sendTimeoutMs ?? 30_000, fire());
     } catch (e) {
       // The platform answered: it did not take the message, so nothing is in doubt.
       if (answered(e)) await Promise.all([releaseClaim(db, outboxId, channel), uncount()]);
