@@ -63,7 +63,11 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
 
   // Probes with a deadline: a Redis that went away must read "down", not hang the request.
   app.get("/health", async (_req, reply) => {
-    const report = await healthReport(ctx);
+    const report = await healthReport(ctx, undefined, {
+      redisPrefix: ctx.redisPrefix,
+      telegram: Boolean(ctx.config.TELEGRAM_BOT_TOKEN),
+      whatsapp: ctx.config.WHATSAPP_ENABLED,
+    });
     return reply.code(report.status === "ok" ? 200 : 503).send(report);
   });
 

@@ -249,12 +249,17 @@ async function main() {
     const tgEngine = createEngine(ctx, { reminders: false });
     let tgLat: number[] = [];
     let tgEngineLat: number[] = [];
-    const handle = tgEngine.handle.bind(tgEngine);
-    tgEngine.handle = async (event) => {
+    // The engine's part of a Telegram turn: from the hand-over until the replies are ready to send.
+    const receive = tgEngine.receive.bind(tgEngine);
+    tgEngine.receive = (arrival) => {
       const s = performance.now();
-      const out = await handle(event);
-      tgEngineLat.push(performance.now() - s);
-      return out;
+      return receive({
+        ...arrival,
+        reply: (replies) => {
+          tgEngineLat.push(performance.now() - s);
+          return arrival.reply(replies);
+        },
+      });
     };
     const channel = new TelegramChannel(ctx, tgEngine, { token: SIBINA_TOKEN, apiRoot: child.apiRoot, onHandled: ({ ms }) => tgLat.push(ms) });
     await channel.start();

@@ -65,9 +65,30 @@ export interface ChannelSender {
   send(externalId: string, message: OutboundMessage): Promise<{ messageId?: string }>;
 }
 
+/** The key a chat's turns are ordered under (the engine's per-chat turn lock). */
+export const chatKey = (channel: Channel, address: string): string => `${channel}:${address}`;
+
+/**
+ * A message as a chat app delivers it. The chat is known at once; working out the event may
+ * take lookups (WhatsApp's LID mapping), and sending the replies takes time. The engine runs
+ * both inside the chat's turn, so a chat's messages are answered, and its replies leave, in the
+ * order the messages arrived, with no ordering of the channel's own.
+ */
+export interface Arrival {
+  /** chatKey() of the chat the message came from, known before any await. */
+  chat: string;
+  /** The event to handle (null: nothing to answer). */
+  event(): InboundEvent | null | Promise<InboundEvent | null>;
+  /** Sends the turn's replies, before the chat's next turn starts. */
+  reply(replies: OutboundMessage[]): Promise<void>;
+}
+
 /** The conversation engine, as every channel sees it: one inbound event in, replies out. */
 export interface ConversationEngine {
+  /** Handles one event in its chat's turn and returns the replies (the web channel, tests). */
   handle(event: InboundEvent): Promise<OutboundMessage[]>;
+  /** Handles a chat app's message and sends its replies, all in the chat's turn. */
+  receive(arrival: Arrival): Promise<void>;
 }
 
 /** Thrown by InboundFile.download() when the file turns out larger than allowed. */

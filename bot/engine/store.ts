@@ -1,7 +1,7 @@
 // The two database round trips of every message. Hot path: one read-only statement to start
 // (dedupe check, who, session) and one statement to finish (mark the update handled, touch the
 // identity, save the session): one commit per message instead of the ten or so queries the ORM
-// would send. The per-person lock (lock.ts) makes the read-then-write safe.
+// would send. The per-chat turn lock (core/runtime/locks.ts) makes the read-then-write safe.
 //
 // Measured (bench/bot.ts), the ORM's own work was the largest cost left per message, so these
 // two statements go through a small pg pool as named prepared statements (parsed and planned

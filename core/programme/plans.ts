@@ -7,10 +7,10 @@ import { getRequestForStaff } from "../access/index.js";
 import type { Db } from "../db/client.js";
 import { DomainError } from "../errors.js";
 import { assignmentIntents, documentationReminderIntents, letterIntents, picReminderIntent } from "../notifications/intents.js";
-import { codesOf, MODES, SERVICE_TYPES, TIME_ZONES, TOPICS } from "../reference/index.js";
+import { TIME_ZONES } from "../reference/index.js";
 import { eligibleCoaches } from "../requests/service.js";
 import { assignTicketCode, provisionalTicketCode } from "../requests/tickets.js";
-import { LIMITS, lineText, longText } from "../validation/text.js";
+import { fieldSchemas } from "../validation/request.js";
 import { audited, officesFor, type ProgrammeActor, requireAgency, requireOffice } from "./access.js";
 import { type PlanItemInput, planItemSchema } from "./validation.js";
 
@@ -61,14 +61,12 @@ export const bpsCoachingSchema = z
   .object({
     agencyId: z.uuid(),
     workPlanId: z.preprocess((v) => (v === "" ? undefined : v), z.uuid().optional()),
-    serviceType: z.enum(codesOf(SERVICE_TYPES)),
-    topics: z
-      .array(z.enum(codesOf(TOPICS)))
-      .min(1)
-      .max(TOPICS.length),
-    description: longText(10, LIMITS.description),
-    location: lineText(3, LIMITS.location),
-    mode: z.enum(codesOf(MODES)),
+    // The same rules as the chat form's fields.
+    serviceType: fieldSchemas.serviceType,
+    topics: fieldSchemas.topics,
+    description: fieldSchemas.description,
+    location: fieldSchemas.location,
+    mode: fieldSchemas.mode,
     startAt: z.date(),
     endAt: z.date(),
     coachIds: z.array(z.uuid()).min(1, { message: "coach_required" }).max(20),

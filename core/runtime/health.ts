@@ -3,6 +3,7 @@
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { Db } from "../db/client.js";
+import { type ChannelState, overallStatus, readChannelStatus, readInstanceStatuses } from "./channel-status.js";
 
 export interface ServiceStatus {
   ok: boolean;
@@ -85,13 +86,23 @@ export interface HealthReport {
   status: "ok" | "degraded";
   database: "ok" | "down";
   redis: "ok" | "down";
+  /** Chat channels, when the caller says which are configured. Informative: they do not change
+   * `status`, since restarting an instance does not bring back Telegram or a logged-out phone. */
+  channels?: { telegram: ChannelState | "unknown"; whatsapp: ChannelState | "unknown" };
+}
+
+/** What the report needs to read the channels' shared status. */
+export interface ChannelsProbe {
+  redisPrefix: string;
+  telegram: boolean;
+  whatsapp: boolean;
 }
 
 /**
  * What GET /health reports. Each probe has a deadline: the app's Redis client queues commands
  * while it reconnects (BullMQ needs that), so a bare PING would hang instead of saying "down".
  */
-export async function healthReport(ctx: { db: Pick<Db, "$queryRaw">; redis: Redis }, timeoutMs = 2000): Promise<HealthReport> {
+export async function healthReport(ctx: { db: Pick<Db, "$queryRaw">; redis: Redis }, timeoutMs = 2000, channels?: ChannelsProbe): Promise<HealthReport> {
   const [database, redis] = await Promise.all([
     within(ctx.db.$queryRaw`SELECT 1`, timeoutMs).then(
       () => "ok" as const,
@@ -102,7 +113,32 @@ export async function healthReport(ctx: { db: Pick<Db, "$queryRaw">; redis: Redi
       () => "down" as const,
     ),
   ]);
-  return { status: database === "ok" && redis === "ok" ? "ok" : "degraded", database, redis };
+  const report: HealthReport = { status: database === "ok" && redis === "ok" ? "ok" : "degraded", database, redis };
+  if (channels) report.channels = await channelStates(ctx.redis, channels, redis === "ok" ? timeoutMs : 0);
+  return report;
+}
+
+/** Each channel's state as the Channels page shows it; "unknown" when Redis cannot tell. */
+async function channelStates(redis: Redis, probe: ChannelsProbe, timeoutMs: number): Promise<NonNullable<HealthReport["channels"]>> {
+  const read = async <T>(enabled: boolean, get: () => Promise<T>, state: (v: T) => ChannelState): Promise<ChannelState | "unknown"> => {
+    if (!enabled) return "off";
+    if (timeoutMs === 0) return "unknown";
+    return within(get(), timeoutMs).then(state, () => "unknown" as const);
+  };
+  const [telegram, whatsapp] = await Promise.all([
+    read(
+      probe.telegram,
+      () => readInstanceStatuses(redis, probe.redisPrefix, "telegram"),
+      // Configured but served by no live instance: nobody answers on Telegram.
+      (all) => (all.length ? overallStatus(all).state : "closed"),
+    ),
+    read(
+      probe.whatsapp,
+      () => readChannelStatus(redis, probe.redisPrefix, "whatsapp"),
+      (s) => s.state,
+    ),
+  ]);
+  return { telegram, whatsapp };
 }
 
 /**

@@ -66,7 +66,8 @@ describe.each(ROLES)("%s", (role) => {
     await wide.close();
     await narrow.close();
     expect(problems).toEqual([]);
-  });
+    // Up to 80 pages through html-validate and axe: minutes when every core is busy elsewhere.
+  }, 600_000);
 });
 
 describe("signed out", () => {

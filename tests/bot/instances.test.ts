@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { overallStatus, readInstanceStatuses } from "../../core/runtime/channel-status.js";
-import { telegramLeaseKey } from "../../core/runtime/lease.js";
+import { telegramLeaseKey } from "../../core/runtime/locks.js";
 import { BotApiServer } from "../support/bot-api-server.js";
 import { type BotTestContext, botTestContext } from "./support/context.js";
 

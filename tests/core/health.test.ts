@@ -1,5 +1,6 @@
 // What /health and the two commands report about PostgreSQL and Redis, including when one is gone.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeChannelStatus, writeInstanceStatus } from "../../core/runtime/channel-status.js";
 import { healthReport, serviceProblems } from "../../core/runtime/health.js";
 import { createRedis, type Redis } from "../../core/runtime/redis.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
@@ -42,6 +43,31 @@ describe("healthReport", () => {
     const started = Date.now();
     expect(await healthReport({ db: t.db, redis: redisAt(DEAD_REDIS) }, deadline)).toEqual({ status: "degraded", database: "ok", redis: "down" });
     expect(Date.now() - started).toBeLessThan(deadline + Math.max(1_000, 2 * healthyMs));
+  });
+});
+
+describe("healthReport's channels", () => {
+  const prefix = `sibina-test:health:${process.pid}:${Date.now()}`;
+  const probe = { redisPrefix: prefix, telegram: true, whatsapp: true };
+
+  it("reads Telegram from the live instances and WhatsApp from the lease holder's status", async () => {
+    const redis = redisAt(REDIS_URL);
+    // Configured, but no instance has reported: nobody answers on Telegram.
+    expect((await healthReport({ db: t.db, redis }, 60_000, probe)).channels).toEqual({ telegram: "closed", whatsapp: "off" });
+    await writeInstanceStatus(redis, prefix, "telegram", "a", { state: "standby" }, 60);
+    await writeInstanceStatus(redis, prefix, "telegram", "b", { state: "open", reason: "polling #3" }, 60);
+    await writeChannelStatus(redis, prefix, "whatsapp", { state: "logged_out" });
+    const report = await healthReport({ db: t.db, redis }, 60_000, probe);
+    expect(report).toEqual({ status: "ok", database: "ok", redis: "ok", channels: { telegram: "open", whatsapp: "logged_out" } });
+    // A channel that is not configured is off whatever Redis holds.
+    expect((await healthReport({ db: t.db, redis }, 60_000, { ...probe, whatsapp: false })).channels?.whatsapp).toBe("off");
+    await redis.del(`${prefix}:channel:telegram:instance:a`, `${prefix}:channel:telegram:instance:b`, `${prefix}:channel:whatsapp:status`);
+  });
+
+  it("says unknown, not off, when Redis cannot tell", async () => {
+    const report = await healthReport({ db: t.db, redis: redisAt(DEAD_REDIS) }, 500, probe);
+    expect(report.status).toBe("degraded");
+    expect(report.channels).toEqual({ telegram: "unknown", whatsapp: "unknown" });
   });
 });
 

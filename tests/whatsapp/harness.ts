@@ -7,8 +7,10 @@ import { DEFAULT_CONNECTION_CONFIG, type WAVersion } from "@whiskeysockets/baile
 import { pino } from "pino";
 import type { ConversationEngine, InboundEvent, OutboundMessage } from "../../bot/channels/types.js";
 import { WhatsAppChannel, type WhatsAppOptions } from "../../bot/channels/whatsapp/channel.js";
+import { receiveInTurn } from "../../bot/engine/turn-order.js";
 import { parseConfig } from "../../core/config.js";
 import type { AppContext } from "../../core/runtime/context.js";
+import { ChatTurnLocks } from "../../core/runtime/locks.js";
 import { createRedis, type Redis } from "../../core/runtime/redis.js";
 import { LocalDiskStorage } from "../../core/storage/index.js";
 import { createTestDb, type TestDb, testRedisPrefix } from "../helpers/db.js";
@@ -20,6 +22,9 @@ export interface Harness {
   redis: Redis;
   close(): Promise<void>;
 }
+
+/** The harness made last in this file (recordingEngine takes its turn locks from it). */
+let current: Harness | undefined;
 
 export async function harness(env: Record<string, string> = {}): Promise<Harness> {
   const t = await createTestDb(6);
@@ -36,7 +41,7 @@ export async function harness(env: Record<string, string> = {}): Promise<Harness
     defaultOfficeId: offices.riau.id,
     redisPrefix: testRedisPrefix(),
   };
-  return {
+  current = {
     t,
     ctx,
     redis,
@@ -48,16 +53,25 @@ export async function harness(env: Record<string, string> = {}): Promise<Harness
       await rm(storageDir, { recursive: true, force: true });
     },
   };
+  return current;
 }
 
-/** An engine that answers every event with a fixed reply and records what it was given. */
+/**
+ * An engine that answers every event with a fixed reply and records what it was given. Chat
+ * messages reach it through the product's own turn order (the per-chat turn lock), as they
+ * reach the real engine, so the channel's order can be tested with it.
+ */
 export function recordingEngine(reply: (e: InboundEvent) => OutboundMessage[] = (e) => [{ text: `ok ${e.kind}` }]) {
+  const h = current;
+  if (!h) throw new Error("create the harness before a recording engine");
   const events: InboundEvent[] = [];
+  const locks = new ChatTurnLocks(h.redis, h.ctx.redisPrefix);
   const engine: ConversationEngine = {
     async handle(event) {
       events.push(event);
       return reply(event);
     },
+    receive: (arrival) => receiveInTurn(locks, arrival, (event) => engine.handle(event), h.ctx.log),
   };
   return { engine, events };
 }

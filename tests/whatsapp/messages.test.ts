@@ -150,6 +150,29 @@ describe("around the engine", () => {
     expect(texts(sock)).toEqual(["re: satu", "re: dua", "re: tiga"]);
   });
 
+  it("one person writing from the phone chat and the LID chat at once gets one turn at a time", async () => {
+    const { channel, sock, engine, events } = await linked((e) => [{ text: `re: ${e.text}` }]);
+    const inner = engine.handle.bind(engine);
+    let active = 0;
+    let most = 0;
+    engine.handle = async (e: InboundEvent) => {
+      active++;
+      most = Math.max(most, active);
+      // The first turn is slow, so a second one of the same person would overlap it if allowed.
+      if (events.length === 0) await new Promise((r) => setTimeout(r, 150));
+      const out = await inner(e);
+      active--;
+      return out;
+    };
+    sock.receive(m.text("dari nomor", { from: USER_JID, remoteJidAlt: USER_LID }));
+    sock.receive(m.text("dari lid", { from: USER_LID, remoteJidAlt: USER_JID }));
+    await until(() => sock.sent.length === 2);
+    await channel.whenIdle();
+    expect(events.map((e) => e.externalId)).toEqual([USER_LID, USER_LID]);
+    expect(most).toBe(1);
+    expect(sock.sent.map((s) => s.jid).sort()).toEqual([USER_JID, USER_LID].sort());
+  });
+
   it("handles a batch flushed by Baileys' event buffer (messages received while offline)", async () => {
     const { channel, sock, events } = await linked();
     sock.ev.buffer();

@@ -8,10 +8,10 @@ import type { Update } from "telegraf/types";
 import { z } from "zod";
 import { type ChannelStatus, INSTANCE_ID, removeInstanceStatus, writeBotUsername, writeInstanceStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
-import { LeaseKeeper, RedisLease, telegramLeaseKey } from "../../../core/runtime/lease.js";
+import { LeaseKeeper, RedisLease, telegramLeaseKey } from "../../../core/runtime/locks.js";
 import { redisDeadline } from "../../../core/runtime/outage.js";
 import { safeError } from "../../engine/log.js";
-import type { ConversationEngine } from "../types.js";
+import { type ConversationEngine, chatKey } from "../types.js";
 import { toEvent } from "./events.js";
 import { PipelinedPolling } from "./polling.js";
 import { TelegramSender } from "./sender.js";
@@ -53,8 +53,6 @@ export class TelegramChannel {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   readonly instanceId: string;
   private localStatus: Omit<ChannelStatus, "updatedAt" | "instance"> = { state: "off" };
-  /** Per chat, the sending of the previous replies: a chat's replies go out in order. */
-  private readonly sending = new Map<string, Promise<unknown>>();
   private readonly log: AppContext["log"];
 
   constructor(
@@ -74,25 +72,24 @@ export class TelegramChannel {
       const started = performance.now();
       const event = toEvent(tctx.update, this.botId, access);
       if (!event) return;
-      // Handed to the engine (and queued for sending) before any await, so updates keep their order.
-      const pending = this.engine.handle(event);
       const chat = event.externalId;
-      const previous = this.sending.get(chat) ?? Promise.resolve();
-      const sent = previous.then(async () => {
-        const replies = await pending;
-        try {
+      let answered = 0;
+      // Handed to the engine before any await: the chat's turn lock keeps updates in arrival
+      // order, and the replies are sent inside the turn, so they leave in that order too.
+      const turn = this.engine.receive({
+        chat: chatKey("telegram", chat),
+        event: () => event,
+        reply: async (replies) => {
+          answered = replies.length;
           for (const reply of replies) await this.sender.send(chat, reply);
-        } finally {
-          opts.onHandled?.({ externalId: chat, updateId: event.updateId, ms: performance.now() - started, replies: replies.length });
-        }
+        },
       });
-      const settled = sent.catch(() => {});
-      this.sending.set(chat, settled);
-      void settled.then(() => {
-        if (this.sending.get(chat) === settled) this.sending.delete(chat);
-      });
-      if (tctx.callbackQuery) await tctx.answerCbQuery().catch((err) => this.log.debug({ err: safeError(err) }, "answerCallbackQuery failed"));
-      await sent;
+      try {
+        if (tctx.callbackQuery) await tctx.answerCbQuery().catch((err) => this.log.debug({ err: safeError(err) }, "answerCallbackQuery failed"));
+        await turn;
+      } finally {
+        opts.onHandled?.({ externalId: chat, updateId: event.updateId, ms: performance.now() - started, replies: answered });
+      }
     });
     this.bot.catch((err) => this.log.error({ err: safeError(err) }, "telegram update failed"));
   }
@@ -202,7 +199,6 @@ export class TelegramChannel {
     // Polling ends (its updates confirmed) while we still hold the lease, which then goes at once.
     if (keeper) await keeper.stop(() => this.stopPolling("stopped"));
     else await this.stopPolling("stopped");
-    await Promise.allSettled([...this.sending.values()]);
     this.localStatus = { state: "off", reason: "stopped" };
     await redisDeadline(removeInstanceStatus(this.ctx.redis, this.ctx.redisPrefix, "telegram", this.instanceId), "telegram status", 2_000).catch(() => {});
   }

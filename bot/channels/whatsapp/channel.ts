@@ -22,16 +22,16 @@ import { t } from "../../../core/messages/index.js";
 import type { ChannelAlertCause } from "../../../core/notifications/intents.js";
 import { type ChannelState, type ChannelStatus, writeChannelStatus } from "../../../core/runtime/channel-status.js";
 import type { AppContext } from "../../../core/runtime/context.js";
-import { RedisLease, whatsappLeaseKey } from "../../../core/runtime/lease.js";
+import { RedisLease, whatsappLeaseKey } from "../../../core/runtime/locks.js";
 import type { Logger } from "../../../core/runtime/logger.js";
 import { dailyCap, NO_PACING, Pacer, whatsappRule } from "../../delivery/pacing.js";
 import { recordRejection } from "../../delivery/rejections.js";
-import type { ConversationEngine, OutboundMessage } from "../types.js";
+import { type ConversationEngine, chatKey, type InboundEvent, type OutboundMessage } from "../types.js";
 import { alertAdminsLoggedOut, raiseChannelAlert } from "./alerts.js";
 import { clearAuthState, markLinked, type PostgresAuthState, readLinkedAt, serialise, usePostgresAuthState } from "./auth-state.js";
 import { type BackoffPolicy, backoffDelay, closeCode, closeReason, DEFAULT_BACKOFF, onClose, STABLE_OPEN_MS } from "./backoff.js";
 import { WhatsAppNotConnectedError } from "./errors.js";
-import { phoneFromJid } from "./identity.js";
+import { chatAddress, phoneFromJid } from "./identity.js";
 import { normaliseMessage } from "./inbound.js";
 import { sendOutbound } from "./outbound.js";
 import { answerPairing, type PairingResult, pairingChannel, parsePairingRequest } from "./pairing.js";
@@ -162,7 +162,7 @@ export class WhatsAppChannel {
   private renewTimer?: unknown;
   private expiryGuard?: unknown;
   private readonly timers: LeaseTimers;
-  /** Fencing token of our lease (lease.ts); re-checked in Redis before each send and connect. */
+  /** Fencing token of our lease (core/runtime/locks.ts); re-checked in Redis before each send and connect. */
   private leaseToken = 0;
   /** One auth object and save queue per lease, shared by its sockets. */
   private auth?: PostgresAuthState;
@@ -178,7 +178,8 @@ export class WhatsAppChannel {
   private readonly replyPacer: Pacer;
   private ticking?: Promise<void>;
   private subscriber?: Redis;
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Messages being answered (for whenIdle and shutdown); their order is the engine's turn lock. */
+  private readonly inFlight = new Set<Promise<void>>();
   /** Chats told "sorry for the delay" since the last open, so a backlog apologises once. */
   private readonly apologised = new Set<string>();
   private localState: ChannelState = "off";
@@ -271,7 +272,7 @@ export class WhatsAppChannel {
 
   /** Resolves when every message received so far has been answered (tests, shutdown). */
   async whenIdle(): Promise<void> {
-    while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   /** Pairing by code on this instance (see requestPairing in pairing.ts for any instance). */
@@ -478,7 +479,7 @@ export class WhatsAppChannel {
       // dedupe makes a message that comes again (reconnect, handover) answered only once.
       sock.ev.on("messages.upsert", ({ messages, type }) => {
         if (sock !== this.sock || (type !== "notify" && type !== "append")) return;
-        for (const msg of messages) this.enqueue(msg.key?.remoteJid ?? "", () => this.handleMessage(sock, msg));
+        for (const msg of messages) this.receive(sock, msg);
       });
     } catch (err) {
       this.log.error({ err: (err as Error).message }, "could not create the WhatsApp socket");
@@ -703,29 +704,39 @@ export class WhatsAppChannel {
 
   // ---- messages ---------------------------------------------------------------------------
 
-  /** One chain per chat, so a person's messages are answered in the order they were sent. */
-  private enqueue(jid: string, work: () => Promise<void>) {
-    const previous = this.chains.get(jid) ?? Promise.resolve();
-    const next: Promise<void> = previous
-      .then(work)
+  /**
+   * Hands a message to the engine in its chat's turn (taken now, in arrival order): the event is
+   * worked out, answered and the replies sent before the chat's next message is looked at.
+   */
+  private receive(sock: WaSocket, msg: WAMessage) {
+    const remoteJid = msg.key?.remoteJid ?? "";
+    let turn: { event: InboundEvent; jid: string } | null = null;
+    const done: Promise<void> = this.opts.engine
+      .receive({
+        chat: chatKey("whatsapp", chatAddress(remoteJid)),
+        event: async () => {
+          turn = await this.prepare(sock, msg);
+          return turn?.event ?? null;
+        },
+        reply: (replies) => this.sendReplies(sock, turn?.jid ?? remoteJid, turn?.event, replies),
+      })
       .catch((err) => this.log.error({ err: (err as Error).message }, "WhatsApp message failed"))
-      .finally(() => {
-        if (this.chains.get(jid) === next) this.chains.delete(jid);
-      });
-    this.chains.set(jid, next);
+      .finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
   }
 
-  private async handleMessage(sock: WaSocket, msg: WAMessage) {
+  /** The engine event of a message (null: nothing to answer); marks it read and shows typing. */
+  private async prepare(sock: WaSocket, msg: WAMessage): Promise<{ event: InboundEvent; jid: string } | null> {
     const normalised = await normaliseMessage(msg, {
       lids: sock.signalRepository?.lidMapping,
       download: (m) => this.download(m, sock),
     });
     if (normalised.kind === "ignore") {
       this.log.debug({ reason: normalised.reason }, "WhatsApp message ignored");
-      return;
+      return null;
     }
     // Groups are ignored by Baileys itself (ignoreJid); one that slips through is not answered.
-    if (normalised.kind === "group") return;
+    if (normalised.kind === "group") return null;
 
     const { event, sender } = normalised;
     const jid = sender.replyJid;
@@ -733,14 +744,12 @@ export class WhatsAppChannel {
     if (sender.lid && sender.phoneJid) await this.mergeIdentity(sender.lid, sender.phoneJid);
     await sock.readMessages([msg.key]).catch((err) => this.log.debug({ err: (err as Error).message }, "read receipt failed"));
     await sock.sendPresenceUpdate("composing", jid).catch(() => {});
-    let replies: OutboundMessage[];
-    try {
-      replies = await this.opts.engine.handle(event);
-    } catch (err) {
-      this.log.error({ err: (err as Error).message, updateId: event.updateId }, "engine failed on a WhatsApp message");
-      replies = [{ text: t("id", "bot.error") }];
-    }
-    if (replies.length > 0 && this.isLate(event.receivedAt) && !this.apologised.has(jid)) {
+    return { event, jid };
+  }
+
+  private async sendReplies(sock: WaSocket, jid: string, event: InboundEvent | undefined, answer: OutboundMessage[]) {
+    let replies = answer;
+    if (replies.length > 0 && this.isLate(event?.receivedAt) && !this.apologised.has(jid)) {
       this.apologised.add(jid);
       replies = [{ text: t("id", "whatsapp.reply.late") }, ...replies];
     }

@@ -64,3 +64,16 @@ export async function resolveSender(key: WAMessageKey, lids?: LidLookup): Promis
   const phone = phoneFromJid(phoneJid) ?? undefined;
   return { replyJid, identityJid, lid: lidUser, phoneJid: pnUser, phone };
 }
+
+/**
+ * The chat's address as its turn key (the engine's per-chat lock), known before any lookup: the
+ * JID without its device part, which is also the identity of a LID chat or of a phone chat
+ * whose LID is not known yet.
+ */
+export function chatAddress(remoteJid: string): string {
+  try {
+    return jidNormalizedUser(remoteJid) || remoteJid;
+  } catch {
+    return remoteJid;
+  }
+}
