@@ -71,7 +71,8 @@ async function whatsappRun(n: number, chats: number, minGapMs: number, recipient
       },
     });
     channel = new WhatsAppChannel(ctx, {
-      engine: { handle: async () => [] },
+      // Nobody writes in this bench: notices only.
+      engine: { handle: async () => [], receive: async () => {} },
       socketFactory: fake.factory,
       printQr: () => {},
       say: () => {},
