@@ -1,6 +1,5 @@
 // The back office (SPEKTRAL section 4): server-rendered pages for supervisors, admins,
 // operators and coaches. Everything here is one encapsulated Fastify plugin.
-import { Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import formbody from "@fastify/formbody";
@@ -8,7 +7,7 @@ import multipart from "@fastify/multipart";
 import fastifyStatic from "@fastify/static";
 import view from "@fastify/view";
 import { Eta } from "eta";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type SignInThrottle, signInThrottle } from "../core/auth/throttle.js";
 import type { ChannelOperations } from "../core/channels/operations.js";
 import { DomainError } from "../core/errors.js";
@@ -45,19 +44,12 @@ import { userRoutes } from "./routes/users.js";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-// After an early answer the client may still be sending. The answer says Connection: close,
-// and Node ends such a response with socket.destroySoon(): end of stream, then destroy once
-// written, which resets the connection while unread body bytes wait and can swallow the answer
-// before the client reads it. Instead: end of stream, read nothing more (the client's writes
-// stall against a full TCP window), and drop the connection a moment later ("lingering close").
-const LINGER_MS = 2000;
-function lingerInsteadOfReset(socket: Socket) {
-  socket.destroySoon = function lingeringClose(this: Socket) {
-    this.pause();
-    this.end();
-    setTimeout(() => this.destroy(), LINGER_MS).unref();
-  };
-}
+/** A body that declares itself multipart (whatever its method: GET with a body counts too). */
+const isMultipart = (request: FastifyRequest) =>
+  String(request.headers["content-type"] ?? "")
+    .trimStart()
+    .toLowerCase()
+    .startsWith("multipart/");
 
 export interface PanelOptions {
   ctx: AppContext;
@@ -71,6 +63,12 @@ export interface PanelOptions {
   dashboardFreshSeconds?: number;
   /** The clock of sign-in throttling (tests move it instead of sleeping). */
   now?: () => number;
+  /**
+   * Benchmark only (bench:admin): a GET with `x-bench-view: data` answers the data its page would
+   * render, as JSON, without the template: the same route, session and queries, so HTML/JSON
+   * throughput isolates the rendering. Never set in the product; pages' data is not an API.
+   */
+  viewDataForBench?: boolean;
 }
 
 declare module "fastify" {
@@ -94,6 +92,11 @@ export interface PanelServices {
 export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   const { ctx } = opts;
   const uploadLimits = uploadLimitsFor(ctx.config.MAX_UPLOAD_MB);
+  // Multipart only where a route reads it: refused before the session is even looked up, and
+  // before a byte of the body is read (pre-auth bodies are the cheapest attack there is).
+  app.addHook("onRequest", async (request) => {
+    if (isMultipart(request) && !request.routeOptions.config.multipart) throw new DomainError("VALIDATION", "admin.error.multipartNotHere");
+  });
   const { store, sessionCookie } = await registerSecurity(app, ctx, { sessionSecret: opts.sessionSecret });
   app.decorate("panel", {
     ctx,
@@ -147,20 +150,16 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
   });
 
   // Bodies are judged after the route's own session check (onRequest guards) and before a byte
-  // of them is read: multipart only where a route reads it, no form without the session that
-  // issued its CSRF token, no upload beyond the limits. Refusals are thrown to the error page.
+  // of them is read: no form without the session that issued its CSRF token, no upload beyond
+  // the limits. Refusals are thrown to the error page.
   app.addHook("preParsing", async (request, _reply, payload) => {
     if (SAFE_METHODS.has(request.method)) return payload;
-    const multipartBody = String(request.headers["content-type"] ?? "")
-      .toLowerCase()
-      .startsWith("multipart/");
-    if (multipartBody && !request.routeOptions.config.multipart) throw new DomainError("VALIDATION", "admin.error.multipartNotHere");
     if (!request.session?._csrf) {
       const problem = transportProblem(request, ctx.config.ALLOW_INSECURE_HTTP);
       if (problem) throw new DomainError("VALIDATION", `admin.transport.${problem}`, transportParams(request));
       throw new DomainError("FORBIDDEN", "admin.error.csrf");
     }
-    if (multipartBody && Number(request.headers["content-length"] ?? 0) > uploadLimits.totalBytes + FORM_OVERHEAD_BYTES) throw tooLarge();
+    if (isMultipart(request) && Number(request.headers["content-length"] ?? 0) > uploadLimits.totalBytes + FORM_OVERHEAD_BYTES) throw tooLarge();
     return payload;
   });
 
@@ -176,15 +175,16 @@ export async function adminPanel(app: FastifyInstance, opts: PanelOptions) {
     await discardStaged(ctx, request);
     // Pages and downloads of a session are never kept by browsers or proxies (static assets are).
     if (!request.url.startsWith("/assets/")) reply.header("cache-control", "no-store");
-    // Answered before the body was read (refused early): close rather than read the rest.
-    if (request.raw.complete === false && request.raw.socket instanceof Socket) {
-      reply.header("connection", "close");
-      lingerInsteadOfReset(request.raw.socket);
-    }
     return payload;
   });
   // And when no answer could be sent (the client went away).
   app.addHook("onResponse", async (request) => discardStaged(ctx, request));
+
+  if (opts.viewDataForBench)
+    app.addHook("preHandler", async (request, reply) => {
+      if (request.method !== "GET" || request.headers["x-bench-view"] !== "data") return;
+      reply.view = ((_page: string, data?: object) => reply.send(data ?? {})) as unknown as typeof reply.view;
+    });
 
   // A one-time notice from the previous page.
   app.addHook("preHandler", async (request, reply) => {

@@ -1,14 +1,16 @@
 // The Fastify app: the admin panel and the health endpoint. main.ts adds the chat parts
 // (the web simulator) and passes in the channel operations the panel may use.
+import { isIP } from "node:net";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
 import type { ChannelOperations } from "../core/channels/operations.js";
 import { transportWarning } from "../core/config.js";
 import type { AppContext } from "../core/runtime/context.js";
 import { healthReport } from "../core/runtime/health.js";
 import { REDIS_REQUEST_TIMEOUT_MS } from "../core/runtime/outage.js";
 import { reportRedisOutages } from "../core/runtime/redis.js";
+import { closeIfBodyUnread } from "./http/early-answer.js";
 import { adminPanel, type PanelOptions } from "./panel.js";
 
 export interface ServerOptions {
@@ -16,11 +18,23 @@ export interface ServerOptions {
   panel?: Omit<PanelOptions, "ctx" | "channels">;
 }
 
+function clientAddressOrSocket(request: FastifyRequest): void {
+  if (isIP(request.ip)) return;
+  Object.defineProperty(request, "ip", { value: request.socket.remoteAddress ?? "", configurable: true });
+}
+
 export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise<FastifyInstance> {
   // Forwarding headers (X-Forwarded-For/-Proto/-Host) count only when they come from a configured
   // proxy; otherwise request.ip is the socket's address, for rate limits and the audit log alike.
   const trustProxy = ctx.config.TRUST_PROXY?.length ? ctx.config.TRUST_PROXY : false;
   const app = Fastify({ loggerInstance: ctx.log as unknown as FastifyBaseLogger, trustProxy, bodyLimit: 1024 * 1024 });
+  // A trusted proxy that passes on a malformed X-Forwarded-For ("unknown", "999.1.1.1", a
+  // client's own junk) would make any string the client address of every rate limit, throttle
+  // and audit row. Such a request is taken as coming from the proxy itself: throttled together
+  // with everything else the proxy could not vouch for, and never under an invented name.
+  if (trustProxy) app.addHook("onRequest", async (request) => clientAddressOrSocket(request));
+  // Refused before its body was read (anywhere: panel, simulator, webhook): close, do not read on.
+  app.addHook("onSend", closeIfBodyUnread);
   const warning = transportWarning(ctx.config);
   if (warning) ctx.log.warn(warning);
 

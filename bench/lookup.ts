@@ -1,14 +1,15 @@
 // npm run bench:lookup [-- --rows 100000 --lookups 3000 --runs 3]
 //
 // The requester's status lookup (SPEKTRAL P4: "cek status" with a ticket code) through the
-// product's Prisma call (core lookupByCode: the request, its office and its coaches' names)
-// against the same read written by hand on a raw pg pool, on a database of N requests.
+// product's code (core lookupByCode: one statement through Prisma's $queryRaw, the row checked
+// with zod; the request, its office's zone and its coaches' names) against the same statement on
+// a raw pg pool, on a database of N requests.
 // Sequential lookups of random existing codes; rounds alternate between the two so machine
 // noise falls on both alike. Prints lookups per second, p50/p95 per lookup, and the ratio.
 // Target: Prisma ≥ 0.6× raw pg. Creates and drops its own database.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -30,15 +31,15 @@ const url = new URL(parseConfig().DATABASE_URL);
 url.pathname = `/sibina_bench_lookup_${randomBytes(3).toString("hex")}`;
 const databaseUrl = url.toString();
 
-// The same read as lookupByCode, by hand: one round trip with the office and coach names.
+// The same statement lookupByCode sends, on a bare pg pool: the ratio is then the cost of the
+// product's layer (Prisma's raw query path, the row's schema check, shaping), not of the SQL.
 const RAW = `
-  SELECT r.id, r.code, r.status, r."serviceType", r."agencyName", r."startAt", r."endAt", r.location, r."rejectionReason",
-         r."identityId", r."requesterId", r."requesterPhone", r."picPhone", json_build_object('timeZone', o."timeZone") AS office,
-         COALESCE((SELECT json_agg(json_build_object('coach', json_build_object('name', u.name)))
-                     FROM "Assignment" a JOIN "User" u ON u.id = a."coachId" WHERE a."requestId" = r.id), '[]') AS assignments
-    FROM "CoachingRequest" r JOIN "Office" o ON o.id = r."officeId"
-   WHERE r.code = $1 AND r."deletedAt" IS NULL
-   LIMIT 1`;
+    SELECT r.id::text, r.code, r.status::text, r."serviceType"::text, r."agencyName", r."startAt", r."endAt", r.location,
+           r."rejectionReason", r."identityId"::text, r."requesterId"::text, r."requesterPhone", r."picPhone", o."timeZone"::text,
+           ARRAY(SELECT u.name FROM "Assignment" a JOIN "User" u ON u.id = a."coachId" WHERE a."requestId" = r.id) AS coaches
+      FROM "CoachingRequest" r JOIN "Office" o ON o.id = r."officeId"
+     WHERE r.code = $1 AND r."deletedAt" IS NULL
+     LIMIT 1`;
 
 interface Round {
   perSecond: number;
@@ -94,7 +95,11 @@ async function main() {
     }
     const ratio = median(rounds.map((x) => x.prisma.perSecond / x.raw.perSecond));
     console.log(
-      `\nmedian of ${RUNS}: prisma ${median(rounds.map((x) => x.prisma.perSecond)).toFixed(0)}/s, raw pg ${median(rounds.map((x) => x.raw.perSecond)).toFixed(0)}/s, ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET}×: ${ratio >= TARGET ? "met" : "missed"})`,
+      `\nload average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(
+          " ",
+        )} · median of ${RUNS}: prisma ${median(rounds.map((x) => x.prisma.perSecond)).toFixed(0)}/s, raw pg ${median(rounds.map((x) => x.raw.perSecond)).toFixed(0)}/s, ratio ${ratio.toFixed(2)}× (target ≥ ${TARGET}×: ${ratio >= TARGET ? "met" : "missed"})`,
     );
   } finally {
     await pool.end();

@@ -10,6 +10,8 @@ export const AUDIT_ACTIONS = [
   "auth.login",
   "auth.logout",
   "auth.underAttack",
+  "auth.failed.password",
+  "auth.failed.totp",
   "request.create",
   "request.edit",
   "request.status",

@@ -24,6 +24,10 @@ const labeller =
   (code: C | null | undefined) =>
     code ? labelOf(items, code, locale) : "";
 
+// One formatter per locale for the process: Number#toLocaleString builds a new one on every call
+// (several per page: counts, stats).
+const NUMBERS: Record<Locale, Intl.NumberFormat> = { id: new Intl.NumberFormat("id-ID"), en: new Intl.NumberFormat("en-GB") };
+
 export function buildLocals(request: FastifyRequest, reply: FastifyReply) {
   const locale = request.locale;
   const staff = request.staff;
@@ -65,7 +69,7 @@ export function buildLocals(request: FastifyRequest, reply: FastifyReply) {
       dt: (d: Date | null | undefined, z: TimeZone = zone) => (d ? formatDateTime(d, z) : ""),
       date: (d: Date | null | undefined, z: TimeZone = zone) => (d ? formatDate(d, z) : ""),
       time: (d: Date | null | undefined, z: TimeZone = zone) => (d ? formatTime(d, z) : ""),
-      num: (n: number) => n.toLocaleString(locale === "id" ? "id-ID" : "en-GB"),
+      num: (n: number) => NUMBERS[locale].format(n),
       bytes: (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(0)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`),
     },
     qs,

@@ -9,7 +9,8 @@ export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.cha
 
 /** The person's language from the request only: the language cookie, else the browser's. */
 export function requestLocale(request: FastifyRequest): Locale {
-  const cookie = request.cookies?.sibina_lang;
+  // Before the cookie plugin has run (a refusal in the first onRequest hook) the raw header is read.
+  const cookie = request.cookies?.sibina_lang ?? /(?:^|;\s*)sibina_lang=(id|en)(?:;|$)/.exec(String(request.headers.cookie ?? ""))?.[1];
   if (isLocale(cookie)) return cookie;
   return /^en\b/i.test(String(request.headers["accept-language"] ?? "")) ? "en" : "id";
 }

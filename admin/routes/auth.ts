@@ -4,12 +4,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { writeAudit } from "../../core/audit/service.js";
 import { openSecret, totpKeyring } from "../../core/auth/secrets.js";
-import { type AuthStage, POLICIES, subjectOfEmail } from "../../core/auth/throttle.js";
+import { subjectOfEmail } from "../../core/auth/throttle.js";
 import { isLocale, type MessageKey } from "../../core/messages/index.js";
-import { alertAccountUnderAttack, authenticate, setLocale } from "../../core/users/service.js";
+import { authenticate, prepareAuthentication, setLocale } from "../../core/users/service.js";
 import { verifyTotp } from "../../core/users/totp.js";
 import { localPath } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
+import { recordFailure as failed, waitSeconds as seconds } from "../http/guesses.js";
 import { LOCALE_COOKIE, transportParams, transportProblem } from "../http/transport.js";
 
 const PENDING_MS = 5 * 60_000;
@@ -21,8 +22,6 @@ declare module "fastify" {
     next?: string;
   }
 }
-
-const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 async function completeLogin(request: FastifyRequest, reply: FastifyReply, userId: string, next: string | undefined, hasRoles: boolean) {
   // A new session id on every sign-in: a planted (fixated) session id is worthless.
@@ -36,15 +35,7 @@ async function completeLogin(request: FastifyRequest, reply: FastifyReply, userI
 
 export async function authRoutes(app: FastifyInstance) {
   const { ctx, loginLimit, throttle, cookie } = app.panel;
-
-  /** Counts a failure; past the stage's threshold the owner and the admins are alerted (once an hour). */
-  async function failed(request: FastifyRequest, stage: AuthStage, subject: string, userId: string | null) {
-    const count = await throttle.fail(stage, subject, request.ip);
-    await writeAudit(ctx.db, { actorUserId: null, action: `auth.failed.${stage}`, entity: "User", entityId: userId, ip: request.ip });
-    if (userId && count.accountHour >= POLICIES[stage].alertAt) {
-      await alertAccountUnderAttack(ctx.db, { userId, stage, failures: count.accountHour, clients: count.clientsHour, hour: count.hour }, request.ip);
-    }
-  }
+  void prepareAuthentication().catch((err) => ctx.log.warn({ err }, "could not prepare the sign-in decoy hash"));
 
   const loginPage = (request: FastifyRequest, reply: FastifyReply, form: { next: string; email: string }, error: { key: MessageKey; params?: object } | null) =>
     reply.view("login", {

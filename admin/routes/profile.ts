@@ -13,6 +13,7 @@ import { disableTotp, enableTotp, newTotpSecret, totpUri, verifyTotp } from "../
 import { flash } from "../http/audit.js";
 import { type FormBody, str } from "../http/forms.js";
 import { allow, selfOf } from "../http/guard.js";
+import { currentPasswordCheck } from "../http/guesses.js";
 import { telegramLinkFor } from "../http/telegram-link.js";
 
 const setupConfig = { config: { duringTotpSetup: true } } as const;
@@ -44,12 +45,13 @@ export async function profileRoutes(app: FastifyInstance) {
     return profileView(request, reply, { linkCode: code });
   });
 
-  const passwordView = (request: FastifyRequest, reply: FastifyReply, error: MessageKey | null) =>
+  const passwordView = (request: FastifyRequest, reply: FastifyReply, error: MessageKey | null, errorParams: Record<string, number> = {}) =>
     reply.view("password", {
       title: reply.locals?.t("admin.password.title"),
       required: request.staff!.mustChangePassword,
       min: MIN_PASSWORD,
       error,
+      errorParams,
     });
 
   app.get("/profile/password", { onRequest: allow(), ...passwordConfig }, async (request, reply) => passwordView(request, reply, null));
@@ -64,12 +66,21 @@ export async function profileRoutes(app: FastifyInstance) {
     if (next !== str(body, "confirm")) return refuse("admin.password.mismatch");
     const check = checkNewPassword(request.staff!, next);
     if (!check.ok) return refuse(`admin.password.${check.problem}`);
+    // The current password is a guess like a sign-in: same throttle, same waits.
+    const guess = currentPasswordCheck(request, request.staff!);
+    const wait = await guess.waitSeconds();
+    if (wait > 0) {
+      reply.code(429).header("retry-after", String(wait));
+      return passwordView(request, reply, "admin.login.wait", { seconds: wait });
+    }
     try {
       await changeOwnPassword(ctx.db, selfOf(request), str(body, "current"), next);
     } catch (e) {
       if (!isDomainError(e)) throw e;
+      if (e.messageKey === "error.wrongPassword") await guess.failed();
       return refuse(e.messageKey);
     }
+    await guess.succeeded();
     // Other devices signed in with the old password are signed out.
     await store.destroyAllFor(request.staff!.id, request.session.sessionId);
     flash(request, "ok", "admin.password.changed");
@@ -110,13 +121,21 @@ export async function profileRoutes(app: FastifyInstance) {
   });
 
   app.post("/profile/security/disable", { onRequest: allow() }, async (request, reply) => {
+    const guess = currentPasswordCheck(request, request.staff!);
+    const wait = await guess.waitSeconds();
+    if (wait > 0) {
+      flash(request, "error", "admin.login.wait", { seconds: wait });
+      return reply.redirect("/profile/security");
+    }
     try {
       await disableTotp(ctx.db, selfOf(request), str(request.body as FormBody, "password"));
     } catch (e) {
       if (!isDomainError(e)) throw e;
+      if (e.messageKey === "error.wrongPassword") await guess.failed();
       flash(request, "error", e.messageKey);
       return reply.redirect("/profile/security");
     }
+    await guess.succeeded();
     flash(request, "ok", "admin.totp.disabled");
     return reply.redirect("/profile");
   });

@@ -3,7 +3,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { getRequestForStaff, visibleOfficeIds } from "../../core/access/index.js";
+import { getRequestForStaff, visibleOfficeIds, visibleOffices } from "../../core/access/index.js";
 import type { RequestStatus } from "../../core/db/generated/enums.js";
 import { isDomainError } from "../../core/errors.js";
 import { hasMessage, type MessageKey, t } from "../../core/messages/index.js";
@@ -126,11 +126,11 @@ export async function requestRoutes(app: FastifyInstance) {
   }
 
   app.get("/requests", { onRequest: allow("request.view") }, async (request, reply) => {
-    const officeIds = await visibleOfficeIds(ctx.db, actorOf(request));
-    const [{ query, page, count }, offices] = await Promise.all([
-      listData(request, officeIds),
-      ctx.db.office.findMany({ where: { id: { in: officeIds } }, orderBy: { code: "asc" }, select: { id: true, name: true, code: true } }),
-    ]);
+    const offices = await visibleOffices(ctx.db, actorOf(request));
+    const { query, page, count } = await listData(
+      request,
+      offices.map((o) => o.id),
+    );
     return reply.view("requests/list", { title: reply.locals?.t("admin.nav.requests"), query, rows: page.rows, next: page.next, count, offices });
   });
 

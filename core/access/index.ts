@@ -18,6 +18,19 @@ export interface StaffActor {
 /** The office tree (small: a few hundred rows at most). */
 export const officeTree = (db: Db | Tx) => db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true, active: true } });
 
+/**
+ * The offices a staff member sees, with code and name for the list pages' office filter, in code
+ * order: one query serves both the scope and the filter's options.
+ */
+export async function visibleOffices(db: Db | Tx, actor: { officeId: string }) {
+  const tree = await db.office.findMany({ select: { id: true, level: true, parentId: true, timeZone: true, active: true, code: true, name: true } });
+  const ids = new Set(selfAndDescendantIds(actor.officeId, tree));
+  return tree
+    .filter((o) => ids.has(o.id))
+    .map(({ id, code, name }) => ({ id, code, name }))
+    .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
 /** Offices whose requests a staff member may see: their own and those below it. */
 export async function visibleOfficeIds(db: Db | Tx, actor: { officeId: string }): Promise<string[]> {
   return selfAndDescendantIds(actor.officeId, await officeTree(db));

@@ -1,6 +1,7 @@
 // Linking a staff member's Telegram or WhatsApp: the profile page shows a one-time code,
 // the staff member sends it to the bot, and the chat identity is tied to their account.
 import { randomInt } from "node:crypto";
+import type { Redis } from "ioredis";
 import { type AuditActor, auditIn } from "../audit/service.js";
 import type { Db, Tx } from "../db/client.js";
 
@@ -55,6 +56,25 @@ export const telegramStartLink = (botUsername: string, code: string) => `https:/
 export function findLinkCode(text: string): string | null {
   const m = /\bLINK-([A-Z0-9]{6})\b/i.exec(text);
   return m ? `LINK-${m[1]!.toUpperCase()}` : null;
+}
+
+/**
+ * Wrong codes a chat may send in an hour. A code links a chat to a staff account (its notices,
+ * its requesters' details), so guessing one must not be free: after these the chat is told to
+ * wait, and even a right code is not tried until the hour is over.
+ */
+export const LINK_FAILURES_PER_HOUR = 5;
+
+/** The wrong link codes of one chat identity, counted in Redis for an hour from the first. */
+export function linkCodeFailures(redis: Redis, prefix: string, identityId: string) {
+  const key = `${prefix}:link-fail:${identityId}`;
+  return {
+    exhausted: async () => Number((await redis.get(key)) ?? 0) >= LINK_FAILURES_PER_HOUR,
+    add: async () => {
+      const [[, n] = []] = (await redis.multi().incr(key).expire(key, 3600, "NX").exec()) ?? [];
+      return Number(n ?? 0);
+    },
+  };
 }
 
 /** Redeems a code for a chat identity; returns the linked user, or null when invalid or expired. */

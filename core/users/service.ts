@@ -52,6 +52,8 @@ const decoy = () => {
   decoyHash ??= hashPassword(`decoy-${randomInt(1e9)}`);
   return decoyHash;
 };
+/** Hashes the decoy ahead of the first sign-in, so not even the first unknown email takes longer. */
+export const prepareAuthentication = () => decoy().then(() => undefined);
 
 export type AuthResult =
   | { ok: true; user: { id: string; roles: Role[]; totpEnabled: boolean; totpSecret: string | null; locale: string } }

@@ -8,6 +8,7 @@ import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import * as bg from "@prisma/schema-engine-wasm/schema_engine_bg";
+import { splitSqlScript } from "./sql-script.js";
 
 const require = createRequire(import.meta.url);
 const noFilters = { externalTables: [], externalEnums: [] };
@@ -53,7 +54,27 @@ function catalogSafe<T extends object>(adapter: T): T {
     };
     queryable.__charPatched = true;
   }
+  scriptSafe(adapter);
   return adapter;
+}
+
+/** The adapter runs migration scripts split at every semicolon; split them where statements end instead. */
+function scriptSafe(adapter: object) {
+  const owner = Object.getPrototypeOf(adapter) as {
+    executeScript?: (script: string) => Promise<void>;
+    __scriptPatched?: boolean;
+  };
+  if (owner.__scriptPatched || typeof owner.executeScript !== "function") return;
+  owner.executeScript = async function (this: { client: { query(sql: string): Promise<unknown> }; onError(e: unknown): never }, script: string) {
+    for (const statement of splitSqlScript(script)) {
+      try {
+        await this.client.query(statement);
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+  };
+  owner.__scriptPatched = true;
 }
 
 export async function withEngine<T>(connectionString: string, schemaText: string, fn: (engine: bg.SchemaEngine) => Promise<T>): Promise<T> {

@@ -8,6 +8,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composeNotice, loadNotice, panelLinks } from "../../bot/delivery/render.js";
 import { isSealed } from "../../core/auth/secrets.js";
+import { authenticate } from "../../core/users/service.js";
 import { currentTotp } from "../../core/users/totp.js";
 import { tinyPdf } from "../../prisma/seed-data.js";
 import { Client, DEMO_PASSWORD, emailOf, type Panel, startPanel } from "./helpers.js";
@@ -72,6 +73,15 @@ describe("forwarding headers (TRUST_PROXY)", () => {
     const login = await p.ctx.db.auditLog.findFirstOrThrow({ where: { action: "auth.login", actorUserId: sup.id }, orderBy: { createdAt: "desc" } });
     expect(login.ip).toBe("10.66.0.146");
 
+    // A malformed forwarded address from the proxy invents no client: the proxy's own address counts.
+    for (const [i, junk] of ["unknown", "999.1.1.1", "10.66.0.146 garbage", "x".repeat(300)].entries()) {
+      const odd = new NetClient(port, PROXY, { host: "sibina.bps.go.id", "x-forwarded-for": junk, "x-forwarded-proto": "https" });
+      await odd.get("/login");
+      expect((await odd.post("/login", { email: `junk.probe${i}@sibina.test`, password: "salah" })).statusCode, junk).toBe(401);
+    }
+    const junkRows = await p.ctx.db.auditLog.findMany({ where: { action: "auth.failed.password", ip: { not: "127.0.0.2" } }, select: { ip: true } });
+    expect(junkRows.map((r) => r.ip)).toEqual([PROXY, PROXY, PROXY, PROXY]);
+
     // The same headers from anyone else are not believed, and the login page says why it fails.
     const spoof = client({ host: "sibina.bps.go.id", "x-forwarded-for": "10.66.0.146", "x-forwarded-proto": "https" });
     const refused = await spoof.get("/login");
@@ -126,6 +136,27 @@ describe("sign-in throttling instead of lockout", () => {
     const unknown = await probe(client(), "tidak.ada@sibina.test");
     expect(unknown).toEqual(known);
     expect([...known, ...unknown].some((s) => s.status === 423)).toBe(false);
+  });
+
+  it("costs an unknown email a real hash like a wrong password, so timing tells nothing", async () => {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    // CPU time of this process (the hash runs on its threads), which a busy machine does not inflate
+    // the way it inflates wall-clock time.
+    const cpuMs = async (email: string) => {
+      const before = process.cpuUsage();
+      const result = await authenticate(p.ctx.db, email, "bukan-sandinya");
+      const used = process.cpuUsage(before);
+      expect(result.ok).toBe(false);
+      return (used.user + used.system) / 1000;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      unknown.push(await cpuMs(`belum.pernah.${i}@sibina.test`));
+      known.push(await cpuMs(emailOf("COACH")));
+    }
+    // Without the decoy hash an unknown email would cost a small fraction of a wrong password.
+    expect(median(unknown), JSON.stringify({ known, unknown })).toBeGreaterThan(median(known) / 2);
   });
 
   it("alerts the owner and every admin once when an account is under attack (outbox intents), not for unknown emails", async () => {
@@ -257,7 +288,7 @@ function rawMultipart(path: string, opts: { localAddress: string; cookie?: strin
 
 describe("request bodies", () => {
   it("multipart is refused before it is read where no upload is expected, and on upload routes without a session", async () => {
-    for (const path of ["/locale", "/login"]) {
+    for (const path of ["/locale", "/login", "/login/totp", "/logout", "/nowhere"]) {
       const c = client();
       await c.get("/login");
       const cookie = [...c.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -265,6 +296,23 @@ describe("request bodies", () => {
       expect(res.status, path).toBe(400);
       expect(res.body).toContain("tidak menerima unggahan berkas");
       expect(res.closed).toBe(true);
+    }
+    // Refused in onRequest, before any route's own checks: a signed-in page that takes no files
+    // refuses it the same way, signed in or not, and in the language the person chose.
+    const op = client();
+    await op.login(emailOf("OPERATOR"));
+    const signedIn = [...op.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    for (const cookie of [signedIn, "sibina_lang=en"]) {
+      const res = await rawMultipart("/profile/password", { localAddress: op.localAddress, cookie, declaredLength: 50 * 1024 * 1024, sendBytes: 256 * 1024 });
+      expect(res.status, cookie).toBe(400);
+      expect(res.body).toContain(cookie === signedIn ? "tidak menerima unggahan berkas" : "does not take file uploads");
+    }
+    // Outside the panel too: the simulator's JSON API and the webhook path have no multipart parser,
+    // and their refusal closes the connection instead of reading the rest.
+    for (const path of ["/simulator/api/send", "/telegram/webhook"]) {
+      const res = await rawMultipart(path, { localAddress: loopback(nextClient++), declaredLength: 50 * 1024 * 1024, sendBytes: 256 * 1024 });
+      expect(res.status, path).toBe(path === "/simulator/api/send" ? 415 : 400);
+      expect(res.closed, path).toBe(true);
     }
     const anon = await rawMultipart("/modules", { localAddress: loopback(nextClient++), declaredLength: 50 * 1024 * 1024, sendBytes: 256 * 1024 });
     expect(anon.status).toBe(401);
@@ -345,6 +393,42 @@ describe("request bodies", () => {
     expect(many.statusCode).toBe(413);
     expect(await files()).toBe(before);
     expect(await p.ctx.db.attachment.count()).toBe(attachments);
+  });
+});
+
+describe("the current password asked again by a signed-in page", () => {
+  it("is throttled like the sign-in form: a stolen session cannot guess it freely, the owner elsewhere is not held back", async () => {
+    const email = "monev@sibina.test";
+    const hashBefore = (await p.ctx.db.user.findUniqueOrThrow({ where: { email } })).passwordHash;
+    const thief = client();
+    expect((await thief.login(email)).statusCode).toBe(302);
+    const change = async (current: string) => {
+      await thief.get("/profile/password");
+      const res = await thief.post("/profile/password", { current, next: "kopi tubruk di tepi kampar", confirm: "kopi tubruk di tepi kampar" });
+      return { status: res.statusCode, retryAfter: res.headers["retry-after"] ?? null, body: res.body };
+    };
+    const seen = [];
+    for (let i = 0; i < 3; i++) seen.push(await change(`tebakan-${i}`));
+    seen.push(await change(DEMO_PASSWORD)); // even the right one waits now
+    expect(seen.map((s) => s.status)).toEqual([422, 422, 422, 429]);
+    expect(seen[3]!.retryAfter).toBe("1");
+    expect(seen[3]!.body).toContain("Tunggu 1 detik");
+    // Turning off two-step verification asks for the password too, and counts in the same throttle.
+    offset += 1000;
+    await thief.get("/profile/security");
+    expect((await thief.post("/profile/security/disable", { password: "tebakan-lagi" })).statusCode).toBe(302);
+    expect((await thief.get("/profile/security")).body).toContain("Kata sandi saat ini salah");
+    expect((await thief.post("/profile/security/disable", { password: DEMO_PASSWORD })).statusCode).toBe(302);
+    expect((await thief.get("/profile/security")).body).toContain("Tunggu 2 detik");
+    const user = await p.ctx.db.user.findUniqueOrThrow({ where: { email } });
+    expect(await p.ctx.db.auditLog.count({ where: { action: "auth.failed.password", entityId: user.id, ip: thief.localAddress } })).toBe(4);
+    expect(user.passwordHash).toBe(hashBefore);
+    // The owner, on a client that has not been failing, changes it at once.
+    const owner = client();
+    await owner.login(email);
+    await owner.get("/profile/password");
+    const ok = await owner.post("/profile/password", { current: DEMO_PASSWORD, next: "kopi tubruk di tepi kampar", confirm: "kopi tubruk di tepi kampar" });
+    expect(ok.statusCode).toBe(302);
   });
 });
 

@@ -35,6 +35,8 @@ export async function startPanel(
     env?: Record<string, string>;
     /** The sign-in throttle's clock. */
     now?: () => number;
+    /** bench:admin's mode: pages answer their view data as JSON on request. */
+    viewDataForBench?: boolean;
   } = {},
 ): Promise<Panel> {
   const t = await createTestDb();
@@ -63,6 +65,7 @@ export async function startPanel(
       loginLimit: { max: opts.loginMax ?? 1000, timeWindow: 60_000 },
       dashboardFreshSeconds: opts.dashboardFreshSeconds,
       now: opts.now,
+      viewDataForBench: opts.viewDataForBench,
     },
   });
   if (opts.listen) await app.listen({ host: "127.0.0.1", port: 0 });

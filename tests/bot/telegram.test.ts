@@ -471,4 +471,25 @@ describe("delivery guarantees and odd updates on Telegram", () => {
     const identity = await b.ctx.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "telegram", externalId: String(u.chatId) } } });
     expect(identity.userId).toBe(coach.id);
   });
+
+  it("lets a chat guess link codes only a few times an hour: after five wrong ones not even the right one links it", async () => {
+    const coach = await makeUser(b.ctx.db, b.offices.riau.id, ["COACH"], "Sari Tebakan");
+    await b.ctx.db.linkCode.create({ data: { code: "LINK-QRS789", userId: coach.id, expiresAt: new Date(Date.now() + 600_000) } });
+    const guesser = newUser("Penebak");
+    for (const guess of ["LINK-AAAAAA", "LINK-BBBBBB", "LINK-CCCCCC", "LINK-DDDDDD", "LINK-EEEEEE"]) {
+      await guesser.say(guess);
+      expect(guesser.text()).toContain("Kode tautan tidak valid atau sudah kedaluwarsa.");
+    }
+    await guesser.say("LINK-QRS789");
+    expect(guesser.text()).toContain("Terlalu banyak kode tautan yang salah dari chat ini.");
+    const identity = await b.ctx.db.channelIdentity.findUniqueOrThrow({
+      where: { channel_externalId: { channel: "telegram", externalId: String(guesser.chatId) } },
+    });
+    expect(identity.userId).toBeNull();
+    expect((await b.ctx.db.linkCode.findUniqueOrThrow({ where: { code: "LINK-QRS789" } })).usedAt).toBeNull();
+    // Another chat, which has not been guessing, links with that code at once.
+    const owner = newUser("Sari");
+    await owner.say("LINK-QRS789");
+    expect(owner.text()).toContain("atas nama Sari Tebakan");
+  });
 });

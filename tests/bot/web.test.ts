@@ -1,5 +1,7 @@
 // The web channel over HTTP: the simulator page, its JSON API, proactive messages for polling,
 // and the idle reminder (a delayed BullMQ job that queues a notice) arriving through it.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../../bot/channels/types.js";
@@ -228,5 +230,61 @@ describe("proactive messages on the web channel", () => {
     // The job still fires; it sees the form is gone and sends nothing.
     await new Promise((r) => setTimeout(r, IDLE_MS * 2));
     expect(await messages(sid)).toEqual([]);
+  });
+});
+
+describe("large bodies on the simulator's public API", () => {
+  it("reads one large body at a time: a second gets 503 before it is read, chat text always passes", async () => {
+    const server = Fastify();
+    await server.register(simulatorPlugin, { ctx: b.ctx, engine });
+    await server.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = server.server.address() as AddressInfo;
+    const post = (contentLength: number) =>
+      http.request({
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/simulator/api/send",
+        agent: false,
+        headers: { "content-type": "application/json", "content-length": contentLength },
+      });
+    const answer = (req: http.ClientRequest) =>
+      new Promise<number>((resolve, reject) => {
+        req.on("response", (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+      });
+    try {
+      // A large upload in progress: its body is declared, and sent only in part.
+      const first = post(8 * 1024 * 1024);
+      first.on("error", () => {});
+      first.write(`{"sessionId":"${session()}","file":{"name":"a.pdf","data":"${"A".repeat(1024 * 1024)}`);
+      await new Promise((r) => setTimeout(r, 200));
+      // A second large one is refused at once, without sending its body.
+      const second = post(8 * 1024 * 1024);
+      const refused = answer(second);
+      second.flushHeaders();
+      expect(await refused).toBe(503);
+      second.destroy();
+      // Chat text is never held back behind the upload.
+      const text = await send({ sessionId: session(), text: "halo" });
+      expect(text.status).toBe(200);
+      // Once the first is gone, the next large body is read again (and judged on its content).
+      first.destroy();
+      await until(
+        async () => {
+          const body = JSON.stringify({ sessionId: session(), text: "x".repeat(8 * 1024 * 1024) });
+          const third = post(Buffer.byteLength(body));
+          const status = answer(third);
+          third.end(body);
+          return status;
+        },
+        (status) => status !== 503,
+      ).then((status) => expect(status).toBe(400));
+    } finally {
+      await server.close();
+    }
   });
 });

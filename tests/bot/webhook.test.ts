@@ -64,6 +64,19 @@ it("refuses updates without the right secret token, and malformed bodies", async
   expect((await post(update(1, "/start"))).statusCode).toBe(401);
   expect((await post(update(1, "/start"), "wrong-secret")).statusCode).toBe(401);
   expect((await post({ nope: true }, webhookSecret(TOKEN))).statusCode).toBe(400);
+  // A stranger's body is not even read: the secret is checked first (broken JSON, a multipart post).
+  for (const [type, body] of [
+    ["application/json", "{not json"],
+    ["multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="f"\r\n\r\nv\r\n--x--\r\n'],
+  ]) {
+    const res = await app.inject({
+      method: "POST",
+      url: URL_PATH,
+      payload: body,
+      headers: { "content-type": type!, "x-telegram-bot-api-secret-token": "wrong" },
+    });
+    expect(res.statusCode, type).toBe(401);
+  }
   expect(handled).toEqual([]);
   expect(emu.botMessages(TOKEN, 9001)).toEqual([]);
 });

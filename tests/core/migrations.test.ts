@@ -7,6 +7,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dropDatabase, hasStatements, listMigrations, migrate, pendingSchemaSql, schemaPath } from "../../prisma/tools/migrations.js";
+import { splitSqlScript } from "../../prisma/tools/sql-script.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { baseUrl, withDb } from "../helpers/pg.js";
 
@@ -97,4 +98,22 @@ describe("migrate()", () => {
   it("a cloned test database is already up to date", async () => {
     expect(await migrate(t.url)).toEqual([]);
   });
+});
+
+it("splits a migration script where statements end, keeping function bodies, quotes and comments whole", () => {
+  const script = `-- a comment; with a semicolon
+CREATE TABLE "T" (v TEXT DEFAULT 'a;b');
+CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO "T" VALUES ('x');
+  RETURN NULL;
+END
+$$;
+/* block; comment */ SELECT $tag$ ; $tag$, "odd;name";
+`;
+  expect(splitSqlScript(script)).toEqual([
+    `-- a comment; with a semicolon\nCREATE TABLE "T" (v TEXT DEFAULT 'a;b')`,
+    `CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  INSERT INTO "T" VALUES ('x');\n  RETURN NULL;\nEND\n$$`,
+    `/* block; comment */ SELECT $tag$ ; $tag$, "odd;name"`,
+  ]);
 });

@@ -2,7 +2,7 @@
 // Telegram calls our Fastify server instead (checked with Telegram's secret-token header).
 // TELEGRAM_API_ROOT points the bot at any Bot API server (tests use tests/support/bot-api-server.ts).
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Telegraf } from "telegraf";
 import type { Update } from "telegraf/types";
 import { z } from "zod";
@@ -210,9 +210,12 @@ export class TelegramChannel {
     const path = new URL(webhook.url).pathname;
     const expected = Buffer.from(webhookSecret(this.opts.token, webhook.secret));
     return async (app: FastifyInstance) => {
-      app.post(path, { config: { rateLimit: false } }, async (request, reply) => {
+      // The secret is checked before the body is read: a stranger's post costs no parsing.
+      const fromTelegram = async (request: FastifyRequest, reply: FastifyReply) => {
         const given = Buffer.from(String(request.headers["x-telegram-bot-api-secret-token"] ?? ""));
         if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply.code(401).send({ ok: false });
+      };
+      app.post(path, { onRequest: fromTelegram, config: { rateLimit: false } }, async (request, reply) => {
         const update = updateSchema.safeParse(request.body);
         if (!update.success) return reply.code(400).send({ ok: false });
         // Answer after handling: if we crash, Telegram delivers again (and dedupe keeps it once).

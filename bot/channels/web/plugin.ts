@@ -12,7 +12,7 @@
 // simulator-file, simulator-reset, simulator-document.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { t } from "../../../core/messages/index.js";
 import type { Locale } from "../../../core/reference/index.js";
@@ -92,6 +92,39 @@ function page(locale: Locale, maxMb: number): string {
 </html>`;
 }
 
+/** Bodies up to this size (any chat text) are never held back by the large-body budget. */
+const SMALL_BODY = 64 * 1024;
+
+/**
+ * Lets one large body at a time be read: a second one, while the first is in flight, gets 503
+ * with Retry-After before a byte of it is read. A body without a declared length counts as the
+ * largest allowed. Released when the answer is sent or the client goes away.
+ */
+function largeBodyBudget(budget: number) {
+  let inFlight = 0;
+  const held = new WeakSet<FastifyRequest>();
+  const size = (request: FastifyRequest) => {
+    const declared = Number(request.headers["content-length"]);
+    return Number.isFinite(declared) && declared >= 0 ? declared : budget;
+  };
+  const release = async (request: FastifyRequest) => {
+    if (!held.delete(request)) return;
+    inFlight -= size(request);
+  };
+  return {
+    release,
+    admit: async (request: FastifyRequest, reply: FastifyReply) => {
+      const bytes = size(request);
+      if (bytes <= SMALL_BODY) return;
+      if (inFlight > 0 && inFlight + bytes > budget) {
+        return reply.code(503).header("retry-after", "5").header("connection", "close").send({ error: "busy" });
+      }
+      inFlight += bytes;
+      held.add(request);
+    },
+  };
+}
+
 export async function simulatorPlugin(app: FastifyInstance, opts: SimulatorOptions): Promise<void> {
   const { ctx } = opts;
   let engine = opts.engine;
@@ -116,37 +149,45 @@ export async function simulatorPlugin(app: FastifyInstance, opts: SimulatorOptio
   app.get("/simulator/app.js", async (_request, reply) => reply.type("text/javascript; charset=utf-8").header("cache-control", "public, max-age=300").send(js));
   app.get("/simulator/app.css", async (_request, reply) => reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=300").send(css));
 
-  app.post("/simulator/api/send", { bodyLimit: 16 * 1024 * 1024, config: { rateLimit: { max: 120, timeWindow: 60_000 } } }, async (request, reply) => {
-    const parsed = sendSchema.safeParse(request.body);
-    if (!parsed.success) return reply.code(400).send({ error: "invalid_request", issues: parsed.error.issues.map((i) => i.path.join(".") || i.message) });
-    const body = parsed.data;
-    const event: InboundEvent = {
-      channel: "web",
-      externalId: body.sessionId,
-      updateId: body.messageId ?? randomUUID(),
-      kind: body.file ? "file" : body.choiceId ? "choice" : "text",
-      text: body.text,
-      choiceId: body.choiceId,
-      languageHint: body.lang,
-      receivedAt: new Date(),
-    };
-    if (body.file) {
-      const data = body.file.data;
-      event.file = {
-        fileName: body.file.name,
-        size: Math.floor((data.length * 3) / 4),
-        caption: body.text,
-        download: async () => {
-          const bytes = Buffer.from(data, "base64");
-          if (bytes.length > maxBytes) throw new FileTooLargeError(maxBytes);
-          return bytes;
-        },
+  // A file arrives as base64 in JSON, held in memory until parsed: anyone may post here, so
+  // only one large body at a time is read per process; small ones (chat text) always pass.
+  const bodyLimit = Math.ceil((maxBytes * 4) / 3) + SMALL_BODY;
+  const large = largeBodyBudget(bodyLimit);
+  app.post(
+    "/simulator/api/send",
+    { bodyLimit, onRequest: large.admit, onResponse: large.release, onRequestAbort: large.release, config: { rateLimit: { max: 120, timeWindow: 60_000 } } },
+    async (request, reply) => {
+      const parsed = sendSchema.safeParse(request.body);
+      if (!parsed.success) return reply.code(400).send({ error: "invalid_request", issues: parsed.error.issues.map((i) => i.path.join(".") || i.message) });
+      const body = parsed.data;
+      const event: InboundEvent = {
+        channel: "web",
+        externalId: body.sessionId,
+        updateId: body.messageId ?? randomUUID(),
+        kind: body.file ? "file" : body.choiceId ? "choice" : "text",
+        text: body.text,
+        choiceId: body.choiceId,
+        languageHint: body.lang,
+        receivedAt: new Date(),
       };
-    }
-    const replies = await engine.handle(event);
-    for (const r of replies) if (r.document) await web.allowFile(body.sessionId, r.document.attachmentId);
-    return reply.header("cache-control", "no-store").send({ replies });
-  });
+      if (body.file) {
+        const data = body.file.data;
+        event.file = {
+          fileName: body.file.name,
+          size: Math.floor((data.length * 3) / 4),
+          caption: body.text,
+          download: async () => {
+            const bytes = Buffer.from(data, "base64");
+            if (bytes.length > maxBytes) throw new FileTooLargeError(maxBytes);
+            return bytes;
+          },
+        };
+      }
+      const replies = await engine.handle(event);
+      for (const r of replies) if (r.document) await web.allowFile(body.sessionId, r.document.attachmentId);
+      return reply.header("cache-control", "no-store").send({ replies });
+    },
+  );
 
   app.get("/simulator/api/messages", async (request, reply) => {
     const q = messagesQuery.safeParse(request.query);
