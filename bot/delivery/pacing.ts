@@ -19,10 +19,12 @@ if r > now then return {1, r, now} end
 if g > now then return {3, g, now} end
 local gg = tonumber(ARGV[1])
 -- A send that comes a moment late (less than ARGV[3] ms) keeps the schedule instead of pushing
--- it back, so small wake-up delays do not add up to a lower rate.
+-- it back, so small wake-up delays do not add up to a lower rate; but the next send never
+-- comes sooner than ARGV[4] ms after this one.
 local base = now
 if g > 0 and now - g < tonumber(ARGV[3]) then base = g end
-if gg > 0 then redis.call('SET', KEYS[1], base + gg, 'PX', math.ceil(gg) + 60000) end
+local nextAt = math.max(base + gg, now + tonumber(ARGV[4]))
+if gg > 0 then redis.call('SET', KEYS[1], nextAt, 'PX', math.ceil(nextAt - now) + 60000) end
 local rg = tonumber(ARGV[2])
 if rg > 0 then redis.call('SET', KEYS[2], now + rg, 'PX', math.ceil(rg) + 60000) end
 return {0, now, now}
@@ -61,6 +63,24 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 `;
 
+// The recipient's clock again once the platform answered: their next message waits a full gap
+// from now, however long the request took to arrive. ARGV: the gap.
+const SENT_TO = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local at = now + tonumber(ARGV[1])
+local r = tonumber(redis.call('GET', KEYS[1]) or '0')
+if at > r then redis.call('SET', KEYS[1], at, 'PX', math.ceil(tonumber(ARGV[1])) + 60000) end
+return 1
+`;
+
+// Gives back one message of today's count (a send counted and then not made).
+const UNTAKE_DAILY = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 1
+`;
+
 const PAUSED_FOR = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -79,6 +99,8 @@ export interface PacingRule {
   maxWaitMs: number;
   /** A send this late (ms) after its slot keeps the schedule (0: every gap counts from the send). */
   catchUpMs: number;
+  /** The gap kept from the send itself whatever the catch-up (0: none). */
+  floorGapMs: number;
 }
 
 /** Telegram: ≤ rate/s overall, 1/s per private chat, 20/min per group (negative chat ids). */
@@ -91,12 +113,25 @@ export function telegramRule(ratePerSecond: number): PacingRule {
     maxWaitMs: 3_000,
     // Up to a quarter gap: any second then holds at most rate + 1 sends, under Telegram's 30.
     catchUpMs: 250 / ratePerSecond,
+    floorGapMs: 0,
   };
 }
 
-/** WhatsApp: one message every minGap (+ up to half of it as jitter) overall, recipientGap per number. */
+/**
+ * WhatsApp: one message every minGap (+ up to half of it as jitter) overall, recipientGap per
+ * number. A send that wakes a little late eats into the next jitter instead of adding to the
+ * gap, so the time per notice is the configured one; two sends are never closer than minGap.
+ */
 export function whatsappRule(minGapMs: number, recipientGapMs: number): PacingRule {
-  return { globalGapMs: minGapMs, jitterMs: Math.round(minGapMs / 2), recipientGapMs: () => recipientGapMs, maxWaitMs: 2 * minGapMs + 1_000, catchUpMs: 0 };
+  const jitterMs = Math.round(minGapMs / 2);
+  return {
+    globalGapMs: minGapMs,
+    jitterMs,
+    recipientGapMs: () => recipientGapMs,
+    maxWaitMs: 2 * minGapMs + 1_000,
+    catchUpMs: jitterMs,
+    floorGapMs: minGapMs,
+  };
 }
 
 /** The office's day (WIB, UTC+7) an instant falls on, and the ms until it ends. */
@@ -118,7 +153,7 @@ export function dailyCap(cap: number, warmupDays: number, linkedAt: Date | null,
   return Math.max(1, Math.min(cap, Math.ceil((cap * (Math.max(0, days) + 1)) / (warmupDays + 1))));
 }
 
-export const NO_PACING: PacingRule = { globalGapMs: 0, jitterMs: 0, recipientGapMs: () => 0, maxWaitMs: 0, catchUpMs: 0 };
+export const NO_PACING: PacingRule = { globalGapMs: 0, jitterMs: 0, recipientGapMs: () => 0, maxWaitMs: 0, catchUpMs: 0, floorGapMs: 0 };
 
 export type Acquired =
   /** Send now. */
@@ -137,6 +172,11 @@ export class Pacer {
     private readonly channel: string,
     private readonly rule: PacingRule,
   ) {}
+
+  /** The gap this rule keeps between two sends to one recipient. */
+  recipientGapMs(address: string): number {
+    return this.rule.recipientGapMs(address);
+  }
 
   private key(part: string) {
     return `${this.prefix}:pace:${this.channel}:${part}`;
@@ -159,6 +199,7 @@ export class Pacer {
         gap,
         String(this.rule.recipientGapMs(address)),
         String(this.rule.catchUpMs),
+        String(this.rule.floorGapMs),
       )) as [number, number, number];
       const inMs = Math.max(1, Math.round(at - now));
       if (status === 0) return { kind: "go" };
@@ -193,6 +234,20 @@ export class Pacer {
    */
   async takeDaily(cap: number, dayKey: string): Promise<boolean> {
     return Number(await this.redis.eval(DAILY, 1, this.key(`day:${dayKey}`), String(cap), String(2 * 24 * 3600_000))) === 1;
+  }
+
+  /** Undoes takeDaily when the message was not sent after all. */
+  async untakeDaily(dayKey: string): Promise<void> {
+    await this.redis.eval(UNTAKE_DAILY, 1, this.key(`day:${dayKey}`));
+  }
+
+  /**
+   * Call after the platform answered a send: the recipient's gap then also counts from the
+   * answer, so a request that left late (busy event loop) cannot arrive close to the next one.
+   */
+  async sentTo(address: string): Promise<void> {
+    const gap = this.rule.recipientGapMs(address);
+    if (gap > 0) await this.redis.eval(SENT_TO, 1, this.key(`to:${address}`), String(gap));
   }
 
   /** Proactive messages counted today. */

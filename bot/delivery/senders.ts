@@ -21,6 +21,8 @@ export interface Sender {
   /** Most proactive messages allowed today (WhatsApp's cap and warm-up), or null for no cap. */
   dailyCap?(): Promise<number | null>;
   send(address: string, message: NoticeMessage): Promise<{ messageId?: string }>;
+  /** Optional: the reads of a send done ahead, returning the call itself (taken right after the paced slot). */
+  prepare?(address: string, message: NoticeMessage): Promise<() => Promise<{ messageId?: string }>>;
 }
 
 export type Senders = readonly (Sender | ChannelSender)[];

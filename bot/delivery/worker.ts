@@ -1,12 +1,16 @@
 // One BullMQ worker per channel. Each job is one outbox row on one channel. Before sending,
 // the worker re-reads the row (a cancelled reminder is never sent), skips a channel already
-// recorded as delivered, and reserves a paced send slot. The Delivery row is written right
-// after the platform accepts the message, so a crash can repeat at most that one message.
+// recorded as delivered, writes a Delivery claim (SENDING) and reserves a paced send slot;
+// the claim becomes SENT once the platform accepted the message. Many jobs run at once (API
+// calls take 50–300 ms), but one person's notices go out one at a time and in queue order, so
+// a crash can repeat at most one message per person: the one whose claim it left behind.
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import { recordTranscript } from "../../core/inbox/service.js";
 import { stillRelevant } from "../../core/notifications/intents.js";
 import { ensureSuratTugas, LETTER_KINDS } from "../../core/programme/letters.js";
 import type { AppContext } from "../../core/runtime/context.js";
+import { claimSend, releaseClaim } from "./claims.js";
+import { oneAtATime, recipientOrder } from "./order.js";
 import { NO_PACING, officeDay, Pacer, type PacingRule, telegramRule, whatsappRule } from "./pacing.js";
 import { bullPrefix, type DeliveryChannel, type NotifyJob, queueName } from "./queues.js";
 import { resolveTarget } from "./recipients.js";
@@ -24,6 +28,11 @@ export interface ChannelWorkerOptions {
   pacing?: PacingRule;
   /** A send that takes longer fails (and is retried), so one hung request cannot stall the queue. */
   sendTimeoutMs?: number;
+  /**
+   * A SENDING claim older than this belongs to a run that died and is taken over (default: the
+   * lock duration, since BullMQ hands a job to another run only after its lock lapsed).
+   */
+  claimTtlMs?: number;
 }
 
 export type SendOutcome = "sent" | "already_sent" | "rejected" | "cancelled" | "missing";
@@ -38,36 +47,16 @@ export function pacingFor(ctx: AppContext, channel: DeliveryChannel): PacingRule
   return NO_PACING;
 }
 
-const DEFAULT_CONCURRENCY: Record<DeliveryChannel, number> = { telegram: 16, whatsapp: 1, web: 4, email: 2 };
+// Telegram: at 28 sends/s and 80–300 ms per API call, about 3–9 calls are in flight at once;
+// the rest of the jobs load and render meanwhile. WhatsApp's gaps are seconds long: the next
+// job prepares while one waits for its slot (more would only crowd the event loop between a
+// slot and its send), and a late wake-up is absorbed by the jitter (pacing.ts).
+const DEFAULT_CONCURRENCY: Record<DeliveryChannel, number> = { telegram: 24, whatsapp: 2, web: 4, email: 2 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The pacing key of an address: a WhatsApp number is the same recipient as a JID or a phone. */
 const paceKey = (channel: DeliveryChannel, address: string) => (channel === "whatsapp" ? address.replace(/@.*$/, "").replace(/\D/g, "") : address);
-
-/**
- * Lets jobs prepare (load, render) concurrently but send one at a time, in the order they were
- * taken from the queue: each job gets a ticket and waits for its turn to send.
- */
-function turnstile() {
-  let issued = 0;
-  let serving = 0;
-  const finished = new Set<number>();
-  const waiting = new Map<number, () => void>();
-  return {
-    ticket: () => issued++,
-    async turn(ticket: number) {
-      if (ticket !== serving) await new Promise<void>((resolve) => waiting.set(ticket, resolve));
-    },
-    done(ticket: number) {
-      finished.add(ticket);
-      while (finished.delete(serving)) serving++;
-      const next = waiting.get(serving);
-      if (next) {
-        waiting.delete(serving);
-        next();
-      }
-    },
-  };
-}
 
 async function withTimeout<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -83,6 +72,10 @@ async function withTimeout<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
+/** An error the platform itself gave (an API answer, or the channel being down here), not a lost connection or a timeout. */
+const answered = (e: unknown) =>
+  retryAfterMs(e) !== null || isChannelDown(e) || typeof (e as { response?: { error_code?: unknown } })?.response?.error_code === "number";
+
 const shortError = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500);
 
 export interface ChannelWorker {
@@ -96,9 +89,13 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
   const links = panelLinks(ctx.config);
   const log = ctx.log.child({ part: "delivery", channel });
   const db = ctx.db;
-  // One send at a time per process, each recorded before the next: a crash repeats at most one
-  // message, and a person's notices go out in the order they were queued.
-  const sends = turnstile();
+  // A person's notices one at a time and in queue order; different people's concurrently.
+  const order = recipientOrder();
+  // This process's jobs queue here for the channel's global slot (shared with other instances
+  // through Redis), so they do not all poll Redis at once.
+  const slotQueue = oneAtATime();
+  const lockMs = opts.lockDurationMs ?? DEFAULT_LOCK_MS;
+  const claimTtlMs = opts.claimTtlMs ?? lockMs;
 
   async function recordSent(outboxId: string, address: string, messageId: string | undefined) {
     await db.$transaction([
@@ -124,15 +121,46 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
   }
 
   async function process(job: Job<NotifyJob>, token?: string): Promise<SendOutcome> {
-    const ticket = sends.ticket();
+    const ticket = order.ticket();
     try {
-      return await handle(job, token, () => sends.turn(ticket));
+      return await handle(job, token, {
+        name: (key) => order.name(ticket, key),
+        turn: (key) => order.turn(ticket, key),
+      });
     } finally {
-      sends.done(ticket);
+      order.done(ticket);
     }
   }
 
-  async function handle(job: Job<NotifyJob>, token: string | undefined, myTurn: () => Promise<void>): Promise<SendOutcome> {
+  /**
+   * The global slot and the recipient's, waiting in-process for the recipient (about a second on
+   * Telegram) while holding this person's turn, so their next notice cannot overtake this one.
+   */
+  async function takeSlot(key: string) {
+    const patience = pacer.recipientGapMs(key) + 1_000;
+    const started = Date.now();
+    for (;;) {
+      const slot = await slotQueue(() => pacer.acquire(key));
+      if (slot.kind !== "recipient_busy" || Date.now() - started + slot.retryInMs > patience) return slot;
+      await sleep(slot.retryInMs);
+    }
+  }
+
+  /** Counts one message against today's cap (WhatsApp), or says how long until the next day. */
+  async function countToday(): Promise<{ day: string } | { waitMs: number } | null> {
+    const cap = await sender.dailyCap?.();
+    if (cap === null || cap === undefined) return null;
+    const day = officeDay(Date.now());
+    if (await pacer.takeDaily(cap, day.key)) return { day: day.key };
+    log.warn({ cap }, "daily cap reached; notices wait for the next day");
+    return { waitMs: day.endsInMs };
+  }
+
+  async function handle(
+    job: Job<NotifyJob>,
+    token: string | undefined,
+    mine: { name(key: string): void; turn(key: string): Promise<void> },
+  ): Promise<SendOutcome> {
     const { outboxId } = job.data;
     const row = await db.outbox.findUnique({ where: { id: outboxId } });
     if (!row) return "missing";
@@ -152,6 +180,10 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
       await recordFailure(job, "no address on this channel any more", true);
       throw new UnrecoverableError("recipient is no longer reachable on this channel");
     }
+    // Named before rendering (a Surat Tugas PDF takes a while to make): jobs for other people
+    // behind this one need not wait for it.
+    const key = paceKey(channel, target.address);
+    mine.name(key);
     const notice = composeNotice(await loadNotice(db, row), target.locale, links);
     const message: NoticeMessage = {
       text: notice.text,
@@ -167,33 +199,43 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
       message.document = { attachmentId: file.id, fileName: file.fileName, mimeType: file.mimeType };
     }
 
-    await myTurn();
-    // Checked again right before sending: cancelled meanwhile, or sent by a re-run of a stalled job.
-    const now = await db.outbox.findUnique({
-      where: { id: outboxId },
-      select: { status: true, deliveries: { where: { channel, status: "SENT" }, select: { id: true } } },
-    });
+    await mine.turn(key);
+    // Checked again right before sending: cancelled meanwhile (a re-run of a stalled job that
+    // was sent meanwhile finds the claim SENT).
+    const now = await db.outbox.findUnique({ where: { id: outboxId }, select: { status: true } });
     if (!now || now.status === "CANCELLED") return "cancelled";
-    if (now.deliveries.length > 0) return "already_sent";
-    const slot = await pacer.acquire(paceKey(channel, target.address));
+    // Reads the send needs (a document's file record) before the slot, not between slot and send.
+    const fire = sender.prepare ? await sender.prepare(target.address, message) : () => sender.send(target.address, message);
+    // Today's count is taken before the claim and the slot: nothing but the send itself may come
+    // between the paced slot and the message leaving.
+    const counted = sender.dailyCap ? await countToday() : null;
+    if (counted && "waitMs" in counted) return rateLimited(counted.waitMs);
+    const uncount = async () => {
+      if (counted && "day" in counted) await pacer.untakeDaily(counted.day);
+    };
+    // The claim, written before the slot is taken so that no database write comes between the
+    // paced slot and the send. From here until it is SENT, a crash leaves this message in doubt.
+    const claim = await claimSend(db, outboxId, channel, target.address, claimTtlMs);
+    if (claim.kind !== "mine") await uncount();
+    if (claim.kind === "done") return "already_sent";
+    if (claim.kind === "held") {
+      await job.moveToDelayed(Date.now() + claim.retryInMs, token);
+      throw new DelayedError();
+    }
+    const slot = await takeSlot(key);
+    if (slot.kind !== "go") await Promise.all([releaseClaim(db, outboxId, channel), uncount()]);
     if (slot.kind === "recipient_busy") {
       await job.moveToDelayed(Date.now() + slot.retryInMs, token);
       throw new DelayedError();
     }
     if (slot.kind === "channel_busy") return rateLimited(slot.retryInMs);
-    if (sender.dailyCap) {
-      const cap = await sender.dailyCap();
-      const day = officeDay(Date.now());
-      if (cap !== null && !(await pacer.takeDaily(cap, day.key))) {
-        log.warn({ cap }, "daily cap reached; notices wait for the next day");
-        return rateLimited(day.endsInMs);
-      }
-    }
 
     let result: { messageId?: string };
     try {
-      result = await withTimeout(opts.sendTimeoutMs ?? 30_000, sender.send(target.address, message));
+      result = await withTimeout(opts.sendTimeoutMs ?? 30_000, fire());
     } catch (e) {
+      // The platform answered: it did not take the message, so nothing is in doubt.
+      if (answered(e)) await Promise.all([releaseClaim(db, outboxId, channel), uncount()]);
       const wait = retryAfterMs(e);
       if (wait !== null) {
         const left = await pacer.pause(wait);
@@ -207,8 +249,8 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
       if (permanent) throw new UnrecoverableError(shortError(e));
       throw e;
     }
-    // Recorded before the next send may start: a crash leaves at most this one unconfirmed.
-    await recordSent(outboxId, target.address, result.messageId);
+    // Recorded before this person's next notice may start: a crash leaves at most this one in doubt.
+    await Promise.all([recordSent(outboxId, target.address, result.messageId), pacer.sentTo(key)]);
     await intoTranscript(row, target.identityId, message);
     return "sent";
   }
@@ -257,7 +299,7 @@ export function startChannelWorker(ctx: AppContext, sender: Sender, opts: Channe
     // runs: at most 8 + 2 s, so a restarted instance resumes the backlog within 10 s. A live
     // worker renews every 4 s, a wide margin for a busy event loop; and since the worker checks
     // the Delivery row again right before sending, a job run twice sends at most once more.
-    lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_MS,
+    lockDuration: lockMs,
     stalledInterval: opts.stalledIntervalMs ?? DEFAULT_STALLED_CHECK_MS,
     // A stall is a slow instance, not a bad notice: let it come back a few times before failing.
     maxStalledCount: 5,

@@ -2,6 +2,8 @@
 // way Telegram does: it answers 429 with retry_after when a bot sends more than 30
 // messages in any second, more than 1 per second to one chat, or more than 20 per minute
 // to one group. It records every call, so tests and the bench can check what arrived when.
+// With serviceTime it also takes as long to answer as Telegram does (the limits are checked on
+// arrival, the answer comes after the service time).
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -17,6 +19,23 @@ export interface ProxyOptions {
   retryAfterSec?: number;
   /** Answer 429 to these call numbers (1-based) regardless of limits, with this retry_after. */
   force429?: { calls: number[]; retryAfterSec: number };
+  /** How long each call takes to answer; none: at once. */
+  serviceTime?: ServiceTime;
+}
+
+/** Telegram-like answer times: meanMs ± jitterMs (uniform) per call, documentMs for sendDocument. */
+export interface ServiceTime {
+  meanMs: number;
+  jitterMs: number;
+  documentMs: number;
+}
+
+/** What a call costs Telegram as measured from Indonesia: 80 ± 40 ms, 300 ms to upload a document. */
+export const TELEGRAM_SERVICE_TIME: ServiceTime = { meanMs: 80, jitterMs: 40, documentMs: 300 };
+
+export function serviceTimeMs(t: ServiceTime, method: string): number {
+  if (method === "sendDocument") return t.documentMs;
+  return Math.max(0, t.meanMs + (Math.random() * 2 - 1) * t.jitterMs);
 }
 
 export interface ProxyCall {
@@ -28,6 +47,9 @@ export interface ProxyCall {
   forced: boolean;
   /** Which limit a 429 enforced. */
   reason?: "global" | "chat" | "group" | "forced";
+  method: string;
+  /** The message id Telegram gave an accepted send (the Delivery row's externalId). */
+  messageId?: number;
 }
 
 /** Highest count of accepted sends to one chat within any 1-second window. */
@@ -86,6 +108,15 @@ function parseSend(body: Buffer, contentType: string | undefined): { chatId: str
   return { chatId, textHash: createHash("sha1").update(text).digest("hex").slice(0, 12) };
 }
 
+function messageIdOf(answer: Buffer): number | undefined {
+  try {
+    const id = (JSON.parse(answer.toString("utf8")) as { result?: { message_id?: unknown } }).result?.message_id;
+    return typeof id === "number" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startBotApiProxy(opts: ProxyOptions): Promise<BotApiProxy> {
   const globalPerSecond = opts.globalPerSecond ?? 30;
   const perChatGapMs = opts.perChatGapMs ?? 1000;
@@ -118,31 +149,37 @@ export async function startBotApiProxy(opts: ProxyOptions): Promise<BotApiProxy>
       return res.end(JSON.stringify(calls));
     }
     const body = await readBody(req);
-    const isSend = /\/send[A-Z]\w*$/.test(req.url ?? "");
-    const reply429 = (retryAfter: number) => {
+    const method = /\/(\w+)$/.exec(req.url ?? "")?.[1] ?? "";
+    const isSend = /^send[A-Z]/.test(method);
+    // The limits are checked on arrival; the answer waits for the service time.
+    const serviced = opts.serviceTime ? new Promise((r) => setTimeout(r, serviceTimeMs(opts.serviceTime!, method))) : null;
+    const reply429 = async (retryAfter: number) => {
+      await serviced;
       res.writeHead(429, { "content-type": "application/json" });
       res.end(
         JSON.stringify({ ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } }),
       );
     };
+    let call: ProxyCall | undefined;
     if (isSend) {
       const now = Date.now();
       const { chatId, textHash } = parseSend(body, req.headers["content-type"]);
       sendCalls++;
       if (opts.force429?.calls.includes(sendCalls)) {
-        calls.push({ at: now, chatId, textHash, status: 429, forced: true, reason: "forced" });
+        calls.push({ at: now, chatId, textHash, status: 429, forced: true, reason: "forced", method });
         return reply429(opts.force429.retryAfterSec);
       }
       const reason = violates(chatId, now);
       if (reason) {
-        calls.push({ at: now, chatId, textHash, status: 429, forced: false, reason });
+        calls.push({ at: now, chatId, textHash, status: 429, forced: false, reason, method });
         return reply429(retryAfterSec);
       }
       accepted.push(now);
       lastByChat.set(chatId, now);
       if (chatId.startsWith("-")) groupTimes.get(chatId)?.push(now) ?? groupTimes.set(chatId, [now]);
       perChat.set(chatId, (perChat.get(chatId) ?? 0) + 1);
-      calls.push({ at: now, chatId, textHash, status: 200, forced: false });
+      call = { at: now, chatId, textHash, status: 200, forced: false, method };
+      calls.push(call);
     }
     try {
       const upstream = await fetch(`${opts.target}${req.url}`, {
@@ -150,8 +187,11 @@ export async function startBotApiProxy(opts: ProxyOptions): Promise<BotApiProxy>
         headers: { "content-type": req.headers["content-type"] ?? "application/json" },
         body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body),
       });
+      const answer = Buffer.from(await upstream.arrayBuffer());
+      if (call) call.messageId = messageIdOf(answer);
+      await serviced;
       res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
-      res.end(Buffer.from(await upstream.arrayBuffer()));
+      res.end(answer);
     } catch {
       res.writeHead(502).end();
     }

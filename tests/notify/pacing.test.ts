@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDelivery } from "../../bot/delivery/index.js";
 import { deliveryQueues } from "../../bot/delivery/queues.js";
 import { relayOnce } from "../../bot/delivery/relay.js";
+import type { Sender } from "../../bot/delivery/senders.js";
 import { createEngine } from "../../bot/engine/index.js";
 import type { AppContext } from "../../core/runtime/context.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
@@ -116,6 +117,65 @@ describe("pacing", () => {
       for (const address of new Set(tg.sent.map((m) => m.address))) {
         const times = tg.sent.filter((m) => m.address === address).map((m) => m.at);
         expect(times).toHaveLength(3);
+        expect(Math.min(...gaps(times))).toBeGreaterThanOrEqual(1000);
+      }
+    } finally {
+      await delivery.stop();
+    }
+  });
+
+  it("Telegram at API latency (80 ± 40 ms per call): several sends in flight, each chat's notices in queue order, none twice", async () => {
+    const chats = 12;
+    const perChat = 4;
+    const admins = await Promise.all(Array.from({ length: chats }, (_, i) => makeUser(t.db, officeId, ["ADMIN"], `latency ${i}`)));
+    await t.db.channelIdentity.createMany({ data: admins.map((a, i) => ({ channel: "telegram" as const, externalId: `lat-${i}`, userId: a.id })) });
+    // Interleaved, each chat's notices queued a few milliseconds apart: a chat's next notice is
+    // ready while its previous one is still in flight.
+    const t0 = Date.now() - 1000;
+    await t.db.outbox.createMany({
+      data: Array.from({ length: chats * perChat }, (_, i) => ({
+        kind: "channel.whatsapp_logged_out",
+        dedupeKey: `latency:${i}`,
+        recipientKind: "ADMIN" as const,
+        recipientUserId: admins[i % chats]!.id,
+        payload: { channel: "whatsapp", i },
+        availableAt: new Date(t0 + i),
+      })),
+    });
+    // A Telegram that takes 40–120 ms per call; each send gets the next message id when it starts.
+    const started: { address: string; at: number }[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const slow: Sender = {
+      channel: "telegram",
+      async send(address) {
+        started.push({ address, at: Date.now() });
+        const messageId = String(started.length);
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((r) => setTimeout(r, 40 + Math.random() * 80));
+        inFlight--;
+        return { messageId };
+      },
+    };
+    const delivery = startDelivery(ctx, [slow], { relay: { pollMs: 50 } });
+    try {
+      const sentRows = () => t.db.outbox.count({ where: { dedupeKey: { startsWith: "latency:" }, status: "SENT" } });
+      await waitFor(async () => (await sentRows()) === chats * perChat, 60_000, "all latency notices sent");
+      expect(started).toHaveLength(chats * perChat);
+      // Different chats' sends overlapped: the worker does not wait for one answer before the next send.
+      expect(maxInFlight).toBeGreaterThan(1);
+      const rows = await t.db.delivery.findMany({
+        where: { outbox: { dedupeKey: { startsWith: "latency:" } } },
+        select: { address: true, status: true, externalId: true, outbox: { select: { availableAt: true } } },
+      });
+      expect(rows.every((r) => r.status === "SENT")).toBe(true);
+      for (const address of new Set(rows.map((r) => r.address))) {
+        const mine = rows.filter((r) => r.address === address).sort((a, b) => a.outbox.availableAt.getTime() - b.outbox.availableAt.getTime());
+        // In queue order: the message ids (send order) rise with the queue position.
+        const ids = mine.map((r) => Number(r.externalId));
+        expect(ids).toEqual([...ids].sort((a, b) => a - b));
+        const times = started.filter((s) => s.address === address).map((s) => s.at);
+        expect(times).toHaveLength(perChat);
         expect(Math.min(...gaps(times))).toBeGreaterThanOrEqual(1000);
       }
     } finally {

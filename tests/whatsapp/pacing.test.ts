@@ -82,7 +82,8 @@ describe("outbound pacing", () => {
 
     // Each send is recorded right after WhatsApp accepted it, with WhatsApp's message id.
     const deliveries = await until(async () => {
-      const rows = await h.t.db.delivery.findMany({ where: { channel: "whatsapp" } });
+      // A row is a SENDING claim from just before its send until WhatsApp accepted the message.
+      const rows = await h.t.db.delivery.findMany({ where: { channel: "whatsapp", status: { not: "SENDING" } } });
       return rows.length === 5 ? rows : null;
     });
     expect(deliveries.every((d) => d.status === "SENT" && /^OUT\d+$/.test(d.externalId ?? ""))).toBe(true);

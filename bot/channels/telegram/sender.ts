@@ -17,21 +17,32 @@ export class TelegramSender implements ChannelSender {
   ) {}
 
   async send(chatId: string, message: OutboundMessage): Promise<{ messageId?: string }> {
+    return (await this.prepare(chatId, message))();
+  }
+
+  /**
+   * Does the reading first (a document's stored file) and returns the call itself, so a paced
+   * sender can take its slot between the two and the request leaves right after the slot.
+   */
+  async prepare(chatId: string, message: OutboundMessage): Promise<() => Promise<{ messageId?: string }>> {
     const { text, extra } = toTelegram(message);
-    if (message.document) {
-      const attachment = await this.ctx.db.attachment.findUnique({ where: { id: message.document.attachmentId } });
-      if (attachment) {
-        const caption = plainText(message);
+    const attachment = message.document ? await this.ctx.db.attachment.findUnique({ where: { id: message.document.attachmentId } }) : null;
+    if (message.document && attachment) {
+      const caption = plainText(message);
+      const fileName = message.document.fileName;
+      return async () => {
         const sent = await this.telegram.sendDocument(
           chatId,
-          { source: await this.ctx.storage.stream(attachment.storageKey), filename: message.document.fileName },
+          { source: await this.ctx.storage.stream(attachment.storageKey), filename: fileName },
           { caption: caption.length > CAPTION_LIMIT ? `${caption.slice(0, CAPTION_LIMIT - 1)}…` : caption, reply_markup: extra.reply_markup },
         );
         return { messageId: String(sent.message_id) };
-      }
+      };
     }
-    const sent = await this.telegram.sendMessage(chatId, text, extra);
-    return { messageId: String(sent.message_id) };
+    return async () => {
+      const sent = await this.telegram.sendMessage(chatId, text, extra);
+      return { messageId: String(sent.message_id) };
+    };
   }
 }
 
