@@ -223,11 +223,14 @@ describe("clarification and notices", () => {
       },
     });
     await p.ctx.db.delivery.create({ data: { outboxId: sent.id, channel: "telegram", address: "123", status: "SENT" } });
+    // A send in progress (delivery's claim) reads as words, not as the raw status.
+    await p.ctx.db.delivery.create({ data: { outboxId: sent.id, channel: "whatsapp", address: "628123", status: "SENDING" } });
     const html = (await sup.get(`/requests/${r.id}`)).body;
     expect(html).toContain('data-outbox-state="UNREACHABLE"');
     expect(html).toContain("Tidak terkirim: penerima tidak punya kanal");
     expect(html).toContain('data-outbox-state="SENT"');
-    expect(html).toContain("telegram: SENT");
+    expect(html).toContain('telegram: <span data-delivery-state="SENT">terkirim</span>');
+    expect(html).toContain('whatsapp: <span data-delivery-state="SENDING">sedang dikirim</span>');
   });
 });
 
