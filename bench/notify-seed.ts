@@ -206,3 +206,15 @@ export const median = (xs: number[]) => {
 export function target(label: string, value: string, met: boolean, goal: string) {
   console.log(`  target ${label.padEnd(34)} ${value.padEnd(14)} (${goal}): ${met ? "met" : "missed"}`);
 }
+
+/** What must be 0 in every run (lost, duplicated, reordered notices): one target line each. */
+export function zeroTargets<R>(runs: readonly R[], counts: Record<string, (r: R) => number>) {
+  for (const [label, count] of Object.entries(counts)) {
+    target(
+      label,
+      String(median(runs.map(count))),
+      runs.every((r) => count(r) === 0),
+      "0 in every run",
+    );
+  }
+}

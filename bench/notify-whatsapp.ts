@@ -15,7 +15,7 @@ import { createContext } from "../core/runtime/context.js";
 import { createLogger } from "../core/runtime/logger.js";
 import { createRedis } from "../core/runtime/redis.js";
 import { autoConnect, type FakeSocket, fakeFactory } from "../tests/whatsapp/fake-socket.js";
-import { chatsOutOfOrder, median, scratchDatabase, seedNotices, target } from "./notify-seed.js";
+import { chatsOutOfOrder, median, scratchDatabase, seedNotices, target, zeroTargets } from "./notify-seed.js";
 
 const DEFAULT_MIN_GAP_MS = 2_000;
 const DEFAULT_RECIPIENT_GAP_MS = 6_000;
@@ -153,22 +153,5 @@ export async function runWhatsApp(opts: { n: number; chats: number; runs: number
   console.log(
     `  shortest gaps        ${med((r) => r.minGapMs).toFixed(1)} ms overall (slots ≥ ${minGapMs} ms), ${med((r) => r.minRecipientGapMs).toFixed(1)} ms per number (slots ≥ ${recipientGapMs} ms), as seen on the socket`,
   );
-  target(
-    "lost notices",
-    String(med((r) => r.lost)),
-    runs.every((r) => r.lost === 0),
-    "0 in every run",
-  );
-  target(
-    "duplicates",
-    String(med((r) => r.duplicates)),
-    runs.every((r) => r.duplicates === 0),
-    "0 in every run",
-  );
-  target(
-    "chats out of order",
-    String(med((r) => r.outOfOrder)),
-    runs.every((r) => r.outOfOrder === 0),
-    "0 in every run",
-  );
+  zeroTargets(runs, { "lost notices": (r) => r.lost, duplicates: (r) => r.duplicates, "chats out of order": (r) => r.outOfOrder });
 }

@@ -25,7 +25,7 @@ import { createLogger } from "../core/runtime/logger.js";
 import { createRedis } from "../core/runtime/redis.js";
 import { maxPerChatPerSecond, type ProxyCall, type ServiceTime, startBotApiProxy, TELEGRAM_SERVICE_TIME } from "../tests/notify/bot-api-proxy.js";
 import { BotApiServer } from "../tests/support/bot-api-server.js";
-import { chatsOutOfOrder, median, scratchDatabase, seedNotices, target } from "./notify-seed.js";
+import { chatsOutOfOrder, median, scratchDatabase, seedNotices, target, zeroTargets } from "./notify-seed.js";
 import { runWhatsApp } from "./notify-whatsapp.js";
 
 const { values: args } = parseArgs({
@@ -233,30 +233,12 @@ async function telegramBench() {
     med((r) => r.sustained) >= TARGET_SHARE * CAP,
     `≥ ${TARGET_SHARE * CAP} = 85 % of ${CAP}`,
   );
-  target(
-    "429 answers",
-    String(med((r) => r.tooMany)),
-    runs.every((r) => r.tooMany === 0),
-    "0 in every run",
-  );
-  target(
-    "lost notices",
-    String(med((r) => r.lost)),
-    runs.every((r) => r.lost === 0),
-    "0 in every run",
-  );
-  target(
-    "duplicates",
-    String(med((r) => r.duplicates)),
-    runs.every((r) => r.duplicates === 0),
-    "0 in every run",
-  );
-  target(
-    "chats out of order",
-    String(med((r) => r.outOfOrder)),
-    runs.every((r) => r.outOfOrder === 0),
-    "0 in every run",
-  );
+  zeroTargets(runs, {
+    "429 answers": (r) => r.tooMany,
+    "lost notices": (r) => r.lost,
+    duplicates: (r) => r.duplicates,
+    "chats out of order": (r) => r.outOfOrder,
+  });
   target(
     "max sends to one chat in 1 s",
     String(med((r) => r.maxPerChat)),
