@@ -81,7 +81,12 @@ const UTC = (n: number) => `$${n}::timestamptz AT TIME ZONE 'UTC'`;
  * Lines as core/inbox's transcriptEntries() makes them; timestamps are UTC, as Prisma writes them.
  */
 const TRANSCRIPT = `, existing AS (
-      SELECT "id" FROM "Conversation" WHERE "identityId" = $4::uuid
+      SELECT "id", "lastMessageAt" FROM "Conversation" WHERE "identityId" = $4::uuid
+    ), shift AS (
+      -- Two turns (or a staff reply and a turn) in the same millisecond would tie on createdAt and
+      -- sort at random: the lines move just past the conversation's latest line instead.
+      SELECT GREATEST(interval '0', COALESCE((SELECT "lastMessageAt" FROM existing) + interval '1 millisecond'
+        - (($20::text[])[1])::timestamptz AT TIME ZONE 'UTC', interval '0')) AS "by"
     ), opened AS (
       INSERT INTO "Conversation" ("id", "identityId", "officeId", "lastMessageAt", "lastMessage", "createdAt", "updatedAt")
       SELECT gen_random_uuid(), $4::uuid,
@@ -98,13 +103,13 @@ const TRANSCRIPT = `, existing AS (
     ), said AS (
       INSERT INTO "ConversationMessage" ("id", "conversationId", "author", "text", "attachmentId", "authorUserId", "outboxId", "createdAt")
       SELECT gen_random_uuid(), t."id", m."author"::"TranscriptAuthor", m."text", m."attachmentId"::uuid, m."authorUserId"::uuid, m."outboxId"::uuid,
-        m."createdAt"::timestamptz AT TIME ZONE 'UTC'
+        (m."createdAt"::timestamptz AT TIME ZONE 'UTC') + (SELECT "by" FROM shift)
       FROM unnest($15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
         AS m("author", "text", "attachmentId", "authorUserId", "outboxId", "createdAt")
       CROSS JOIN (SELECT "id" FROM target LIMIT 1) t
       WHERE EXISTS (SELECT 1 FROM saved)
     ), heard AS (
-      UPDATE "Conversation" SET "lastMessageAt" = ${UTC(21)}, "lastMessage" = $22, "updatedAt" = ${UTC(5)}
+      UPDATE "Conversation" SET "lastMessageAt" = ${UTC(21)} + (SELECT "by" FROM shift), "lastMessage" = $22, "updatedAt" = ${UTC(5)}
       WHERE "id" = (SELECT "id" FROM existing) AND cardinality($15::text[]) > 0 AND EXISTS (SELECT 1 FROM saved)
     )`;
 

@@ -82,7 +82,9 @@ export interface TranscriptEntries {
  * every chat text), empty lines are dropped, and the lines are one millisecond apart so the order
  * within a turn survives sorting by time. The chat engine writes these itself, with its turn.
  */
-export function transcriptEntries(lines: readonly TranscriptLine[], now: Date): TranscriptEntries | null {
+export function transcriptEntries(lines: readonly TranscriptLine[], at: Date, after?: Date): TranscriptEntries | null {
+  // Never at or before the conversation's latest line, so a turn in the same millisecond still sorts after it.
+  const now = after && after.getTime() >= at.getTime() ? new Date(after.getTime() + 1) : at;
   const kept = lines.map((l) => ({ ...l, text: cleanText(l.text).slice(0, TRANSCRIPT_MAX) })).filter((l) => l.text || l.attachmentId);
   if (kept.length === 0) return null;
   return {
@@ -101,9 +103,9 @@ export function transcriptEntries(lines: readonly TranscriptLine[], now: Date): 
 
 /** Appends lines to the transcript (one turn of the chat), in order. */
 export async function recordTranscript(db: Db, who: PersonRef, lines: readonly TranscriptLine[], now = new Date()) {
-  const entries = transcriptEntries(lines, now);
-  if (!entries) return null;
+  if (!transcriptEntries(lines, now)) return null;
   const conversation = await ensureConversation(db, who);
+  const entries = transcriptEntries(lines, now, conversation.lastMessageAt)!;
   await db.conversationMessage.createMany({ data: entries.messages.map((m) => ({ conversationId: conversation.id, ...m })) });
   await db.conversation.update({ where: { id: conversation.id }, data: { lastMessageAt: entries.lastMessageAt, lastMessage: entries.lastMessage } });
   return conversation;

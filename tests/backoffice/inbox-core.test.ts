@@ -88,6 +88,25 @@ describe("the bot side", () => {
     expect(convo.lastMessage).toBe(bot[2]!.text.length > 140 ? `${bot[2]!.text.slice(0, 139)}…` : bot[2]!.text);
   });
 
+  it("keeps the order when turns share a millisecond: a stopped clock still stores each line after the last", async () => {
+    const stopped = new Date("2026-11-30T08:00:00.000Z");
+    const frozen = createEngine(b.ctx, { reminders: false, now: () => stopped });
+    try {
+      const c = new Chat(frozen);
+      await c.say("/start");
+      await c.say("bahasa");
+      await c.say("menu");
+      const convo = await conversationOf(c);
+      const times = convo.messages.map((m) => m.createdAt.getTime());
+      expect(times.length).toBeGreaterThanOrEqual(6);
+      expect(times.every((t, i) => i === 0 || t > times[i - 1]!)).toBe(true);
+      expect(convo.messages.filter((m) => m.author === "PERSON").map((m) => m.text)).toEqual(["/start", "bahasa", "menu"]);
+      expect(convo.lastMessageAt.getTime()).toBe(times[times.length - 1]);
+    } finally {
+      await frozen.close();
+    }
+  });
+
   it("a person with a request but no conversation yet gets one for the office of their latest request", async () => {
     const c = new Chat(engine);
     const identity = await b.ctx.db.channelIdentity.create({ data: { channel: "web", externalId: c.externalId } });
