@@ -29,8 +29,9 @@ export async function startHousekeeping(ctx: AppContext, jobs: readonly Periodic
   const queue = new Queue(HOUSEKEEPING_QUEUE, { connection, prefix: ctx.redisPrefix });
   const byId = new Map(jobs.map((j) => [j.id, j]));
   for (const job of jobs) {
-    // Upserting the same id from every instance keeps one schedule; the first run is immediate.
-    await queue.upsertJobScheduler(job.id, { every: job.everyMs, immediately: true }, { name: job.id, opts: { removeOnComplete: 20, removeOnFail: 50 } });
+    // Upserting the same id from every instance keeps one schedule. With `every`, BullMQ runs the
+    // first one at once (its `immediately` option only adds a console warning for that case).
+    await queue.upsertJobScheduler(job.id, { every: job.everyMs }, { name: job.id, opts: { removeOnComplete: 20, removeOnFail: 50 } });
   }
   const worker = new Worker(
     HOUSEKEEPING_QUEUE,
