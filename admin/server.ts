@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import { clientNetwork } from "../core/auth/client-network.js";
 import type { ChannelOperations } from "../core/channels/operations.js";
 import { transportWarning } from "../core/config.js";
 import type { AppContext } from "../core/runtime/context.js";
@@ -73,7 +74,14 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
 
   // Rate limits live in Redis (shared by every instance); only routes that ask for one are limited.
   // While Redis is unreachable they are skipped rather than holding every request.
-  await app.register(rateLimit, { global: false, redis: requestRedis, nameSpace: `${ctx.redisPrefix}:rl:`, skipOnError: true });
+  // Every limit counts a client by its IPv4 address or IPv6 /64, as the sign-in throttle does.
+  await app.register(rateLimit, {
+    global: false,
+    redis: requestRedis,
+    nameSpace: `${ctx.redisPrefix}:rl:`,
+    skipOnError: true,
+    keyGenerator: (r) => clientNetwork(r.ip),
+  });
 
   // Probes with a deadline: a Redis that went away must read "down", not hang the request.
   app.get("/health", async (_req, reply) => {

@@ -10,8 +10,10 @@
 // - Every failure also counts towards the account's hourly tally, which raises one alert per
 //   account, stage and hour (core/users/alerts.ts).
 // Counts live in Redis (shared by every instance) and fade 24 hours after the last failure.
+// A client is its IPv4 address or its IPv6 /64 (clientNetwork).
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
+import { clientNetwork } from "./client-network.js";
 
 export type AuthStage = "password" | "totp";
 
@@ -54,7 +56,7 @@ export interface FailureCount {
 }
 
 export function signInThrottle(redis: Redis, prefix: string, now: () => number = Date.now) {
-  const clientKey = (stage: AuthStage, subject: string, client: string) => `${prefix}:auth:fail:${stage}:${subject}:${client}`;
+  const clientKey = (stage: AuthStage, subject: string, client: string) => `${prefix}:auth:fail:${stage}:${subject}:${clientNetwork(client)}`;
   const accountKey = (stage: AuthStage, subject: string) => `${prefix}:auth:acct:${stage}:${subject}`;
   const hourKey = (stage: AuthStage, subject: string, hour: number) => `${prefix}:auth:hour:${stage}:${subject}:${hour}`;
 
@@ -90,7 +92,7 @@ export function signInThrottle(redis: Redis, prefix: string, now: () => number =
         .hincrby(account, "n", 1)
         .hset(account, "at", at)
         .expire(account, KEEP_SECONDS)
-        .sadd(tally, client)
+        .sadd(tally, clientNetwork(client))
         .incr(`${tally}:n`)
         .scard(tally)
         .expire(tally, 2 * 3600)

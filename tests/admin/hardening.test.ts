@@ -92,6 +92,27 @@ describe("forwarding headers (TRUST_PROXY)", () => {
   });
 });
 
+describe("IPv6 clients (behind a configured proxy)", () => {
+  it("are counted by their /64: rotating addresses inside it buys no extra tries, another /64 is free, and the audit keeps each address", async () => {
+    const c = new NetClient(port, PROXY, { host: "sibina.bps.go.id", "x-forwarded-proto": "https" });
+    const from = (address: string) => ({ headers: { "x-forwarded-for": address } });
+    const statuses: number[] = [];
+    for (let i = 1; i <= 13; i++) {
+      const address = `2001:db8:66:1::${i.toString(16)}`;
+      await c.get("/login", from(address).headers);
+      statuses.push((await c.post("/login", { email: `v6.probe${i}@sibina.test`, password: "salah" }, from(address))).statusCode);
+    }
+    expect(statuses).toEqual([...Array(12).fill(401), 429]);
+    // The next address of the same /64 is the same client; one of another /64 is not.
+    await c.get("/login", from("2001:db8:66:1:ffff::9").headers);
+    expect((await c.post("/login", { email: "v6.probe.same@sibina.test", password: "salah" }, from("2001:db8:66:1:ffff::9"))).statusCode).toBe(429);
+    await c.get("/login", from("2001:db8:66:2::1").headers);
+    expect((await c.post("/login", { email: "v6.probe.other@sibina.test", password: "salah" }, from("2001:db8:66:2::1"))).statusCode).toBe(401);
+    const audited = await p.ctx.db.auditLog.findMany({ where: { action: "auth.failed.password", ip: { startsWith: "2001:db8:66:" } }, select: { ip: true } });
+    expect(new Set(audited.map((r) => r.ip)).size).toBe(13);
+  });
+});
+
 /** One sign-in attempt as a browser makes it, and what the person sees. */
 async function attempt(c: NetClient, email: string, password: string) {
   await c.get("/login");
