@@ -7,6 +7,7 @@ import type { Prisma, Tx } from "../db/client.js";
 import type { DocumentationKind, RequestStatus, TimeZone } from "../db/generated/enums.js";
 import { REQUIRED_DOCUMENTATION, TIME_ZONES } from "../reference/index.js";
 import { WITH_COACHES } from "../requests/lifecycle.js";
+import { type OfficeNode, selfAndAncestorIds } from "../requests/routing.js";
 import { type NoticeKind, statusNoticeKind } from "./kinds.js";
 
 /** An outbox row whose kind is a known notice kind. */
@@ -27,7 +28,18 @@ const DAY_MS = 24 * 3600_000;
  * Who hears about a request of this office: its supervisors, or, when it has no active
  * supervisor, those of the nearest office above that has one (`via` names that office).
  */
-export async function alertedSupervisorsOf(tx: Tx, officeId: string): Promise<{ ids: string[]; via: string | null }> {
+export async function alertedSupervisorsOf(tx: Tx, officeId: string, offices?: readonly OfficeNode[]): Promise<{ ids: string[]; via: string | null }> {
+  // With the office tree at hand (a submission has it), one query over the whole chain.
+  if (offices) {
+    const chain = selfAndAncestorIds(officeId, offices).slice(0, 5);
+    const found = await tx.user.findMany({
+      where: { officeId: { in: chain }, roles: { has: "SUPERVISOR" }, deletedAt: null },
+      select: { id: true, officeId: true },
+    });
+    const nearest = chain.find((id) => found.some((u) => u.officeId === id));
+    if (!nearest) return { ids: [], via: null };
+    return { ids: found.filter((u) => u.officeId === nearest).map((u) => u.id), via: nearest === officeId ? null : nearest };
+  }
   let current: string | null = officeId;
   for (let depth = 0; current && depth < 5; depth++) {
     const found = await supervisorsOf(tx, current);

@@ -68,6 +68,23 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
       const now = opts.now ?? new Date();
       const year = new Date(now.getTime() + TIME_ZONES[zone].offsetMinutes * 60_000).getUTCFullYear();
       const id = randomUUID();
+      // Reads and the requester's own row first: creating the request locks its office's
+      // dashboard counters (RequestTally) until the commit, so that window stays short.
+      // No active supervisor in the handling office: the office above is alerted instead.
+      const alerted = await alertedSupervisorsOf(tx, officeId, offices);
+      // A returning requester's details are remembered as they last gave them.
+      if (opts.requesterId) {
+        await tx.requester.update({
+          where: { id: opts.requesterId },
+          data: {
+            name: data.requesterName,
+            nip: data.requesterNip ?? null,
+            phone: data.requesterPhone,
+            email: data.requesterEmail,
+            locale: opts.locale ?? "id",
+          },
+        });
+      }
       const request = await tx.coachingRequest.create({
         data: {
           id,
@@ -107,27 +124,12 @@ export async function submitRequest(db: Db, input: RequestInput, opts: SubmitOpt
           actorUserId: opts.actorUserId ?? null,
         },
       });
-      // No active supervisor in the handling office: the office above is alerted instead.
-      const alerted = await alertedSupervisorsOf(tx, officeId);
       // The requester's receipt: a chat submission was already answered by the bot's own reply,
       // so it is only recorded; a request added in the panel is delivered like any other notice.
       const answeredInChat = Boolean(opts.identityId);
       const alerts = submittedIntents(request, alerted.ids, alerted.via);
       await tx.outbox.createMany({ data: [receiptIntent(request, answeredInChat, now), ...alerts], skipDuplicates: true });
       await writePanelNotices(tx, alerts);
-      // A returning requester's details are remembered as they last gave them.
-      if (opts.requesterId) {
-        await tx.requester.update({
-          where: { id: opts.requesterId },
-          data: {
-            name: data.requesterName,
-            nip: data.requesterNip ?? null,
-            phone: data.requesterPhone,
-            email: data.requesterEmail,
-            locale: opts.locale ?? "id",
-          },
-        });
-      }
       // Only files not yet linked elsewhere: an id from another form cannot be captured.
       if (opts.attachmentIds?.length)
         await tx.attachment.updateMany({ where: { id: { in: [...opts.attachmentIds] }, requestId: null }, data: { requestId: id } });
