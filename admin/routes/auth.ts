@@ -36,6 +36,8 @@ async function completeLogin(request: FastifyRequest, reply: FastifyReply, userI
 
 export async function authRoutes(app: FastifyInstance) {
   const { ctx, loginLimit, throttle, cookie } = app.panel;
+  // Each sign-in stage has its own limit per client (IPv4 address or IPv6 /64).
+  const limitedPer = (stage: string) => ({ config: { rateLimit: { ...loginLimit, keyGenerator: (r: FastifyRequest) => `${stage}:${clientNetwork(r.ip)}` } } });
   void prepareAuthentication().catch((err) => ctx.log.warn({ err }, "could not prepare the sign-in decoy hash"));
 
   const loginPage = (request: FastifyRequest, reply: FastifyReply, form: { next: string; email: string }, error: { key: MessageKey; params?: object } | null) =>
@@ -54,39 +56,35 @@ export async function authRoutes(app: FastifyInstance) {
     return loginPage(request, reply, { next: str(request.query as FormBody, "next"), email: "" }, null);
   });
 
-  app.post(
-    "/login",
-    { config: { rateLimit: { ...loginLimit, keyGenerator: (r: FastifyRequest) => `login:${clientNetwork(r.ip)}` } } },
-    async (request, reply) => {
-      const body = request.body as FormBody;
-      const email = str(body, "email").slice(0, 254);
-      const password = str(body, "password").slice(0, 200);
-      const next = str(body, "next");
-      const subject = subjectOfEmail(email);
-      // A client that keeps failing on this account waits; its password is not even checked.
-      const wait = await throttle.waitFor("password", subject, request.ip);
-      if (wait > 0) {
-        reply.code(429).header("retry-after", String(seconds(wait)));
-        return loginPage(request, reply, { next, email }, { key: "admin.login.wait", params: { seconds: seconds(wait) } });
-      }
-      const result = await authenticate(ctx.db, email, password);
-      if (!result.ok) {
-        await failed(request, "password", subject, result.userId);
-        reply.code(401);
-        return loginPage(request, reply, { next, email }, { key: "admin.login.invalid" });
-      }
-      await throttle.succeed("password", subject, request.ip);
-      if (result.user.totpEnabled && result.user.totpSecret) {
-        await request.session.regenerate();
-        request.session.pendingUserId = result.user.id;
-        request.session.pendingAt = Date.now();
-        request.session.totpTries = 0;
-        request.session.next = next;
-        return reply.redirect("/login/totp");
-      }
-      return completeLogin(request, reply, result.user.id, next, result.user.roles.length > 0);
-    },
-  );
+  app.post("/login", limitedPer("login"), async (request, reply) => {
+    const body = request.body as FormBody;
+    const email = str(body, "email").slice(0, 254);
+    const password = str(body, "password").slice(0, 200);
+    const next = str(body, "next");
+    const subject = subjectOfEmail(email);
+    // A client that keeps failing on this account waits; its password is not even checked.
+    const wait = await throttle.waitFor("password", subject, request.ip);
+    if (wait > 0) {
+      reply.code(429).header("retry-after", String(seconds(wait)));
+      return loginPage(request, reply, { next, email }, { key: "admin.login.wait", params: { seconds: seconds(wait) } });
+    }
+    const result = await authenticate(ctx.db, email, password);
+    if (!result.ok) {
+      await failed(request, "password", subject, result.userId);
+      reply.code(401);
+      return loginPage(request, reply, { next, email }, { key: "admin.login.invalid" });
+    }
+    await throttle.succeed("password", subject, request.ip);
+    if (result.user.totpEnabled && result.user.totpSecret) {
+      await request.session.regenerate();
+      request.session.pendingUserId = result.user.id;
+      request.session.pendingAt = Date.now();
+      request.session.totpTries = 0;
+      request.session.next = next;
+      return reply.redirect("/login/totp");
+    }
+    return completeLogin(request, reply, result.user.id, next, result.user.roles.length > 0);
+  });
 
   const pendingUser = (request: FastifyRequest) => {
     const s = request.session;
@@ -98,39 +96,35 @@ export async function authRoutes(app: FastifyInstance) {
     return reply.view("login-totp", { title: reply.locals?.t("admin.totp.title"), error: null });
   });
 
-  app.post(
-    "/login/totp",
-    { config: { rateLimit: { ...loginLimit, keyGenerator: (r: FastifyRequest) => `totp:${clientNetwork(r.ip)}` } } },
-    async (request, reply) => {
-      const userId = pendingUser(request);
-      if (!userId) return reply.redirect("/login");
-      const wait = await throttle.waitFor("totp", userId, request.ip);
-      if (wait > 0) {
-        reply.code(429).header("retry-after", String(seconds(wait)));
-        return reply.view("login-totp", { title: reply.locals?.t("admin.totp.title"), error: { key: "admin.totp.wait", params: { seconds: seconds(wait) } } });
+  app.post("/login/totp", limitedPer("totp"), async (request, reply) => {
+    const userId = pendingUser(request);
+    if (!userId) return reply.redirect("/login");
+    const wait = await throttle.waitFor("totp", userId, request.ip);
+    if (wait > 0) {
+      reply.code(429).header("retry-after", String(seconds(wait)));
+      return reply.view("login-totp", { title: reply.locals?.t("admin.totp.title"), error: { key: "admin.totp.wait", params: { seconds: seconds(wait) } } });
+    }
+    const code = str(request.body as FormBody, "code").replace(/\s/g, "");
+    const user = await ctx.db.user.findFirst({ where: { id: userId, deletedAt: null } });
+    const tries = (request.session.totpTries ?? 0) + 1;
+    request.session.totpTries = tries;
+    const secret = user?.totpSecret ? openSecret(await totpKeyring(ctx.config), user.id, user.totpSecret) : null;
+    if (user?.totpSecret && !secret) ctx.log.error({ userId }, "two-factor secret cannot be opened: is TOTP_ENCRYPTION_KEY the key it was sealed with?");
+    // A code is accepted once: replaying an observed code fails.
+    const fresh = secret && verifyTotp(secret, code) ? await ctx.redis.set(`${ctx.redisPrefix}:totp-used:${userId}:${code}`, "1", "EX", 120, "NX") : null;
+    if (!user || fresh !== "OK") {
+      await failed(request, "totp", userId, userId);
+      if (tries >= MAX_TOTP_TRIES) {
+        await request.session.destroy();
+        reply.clearCookie(cookie.name, { path: "/" });
+        return reply.redirect("/login");
       }
-      const code = str(request.body as FormBody, "code").replace(/\s/g, "");
-      const user = await ctx.db.user.findFirst({ where: { id: userId, deletedAt: null } });
-      const tries = (request.session.totpTries ?? 0) + 1;
-      request.session.totpTries = tries;
-      const secret = user?.totpSecret ? openSecret(await totpKeyring(ctx.config), user.id, user.totpSecret) : null;
-      if (user?.totpSecret && !secret) ctx.log.error({ userId }, "two-factor secret cannot be opened: is TOTP_ENCRYPTION_KEY the key it was sealed with?");
-      // A code is accepted once: replaying an observed code fails.
-      const fresh = secret && verifyTotp(secret, code) ? await ctx.redis.set(`${ctx.redisPrefix}:totp-used:${userId}:${code}`, "1", "EX", 120, "NX") : null;
-      if (!user || fresh !== "OK") {
-        await failed(request, "totp", userId, userId);
-        if (tries >= MAX_TOTP_TRIES) {
-          await request.session.destroy();
-          reply.clearCookie(cookie.name, { path: "/" });
-          return reply.redirect("/login");
-        }
-        reply.code(401);
-        return reply.view("login-totp", { title: reply.locals?.t("admin.totp.title"), error: { key: "admin.totp.invalid" } });
-      }
-      await throttle.succeed("totp", userId, request.ip);
-      return completeLogin(request, reply, userId, request.session.next, user.roles.length > 0);
-    },
-  );
+      reply.code(401);
+      return reply.view("login-totp", { title: reply.locals?.t("admin.totp.title"), error: { key: "admin.totp.invalid" } });
+    }
+    await throttle.succeed("totp", userId, request.ip);
+    return completeLogin(request, reply, userId, request.session.next, user.roles.length > 0);
+  });
 
   app.post("/logout", async (request, reply) => {
     if (request.staff)
