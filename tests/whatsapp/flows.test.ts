@@ -18,7 +18,9 @@ const downloaded: string[] = [];
 const open: { channel: WhatsAppChannel; engine: Engine }[] = [];
 
 beforeAll(async () => {
-  h = await harness();
+  // The conversation is under test here; reply pacing has its own tests (limits.test.ts). At the
+  // production gap of 2 s per reply this file's conversations alone took over three minutes.
+  h = await harness({ WHATSAPP_MIN_GAP_MS: "100" });
 });
 afterEach(async () => {
   for (const o of open.splice(0)) {
